@@ -1,0 +1,67 @@
+# Ensemble: `make run` installs everything and starts the suite; `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := var/stamps
+PYTHON ?= python3
+# The configuration used by the PostgreSQL + Redis run of the test suite.
+PG_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/ensemble \
+	REDIS_URL=redis://127.0.0.1:6379/14 \
+	SECRET_KEY=test-secret-key-for-the-postgres-run-of-the-suite-only \
+	ENCRYPTION_KEYS=test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+
+.PHONY: run install system test lint test-embedded test-production e2e bench clean
+
+run: install
+	$(BIN)/ensemble serve
+
+install: system $(STAMPS)/python $(STAMPS)/frontend $(STAMPS)/messages $(STAMPS)/static
+	@$(BIN)/ensemble manage migrate --no-input --verbosity 0
+	@$(BIN)/ensemble manage shell -c "from ensemble.accounts.models import User; \
+		exit(0 if User.objects.filter(is_superuser=True).exists() else 1)" \
+		|| $(BIN)/ensemble createadmin --email admin@localhost
+
+system:
+	@bash scripts/system-packages.sh
+
+$(STAMPS)/python: pyproject.toml requirements.lock
+	@mkdir -p $(STAMPS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $@
+
+$(STAMPS)/frontend: frontend/package.json frontend/package-lock.json $(wildcard frontend/src/*.ts) frontend/vite.config.ts frontend/scripts/copy-dsfr.mjs
+	@mkdir -p $(STAMPS)
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && npm run build --silent
+	@touch $@
+
+$(STAMPS)/messages: $(wildcard ensemble/locale/*/LC_MESSAGES/*.po) | $(STAMPS)/python
+	cd ensemble && ../$(BIN)/django-admin compilemessages --ignore '.venv' > /dev/null
+	@touch $@
+
+$(STAMPS)/static: $(STAMPS)/frontend $(wildcard ensemble/static/*.css)
+	$(BIN)/ensemble manage collectstatic --no-input --verbosity 0
+	@touch $@
+
+test: install lint test-embedded test-production e2e
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy ensemble
+
+test-embedded:
+	ENSEMBLE_DATA_DIR=var/test-embedded $(BIN)/pytest -q ensemble
+
+test-production:
+	$(PG_ENV) ENSEMBLE_DATA_DIR=var/test-production $(BIN)/pytest -q ensemble
+
+e2e:
+	ENSEMBLE_DATA_DIR=var/test-e2e $(BIN)/pytest -q e2e
+
+bench:
+	$(BIN)/python bench/storage.py
+
+clean:
+	rm -rf var $(VENV) frontend/node_modules ensemble/static/dist

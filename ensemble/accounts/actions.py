@@ -1,0 +1,206 @@
+"""Every write to accounts that a person can cause: validated, audited, published."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyotp
+from django.contrib.auth import login, logout
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ensemble.accounts import throttling
+from ensemble.accounts.models import Organisation, Team, TeamMembership, TeamRole, User, UserSession
+from ensemble.core import audit
+from ensemble.core.audit import client_ip
+
+
+class ActionRefused(Exception):
+    """A user's request that cannot be done, with a message for that user."""
+
+
+def check_not_locked(request: HttpRequest, email: str) -> None:
+    minutes = throttling.minutes_locked(email, client_ip(request))
+    if minutes:
+        raise ActionRefused(
+            _(
+                "Too many failed sign-in attempts. For your security, sign-in is blocked "
+                "for %(minutes)s more minute(s)."
+            )
+            % {"minutes": minutes}
+        )
+
+
+def record_failed_sign_in(request: HttpRequest, email: str, reason: str) -> None:
+    with transaction.atomic():
+        throttling.record_failure(email, client_ip(request))
+        audit.record(
+            "accounts.sign_in_failed",
+            request=request,
+            actor_label=email[:255],
+            data={"reason": reason},
+        )
+
+
+def sign_in(request: HttpRequest, user: User, method: str = "password") -> None:
+    with transaction.atomic():
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        throttling.clear_failures(user.email)
+        UserSession.objects.update_or_create(
+            session_key=request.session.session_key,
+            defaults={
+                "user": user,
+                "ip": client_ip(request),
+                "user_agent": request.META.get("HTTP_USER_AGENT", "")[:500],
+            },
+        )
+        audit.record("accounts.signed_in", actor=user, request=request, data={"method": method})
+
+
+def sign_out(request: HttpRequest) -> None:
+    user = request.user
+    if user.is_authenticated:
+        audit.record("accounts.signed_out", actor=user, request=request)
+        UserSession.objects.filter(session_key=request.session.session_key).delete()
+    logout(request)
+
+
+def end_sessions(user: User, *, keep: str | None = None) -> int:
+    """End a user's sessions (all, or all but ``keep``); returns how many were ended."""
+    sessions = UserSession.objects.filter(user=user)
+    if keep:
+        sessions = sessions.exclude(session_key=keep)
+    keys = list(sessions.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    sessions.delete()
+    return len(keys)
+
+
+def revoke_session(request: HttpRequest, user: User, session: UserSession) -> None:
+    with transaction.atomic():
+        Session.objects.filter(session_key=session.session_key).delete()
+        session.delete()
+        audit.record(
+            "accounts.session_revoked",
+            actor=user,
+            request=request,
+            data={"ip": session.ip, "user_agent": session.user_agent},
+        )
+
+
+def update_profile(request: HttpRequest, user: User, changes: dict[str, Any]) -> User:
+    allowed = {"full_name", "language"}
+    with transaction.atomic():
+        for field, value in changes.items():
+            if field in allowed:
+                setattr(user, field, value)
+        user.full_clean()
+        user.save()
+        audit.record(
+            "accounts.profile_updated",
+            actor=user,
+            target=user,
+            request=request,
+            data={"fields": sorted(set(changes) & allowed)},
+        )
+    return user
+
+
+def start_totp(user: User) -> str:
+    """Give the user a new (not yet active) TOTP secret; return its provisioning URI."""
+    user.totp_secret = pyotp.random_base32()
+    user.save(update_fields=["totp_secret"])
+    return totp_uri(user)
+
+
+def totp_uri(user: User) -> str:
+    """What the QR code holds: the secret, the account and the issuer for the phone app."""
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="Ensemble")
+
+
+def verify_totp(user: User, code: str) -> bool:
+    code = "".join(code.split())
+    return bool(user.totp_secret) and pyotp.TOTP(user.totp_secret).verify(code, valid_window=1)
+
+
+def enable_totp(request: HttpRequest, user: User, code: str) -> None:
+    if not verify_totp(user, code):
+        raise ActionRefused(_("This code is not valid. Check your phone's clock and try again."))
+    with transaction.atomic():
+        user.totp_enabled = True
+        user.save(update_fields=["totp_enabled"])
+        audit.record("accounts.totp_enabled", actor=user, target=user, request=request)
+
+
+def disable_totp(request: HttpRequest, user: User) -> None:
+    with transaction.atomic():
+        user.totp_enabled, user.totp_secret = False, ""
+        user.save(update_fields=["totp_enabled", "totp_secret"])
+        audit.record("accounts.totp_disabled", actor=user, target=user, request=request)
+
+
+def create_team(request: HttpRequest, user: User, name: str) -> Team:
+    if user.is_external or user.organisation_id is None:
+        raise ActionRefused(_("Only members of an organisation can create teams."))
+    with transaction.atomic():
+        team = Team(name=name, organisation_id=user.organisation_id)
+        team.full_clean()
+        team.save()
+        TeamMembership.objects.create(team=team, user=user, role=TeamRole.OWNER)
+        audit.record("accounts.team_created", actor=user, target=team, request=request)
+    return team
+
+
+def set_team_member(
+    request: HttpRequest, actor: User, team: Team, member: User, role: str
+) -> TeamMembership:
+    if member.organisation_id != team.organisation_id and not member.is_external:
+        raise ActionRefused(_("This person is not in the team's organisation."))
+    if role == TeamRole.OWNER and team.get_role(actor) != "owner":
+        raise ActionRefused(_("Only an owner can make someone an owner."))
+    with transaction.atomic():
+        membership, created = TeamMembership.objects.update_or_create(
+            team=team, user=member, defaults={"role": role}
+        )
+        audit.record(
+            "accounts.team_member_added" if created else "accounts.team_member_role_changed",
+            actor=actor,
+            target=team,
+            request=request,
+            data={"member": str(member.pk), "role": role},
+        )
+    return membership
+
+
+def remove_team_member(request: HttpRequest, actor: User, team: Team, member: User) -> None:
+    membership = TeamMembership.objects.filter(team=team, user=member).first()
+    if membership is None:
+        raise ActionRefused(_("This person is not a member of the team."))
+    owners = team.memberships.filter(role=TeamRole.OWNER)
+    if membership.role == TeamRole.OWNER and owners.count() == 1:
+        raise ActionRefused(_("A team needs at least one owner: name another owner first."))
+    with transaction.atomic():
+        membership.delete()
+        audit.record(
+            "accounts.team_member_removed",
+            actor=actor,
+            target=team,
+            request=request,
+            data={"member": str(member.pk)},
+        )
+
+
+def create_organisation(request: HttpRequest | None, name: str, siret: str | None) -> Organisation:
+    with transaction.atomic():
+        organisation = Organisation(name=name, siret=siret or None)
+        organisation.full_clean()
+        organisation.save()
+        audit.record("accounts.organisation_created", target=organisation, request=request)
+    return organisation
+
+
+def touch_session(session_key: str) -> None:
+    UserSession.objects.filter(session_key=session_key).update(last_seen_at=timezone.now())

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from ensemble.accounts import actions
+from ensemble.accounts.api.serializers import (
+    MemberInputSerializer,
+    MemberRemoveSerializer,
+    MeSerializer,
+    OrganisationSerializer,
+    SessionSerializer,
+    TeamSerializer,
+)
+from ensemble.accounts.models import Organisation, Team, User, UserSession
+from ensemble.core.abilities import HasAbility
+from ensemble.core.api import acting_user
+
+
+def refused_as_validation(refusal: actions.ActionRefused) -> ValidationError:
+    return ValidationError({"detail": str(refusal)})
+
+
+class MeView(generics.RetrieveUpdateAPIView[User]):
+    """The signed-in person's profile."""
+
+    serializer_class = MeSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self) -> User:
+        return acting_user(self.request)
+
+    def perform_update(self, serializer: BaseSerializer[User]) -> None:
+        actions.update_profile(self.request, self.get_object(), dict(serializer.validated_data))
+
+
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet[Organisation]):
+    """Organisations: one's own; operators see all."""
+
+    serializer_class = OrganisationSerializer
+    queryset = Organisation.objects.none()
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        user = acting_user(self.request)
+        if user.is_staff:
+            return Organisation.objects.all()
+        return Organisation.objects.filter(members=user)
+
+
+class TeamViewSet(viewsets.ModelViewSet[Team]):
+    """Teams of one's organisation, and those one belongs to."""
+
+    serializer_class = TeamSerializer
+    permission_classes = [IsAuthenticated, HasAbility]
+    queryset = Team.objects.none()
+    ability_for_action = {"members": "manage_accesses", "remove_member": "manage_accesses"}
+
+    def get_queryset(self) -> QuerySet[Team]:
+        user = acting_user(self.request)
+        visible = Q(memberships__user=user)
+        if not user.is_external and user.organisation_id:
+            visible |= Q(organisation_id=user.organisation_id)
+        return (
+            Team.objects.filter(visible)
+            .distinct()
+            .prefetch_related("memberships__user")
+            .order_by("name")
+        )
+
+    def perform_create(self, serializer: BaseSerializer[Team]) -> None:
+        try:
+            serializer.instance = actions.create_team(
+                self.request, acting_user(self.request), serializer.validated_data["name"]
+            )
+        except actions.ActionRefused as refusal:
+            raise PermissionDenied(str(refusal)) from refusal
+
+    def perform_update(self, serializer: BaseSerializer[Team]) -> None:
+        serializer.save()
+
+    @extend_schema(request=MemberInputSerializer, responses={200: TeamSerializer})
+    @action(detail=True, methods=["post"])
+    def members(self, request: Request, pk: str | None = None) -> Response:
+        team = self.get_object()
+        data = MemberInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            actions.set_team_member(
+                request,
+                acting_user(request),
+                team,
+                data.validated_data["user"],
+                data.validated_data["role"],
+            )
+        except actions.ActionRefused as refusal:
+            raise refused_as_validation(refusal) from refusal
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=MemberRemoveSerializer, responses={200: TeamSerializer})
+    @action(detail=True, methods=["post"], url_path="members/remove")
+    def remove_member(self, request: Request, pk: str | None = None) -> Response:
+        team = self.get_object()
+        data = MemberRemoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            actions.remove_team_member(
+                request, acting_user(request), team, data.validated_data["user"]
+            )
+        except actions.ActionRefused as refusal:
+            raise refused_as_validation(refusal) from refusal
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+class SessionViewSet(
+    mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet[UserSession]
+):
+    """One's signed-in browsers; DELETE ends one."""
+
+    serializer_class = SessionSerializer
+    queryset = UserSession.objects.none()
+
+    def get_queryset(self) -> QuerySet[UserSession]:
+        return UserSession.objects.filter(user=acting_user(self.request))
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actions.revoke_session(request, acting_user(request), self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

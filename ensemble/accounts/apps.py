@@ -1,0 +1,27 @@
+from typing import Any
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "ensemble.accounts"
+    label = "accounts"
+    verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from ensemble.accounts import signals  # noqa: F401  (connects the audit receivers)
+
+    def launcher_tiles(self, user: Any) -> list[Any]:
+        from django.urls import reverse
+        from django.utils.translation import gettext as _
+
+        from ensemble.core.launcher import Tile
+
+        return [
+            Tile(
+                name=_("My account"),
+                description=_("Profile, language, two-factor authentication and sessions."),
+                url=reverse("accounts:security"),
+                icon="fr-icon-account-circle-line",
+            )
+        ]

@@ -1,0 +1,49 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from ensemble.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.sign_in_view, name="login"),
+    path("login/code/", views.sign_in_totp_view, name="login_totp"),
+    path("logout/", views.sign_out_view, name="logout"),
+    path("profile/", views.profile_view, name="profile"),
+    path("security/", views.security_view, name="security"),
+    path("security/totp/start/", views.totp_start_view, name="totp_start"),
+    path("security/totp/confirm/", views.totp_confirm_view, name="totp_confirm"),
+    path("security/totp/disable/", views.totp_disable_view, name="totp_disable"),
+    path("security/sessions/<int:pk>/revoke/", views.session_revoke_view, name="session_revoke"),
+    path("language/", views.language_view, name="language"),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="accounts/password_reset.html",
+            email_template_name="accounts/password_reset_email.txt",
+            subject_template_name="accounts/password_reset_subject.txt",
+            success_url=reverse_lazy("accounts:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html",
+            success_url=reverse_lazy("accounts:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+]

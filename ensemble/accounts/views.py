@@ -1,0 +1,196 @@
+"""Sign-in, two-factor step, sign-out, profile, security (sessions, TOTP) and language."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ensemble.accounts import actions
+from ensemble.accounts.forms import CodeForm, LanguageForm, ProfileForm, SignInForm
+from ensemble.accounts.models import User, UserSession
+
+TOTP_PENDING = "accounts.totp_pending"
+TOTP_PENDING_SECONDS = 300
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The user of a view behind login_required."""
+    return cast(User, request.user)
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/"
+
+
+def _finish_sign_in(request: HttpRequest, user: User, method: str, target: str) -> HttpResponse:
+    actions.sign_in(request, user, method)
+    response = redirect(target)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+    return response
+
+
+def sign_in_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    form = SignInForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        try:
+            actions.check_not_locked(request, email)
+            user = authenticate(request, email=email, password=form.cleaned_data["password"])
+            if user is None:
+                actions.record_failed_sign_in(request, email, "wrong credentials")
+                actions.check_not_locked(request, email)
+                raise actions.ActionRefused(_("E-mail address or password is incorrect."))
+        except actions.ActionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            if user.totp_enabled:
+                request.session[TOTP_PENDING] = {
+                    "user": str(user.pk),
+                    "since": timezone.now().timestamp(),
+                    "next": _next_url(request),
+                }
+                return redirect("accounts:login_totp")
+            return _finish_sign_in(request, user, "password", _next_url(request))
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "next": _next_url(request)}
+    return render(request, "accounts/sign_in.html", context, status=status)
+
+
+def sign_in_totp_view(request: HttpRequest) -> HttpResponse:
+    pending: dict[str, Any] | None = request.session.get(TOTP_PENDING)
+    if not pending or timezone.now().timestamp() - pending["since"] > TOTP_PENDING_SECONDS:
+        request.session.pop(TOTP_PENDING, None)
+        messages.error(request, _("Your sign-in took too long. Please start again."))
+        return redirect("accounts:login")
+    user = get_object_or_404(User, pk=pending["user"], is_active=True)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.check_not_locked(request, user.email)
+            if not actions.verify_totp(user, form.cleaned_data["code"]):
+                actions.record_failed_sign_in(request, user.email, "wrong second factor")
+                actions.check_not_locked(request, user.email)
+                raise actions.ActionRefused(_("This code is not valid. Try the next one."))
+        except actions.ActionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            del request.session[TOTP_PENDING]
+            return _finish_sign_in(request, user, "password+totp", pending.get("next", "/"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/sign_in_totp.html", {"form": form}, status=status)
+
+
+@require_POST
+def sign_out_view(request: HttpRequest) -> HttpResponse:
+    actions.sign_out(request)
+    messages.success(request, _("You are signed out."))
+    return redirect("accounts:login")
+
+
+@login_required
+def profile_view(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        actions.update_profile(request, user, form.cleaned_data)
+        translation.activate(user.language)
+        messages.success(request, _("Your profile is saved."))
+        response = redirect("accounts:profile")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+        return response
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/profile.html", {"form": form}, status=status)
+
+
+@login_required
+def security_view(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    context: dict[str, Any] = {
+        "sessions": user.browser_sessions.all(),
+        "current_key": request.session.session_key,
+        "code_form": CodeForm(),
+    }
+    if not user.totp_enabled and user.totp_secret:
+        context["totp_qr"] = segno.make(actions.totp_uri(user)).svg_inline(scale=4)
+        context["totp_secret"] = user.totp_secret
+    return render(request, "accounts/security.html", context)
+
+
+@login_required
+@require_POST
+def totp_start_view(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    if not user.totp_enabled:
+        actions.start_totp(user)
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def totp_confirm_view(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    form = CodeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise actions.ActionRefused(_("Enter the 6 digits shown by your authenticator app."))
+        actions.enable_totp(request, user, form.cleaned_data["code"])
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Two-factor authentication is on."))
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def totp_disable_view(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    actions.disable_totp(request, user)
+    messages.success(request, _("Two-factor authentication is off."))
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def session_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(UserSession, pk=pk, user=request.user)
+    actions.revoke_session(request, signed_in(request), session)
+    if session.session_key == request.session.session_key:
+        return redirect("accounts:login")
+    messages.success(request, _("That session is ended."))
+    return redirect("accounts:security")
+
+
+@require_POST
+def language_view(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; remembered on the profile of a signed-in user."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Unknown language."), status=400, content_type="text/plain")
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        actions.update_profile(request, signed_in(request), {"language": language})
+    target = form.cleaned_data["next"]
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response

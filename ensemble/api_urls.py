@@ -1,0 +1,23 @@
+"""The REST API (version 1): every app registers its viewsets here."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from ensemble.accounts.api.views import (
+    MeView,
+    OrganisationViewSet,
+    SessionViewSet,
+    TeamViewSet,
+)
+from ensemble.core.api_audit import AuditEntryViewSet
+from ensemble.portal.api.views import NotificationViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("teams", TeamViewSet, basename="team")
+router.register("sessions", SessionViewSet, basename="session")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("audit", AuditEntryViewSet, basename="audit")
+
+urlpatterns = [*router.urls, path("me/", MeView.as_view(), name="me")]

@@ -1,0 +1,235 @@
+"""The ``ensemble`` command: run, operate and check an Ensemble install."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+HELP = """\
+Ensemble, the sovereign collaboration suite.
+
+commands:
+  serve          run the whole suite in one process group: web server (ASGI), background
+                 worker and what else the embedded default needs; Ctrl-C stops all cleanly
+  worker         run only the background-job worker (RQ when REDIS_URL is set, else the database)
+  createadmin    create an operator account; prints its generated password once
+  check          check the configuration and that every configured engine answers
+  audit verify   walk the hash-chained audit log and name the first tampered entry
+  audit export   write the audit log as JSON lines (to stdout or --output FILE)
+  rotate-keys    re-wrap every stored file's key with the current master key
+  manage ...     any Django management command (e.g. `ensemble manage migrate`)
+
+Settings come from environment variables: see docs/configuration.md.
+"""
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ensemble.settings")
+    import django
+
+    django.setup()
+
+
+def manage(*args: str) -> None:
+    setup_django()
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def cmd_serve(options: argparse.Namespace) -> int:
+    manage("migrate", "--no-input", "--verbosity", "0")
+    web = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "ensemble.asgi:application",
+        "--host",
+        options.host,
+        "--port",
+        str(options.port),
+        "--lifespan",
+        "off",
+        "--proxy-headers",
+        "--forwarded-allow-ips",
+        os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    ]
+    worker = [sys.executable, "-m", "ensemble.cli", "worker"]
+    children = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603
+    print(
+        f"Ensemble is running at http://{options.host}:{options.port}/ (Ctrl-C to stop)", flush=True
+    )
+    stopping = False
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping and all(child.poll() is None for child in children):
+        time.sleep(0.2)
+    failed = [child for child in children if child.poll() not in (None, 0)]
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + 15
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    if failed and not stopping:
+        print(
+            "A process of the suite stopped unexpectedly; the others were stopped.", file=sys.stderr
+        )
+        return 1
+    return 0
+
+
+def cmd_worker(options: argparse.Namespace) -> int:
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.REDIS_URL:
+        call_command("rqworker", "default", "--with-scheduler")
+    else:
+        call_command("db_worker", "--interval", "0.5")
+    return 0
+
+
+def cmd_createadmin(options: argparse.Namespace) -> int:
+    setup_django()
+    from ensemble.accounts.models import User
+    from ensemble.core import audit
+
+    email = options.email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        print(f"An account {email} exists already: nothing was changed.")
+        return 0
+    password = secrets.token_urlsafe(12)
+    user = User.objects.create_superuser(email, password, full_name=options.name)
+    audit.record("accounts.admin_created", target=user, actor_label="ensemble createadmin")
+    print(f"Operator account created: {email}")
+    print(f"Password (shown once, write it down): {password}")
+    return 0
+
+
+def cmd_check(options: argparse.Namespace) -> int:
+    try:
+        setup_django()
+    except Exception as error:  # a configuration error: say it plainly
+        print(f"configuration   FAIL  {error}")
+        return 1
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from ensemble.core.checks import run_engine_checks
+
+    mode = "production" if settings.PRODUCTION else "embedded default"
+    print(f"configuration   ok    {mode} mode, data in {settings.DATA_DIR}")
+    try:
+        call_command("check", "--fail-level", "ERROR", verbosity=0)
+        print("django checks   ok")
+    except Exception as error:
+        print(f"django checks   FAIL  {error}")
+        return 1
+    ok = True
+    for result in run_engine_checks():
+        ok &= result.ok
+        print(f"{result.name:<15} {'ok  ' if result.ok else 'FAIL'}  {result.detail}")
+    return 0 if ok else 1
+
+
+def cmd_audit(options: argparse.Namespace) -> int:
+    setup_django()
+    from ensemble.core import audit
+    from ensemble.core.models import AuditEntry
+
+    if options.audit_command == "verify":
+        result = audit.verify()
+        if result.ok:
+            print(f"The audit log is intact: {result.checked} entries checked.")
+            return 0
+        print(f"The audit log is NOT intact: {result.reason}.", file=sys.stderr)
+        print(
+            f"First bad entry: #{result.first_bad_position} "
+            f"({result.checked} entries before it are intact).",
+            file=sys.stderr,
+        )
+        return 2
+    output = open(options.output, "w", encoding="utf-8") if options.output else sys.stdout  # noqa: SIM115
+    try:
+        for line in audit.export_lines(AuditEntry.objects.all()):
+            output.write(line)
+    finally:
+        if output is not sys.stdout:
+            output.close()
+    return 0
+
+
+def cmd_rotate_keys(options: argparse.Namespace) -> int:
+    setup_django()
+    from ensemble.core.keys import rotate_all
+
+    rewrapped, current = rotate_all(print)
+    print(f"{rewrapped} file(s) re-wrapped, {current} already on the current key.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ensemble", description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", metavar="command")
+    serve = commands.add_parser("serve", help="run the whole suite")
+    serve.add_argument("--host", default=os.environ.get("ENSEMBLE_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("ENSEMBLE_PORT", "8000")))
+    commands.add_parser("worker", help="run the background-job worker")
+    admin = commands.add_parser("createadmin", help="create an operator account")
+    admin.add_argument("--email", default="admin@localhost")
+    admin.add_argument("--name", default="Administrator")
+    commands.add_parser("check", help="check configuration and engines")
+    audit = commands.add_parser("audit", help="verify or export the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="check the hash chain")
+    export = audit_commands.add_parser("export", help="write JSON lines")
+    export.add_argument("--output", help="file to write (default: standard output)")
+    commands.add_parser("rotate-keys", help="re-wrap file keys with the current master key")
+    commands.add_parser("manage", help="run a Django management command", add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "manage":
+        setup_django()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["ensemble manage", *argv[1:]])
+        return 0
+    parser = build_parser()
+    options = parser.parse_args(argv)
+    handlers = {
+        "serve": cmd_serve,
+        "worker": cmd_worker,
+        "createadmin": cmd_createadmin,
+        "check": cmd_check,
+        "audit": cmd_audit,
+        "rotate-keys": cmd_rotate_keys,
+    }
+    if options.command is None:
+        parser.print_help()
+        return 0
+    return handlers[options.command](options)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

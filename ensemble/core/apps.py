@@ -1,0 +1,29 @@
+from typing import Any
+
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "ensemble.core"
+    label = "core"
+    verbose_name = "Ensemble core"
+
+    def ready(self) -> None:
+        from ensemble.core import signals  # noqa: F401  (audits admin actions)
+
+    def launcher_tiles(self, user: Any) -> list[Any]:
+        from django.urls import reverse
+        from django.utils.translation import gettext as _
+
+        from ensemble.core.launcher import Tile
+
+        if not user.is_staff:
+            return []
+        return [
+            Tile(
+                name=_("Administration"),
+                description=_("Users, organisations, teams, audit log and background jobs."),
+                url=reverse("admin:index"),
+                icon="fr-icon-settings-5-line",
+            )
+        ]

@@ -1,0 +1,113 @@
+"""Typed real-time events on resumable streams.
+
+A stream is named ``<kind>:<id>`` (``user:<uuid>`` for a person's notifications,
+``chat.room:<uuid>`` later). Each event gets the next sequence number of its stream, is stored,
+and is sent to connected clients once the transaction that produced it commits. A client that
+reconnects gives the last sequence it saw and receives what it missed from the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import IntegrityError, models, transaction
+from pydantic import BaseModel, ConfigDict
+
+from ensemble.core.models import StreamCursor, StreamEvent
+
+
+class Event(BaseModel):
+    """Base of every real-time event: a pydantic model that refuses unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: ClassVar[str]
+
+
+EVENT_TYPES: dict[str, type[Event]] = {}
+StreamReader = Callable[[Any, str], bool]
+STREAM_KINDS: dict[str, StreamReader] = {}
+
+
+def event_type(name: str) -> Callable[[type[Event]], type[Event]]:
+    """Class decorator: register an event model under its wire name."""
+
+    def register(cls: type[Event]) -> type[Event]:
+        if name in EVENT_TYPES:
+            raise ValueError(f"event type {name!r} is registered twice")
+        cls.type = name
+        EVENT_TYPES[name] = cls
+        return cls
+
+    return register
+
+
+def stream_kind(kind: str, may_read: StreamReader) -> None:
+    """Declare a kind of stream and who may read it: may_read(user, stream id) -> bool."""
+    STREAM_KINDS[kind] = may_read
+
+
+def may_read_stream(user: Any, stream: str) -> bool:
+    kind, sep, key = stream.partition(":")
+    reader = STREAM_KINDS.get(kind)
+    return bool(sep and key and reader is not None and user.is_authenticated and reader(user, key))
+
+
+def group_name(stream: str) -> str:
+    """The Channels group of a stream (groups allow letters, digits, '-', '_' and '.')."""
+    return "stream." + "".join(c if c.isalnum() or c in "-_." else "_" for c in stream)
+
+
+def next_seq(stream: str) -> int:
+    """Take the next sequence number of a stream; the row stays locked until commit."""
+    bumped = StreamCursor.objects.filter(stream=stream).update(last_seq=models.F("last_seq") + 1)
+    if not bumped:
+        try:
+            with transaction.atomic():
+                StreamCursor.objects.create(stream=stream, last_seq=1)
+            return 1
+        except IntegrityError:  # created meanwhile by a concurrent transaction
+            StreamCursor.objects.filter(stream=stream).update(last_seq=models.F("last_seq") + 1)
+    return StreamCursor.objects.values_list("last_seq", flat=True).get(stream=stream)
+
+
+def current_seq(stream: str) -> int:
+    seq = StreamCursor.objects.filter(stream=stream).values_list("last_seq", flat=True).first()
+    return seq or 0
+
+
+def wire(stream: str, seq: int, type_: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The message a client receives for one event."""
+    return {"type": "event", "stream": stream, "seq": seq, "event": type_, "payload": payload}
+
+
+def publish(stream: str, event: Event) -> int:
+    """Store ``event`` as the next one of ``stream`` and send it to clients on commit."""
+    if type(event).type not in EVENT_TYPES:
+        raise ValueError(f"{type(event).__name__} is not a registered event type")
+    payload = event.model_dump(mode="json")
+    with transaction.atomic():
+        seq = next_seq(stream)
+        StreamEvent.objects.create(stream=stream, seq=seq, type=event.type, payload=payload)
+        message = {"type": "stream.event", "message": wire(stream, seq, event.type, payload)}
+        transaction.on_commit(lambda: fan_out(stream, message))
+    return seq
+
+
+def fan_out(stream: str, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group_name(stream), message)
+
+
+def events_after(stream: str, after: int, upto: int | None = None) -> list[dict[str, Any]]:
+    """Stored events of a stream with after < seq (<= upto), in order, as sent on the wire."""
+    rows = StreamEvent.objects.filter(stream=stream, seq__gt=after)
+    if upto is not None:
+        rows = rows.filter(seq__lte=upto)
+    return [
+        wire(stream, seq, type_, payload)
+        for seq, type_, payload in rows.order_by("seq").values_list("seq", "type", "payload")
+    ]

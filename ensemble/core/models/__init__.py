@@ -1,0 +1,13 @@
+from ensemble.core.models.audit import AuditChainHead, AuditEntry
+from ensemble.core.models.base import BaseModel
+from ensemble.core.models.streams import StreamCursor, StreamEvent
+from ensemble.core.models.tasks import TaskFailure
+
+__all__ = [
+    "AuditChainHead",
+    "AuditEntry",
+    "BaseModel",
+    "StreamCursor",
+    "StreamEvent",
+    "TaskFailure",
+]

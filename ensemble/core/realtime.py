@@ -1,0 +1,161 @@
+"""The one WebSocket endpoint of a client, ``/ws/``: subscribe to streams, receive events.
+
+Client -> server:  {"action": "subscribe", "stream": "user:…", "after": 12}
+                   {"action": "unsubscribe", "stream": "…"}   {"action": "ping"}
+Server -> client:  {"type": "subscribed", "stream": …, "seq": n}   after the catch-up
+                   {"type": "event", "stream": …, "seq": n, "event": …, "payload": {…}}
+                   {"type": "error", "code": …, "message": …}     {"type": "pong"}
+
+Each stream is delivered in sequence order without gap or duplicate: live events that arrive
+out of order are completed from the database, and ones already sent are dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from ensemble.core.events import (
+    current_seq,
+    events_after,
+    group_name,
+    may_read_stream,
+    wire,
+)
+from ensemble.core.models import StreamEvent
+
+logger = logging.getLogger(__name__)
+
+MAX_SUBSCRIPTIONS = 500
+CATCH_UP_PAGE = 1000
+
+
+class StreamConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=4401)
+            return
+        self.last_sent: dict[str, int] = {}
+        await self.accept()
+        start_pump()
+
+    async def disconnect(self, code: int) -> None:
+        for stream in list(getattr(self, "last_sent", {})):
+            await self.channel_layer.group_discard(group_name(stream), self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict):
+            await self.error("bad_message", "Messages must be JSON objects.")
+            return
+        action = content.get("action")
+        if action == "ping":
+            await self.send_json({"type": "pong"})
+        elif action == "subscribe":
+            await self.subscribe(content.get("stream"), content.get("after", 0))
+        elif action == "unsubscribe":
+            await self.unsubscribe(content.get("stream"))
+        else:
+            await self.error("bad_message", f"Unknown action {action!r}.")
+
+    async def subscribe(self, stream: Any, after: Any) -> None:
+        if not isinstance(stream, str) or len(stream) > 200:
+            await self.error("bad_message", "'stream' must be a stream name.")
+            return
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+            await self.error("bad_message", "'after' must be a sequence number (0 or more).")
+            return
+        if stream not in self.last_sent and len(self.last_sent) >= MAX_SUBSCRIPTIONS:
+            await self.error("too_many_streams", "Too many subscriptions on one connection.")
+            return
+        if not await database_sync_to_async(may_read_stream)(self.scope["user"], stream):
+            await self.error("forbidden", "You may not read this stream.", stream=stream)
+            return
+        # Join the group first, so nothing published during the catch-up is missed;
+        # live events already covered by the catch-up are dropped in stream_event().
+        await self.channel_layer.group_add(group_name(stream), self.channel_name)
+        latest = await database_sync_to_async(current_seq)(stream)
+        self.last_sent[stream] = min(after, latest)
+        await self.catch_up(stream, latest)
+        await self.send_json({"type": "subscribed", "stream": stream, "seq": latest})
+
+    async def unsubscribe(self, stream: Any) -> None:
+        if isinstance(stream, str) and self.last_sent.pop(stream, None) is not None:
+            await self.channel_layer.group_discard(group_name(stream), self.channel_name)
+
+    async def catch_up(self, stream: str, upto: int) -> None:
+        while self.last_sent[stream] < upto:
+            page = await database_sync_to_async(events_after)(
+                stream, self.last_sent[stream], min(upto, self.last_sent[stream] + CATCH_UP_PAGE)
+            )
+            if not page:  # a sequence taken by a transaction that rolled back
+                self.last_sent[stream] = upto
+                return
+            for message in page:
+                await self.send_json(message)
+                self.last_sent[stream] = message["seq"]
+
+    async def stream_event(self, envelope: dict[str, Any]) -> None:
+        message = envelope["message"]
+        stream, seq = message["stream"], message["seq"]
+        last = self.last_sent.get(stream)
+        if last is None or seq <= last:
+            return
+        if seq > last + 1:
+            await self.catch_up(stream, seq - 1)
+        await self.send_json(message)
+        self.last_sent[stream] = seq
+
+    async def error(self, code: str, message: str, **extra: Any) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+
+# With the in-memory channel layer, events published by another process (the task worker)
+# never reach this process's clients. A pump reads new events from the database and fans
+# them out locally; consumers drop the ones they already have.
+_pump: asyncio.Task[None] | None = None
+PUMP_INTERVAL = 0.5
+PUMP_LOOKBACK = 500
+
+
+def start_pump() -> None:
+    global _pump
+    in_memory = settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer")
+    if in_memory and (_pump is None or _pump.done()):
+        _pump = asyncio.get_running_loop().create_task(_run_pump())
+
+
+def _new_events(watermark: int, seen: set[int]) -> list[tuple[int, str, int, str, Any]]:
+    rows = StreamEvent.objects.filter(id__gt=watermark).order_by("id")[:5000]
+    return [
+        row
+        for row in rows.values_list("id", "stream", "seq", "type", "payload")
+        if row[0] not in seen
+    ]
+
+
+async def _run_pump() -> None:
+    layer = get_channel_layer()
+    latest = await database_sync_to_async(
+        lambda: StreamEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    )()
+    newest, seen = latest or 0, set[int]()
+    while True:
+        await asyncio.sleep(PUMP_INTERVAL)
+        try:
+            rows = await database_sync_to_async(_new_events)(newest - PUMP_LOOKBACK, seen)
+        except Exception:  # the database may be briefly unavailable; try again
+            logger.exception("real-time pump could not read new events")
+            continue
+        for event_id, stream, seq, type_, payload in rows:
+            seen.add(event_id)
+            newest = max(newest, event_id)
+            message = wire(stream, seq, type_, payload)
+            await layer.group_send(group_name(stream), {"type": "stream.event", "message": message})
+        seen = {event_id for event_id in seen if event_id > newest - PUMP_LOOKBACK}

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from ensemble.accounts.models import User
+from ensemble.core.events import publish
+from ensemble.portal.api.serializers import NotificationSerializer
+from ensemble.portal.events import NotificationCreated, NotificationRead
+from ensemble.portal.models import Notification
+
+
+def user_stream(user: User) -> str:
+    return f"user:{user.pk}"
+
+
+def notify(recipient: User, title: str, body: str = "", url: str = "") -> Notification:
+    """Tell someone something: stored, then shown live in their notification centre."""
+    with transaction.atomic():
+        notification = Notification(recipient=recipient, title=title, body=body, url=url)
+        notification.full_clean()
+        notification.save()
+        # The event carries the notification exactly as the API shows it.
+        fields = NotificationSerializer(notification).data
+        publish(user_stream(recipient), NotificationCreated.model_validate(fields))
+    return notification
+
+
+def mark_read(notification: Notification) -> Notification:
+    if notification.read_at is not None:
+        return notification
+    with transaction.atomic():
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+        publish(user_stream(notification.recipient), NotificationRead(id=notification.id))
+    return notification

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "ensemble.portal"
+    label = "portal"
+    verbose_name = "Portal"
+
+    def ready(self) -> None:
+        from ensemble.core.events import stream_kind
+
+        # A person's own stream: their notifications.
+        stream_kind("user", lambda user, key: str(user.pk) == key)
