@@ -55,6 +55,7 @@ test-embedded:
 	ENSEMBLE_DATA_DIR=var/test-embedded $(BIN)/pytest -q ensemble
 
 test-production:
+	@bash scripts/test-services.sh
 	$(PG_ENV) ENSEMBLE_DATA_DIR=var/test-production $(BIN)/pytest -q ensemble
 
 e2e:

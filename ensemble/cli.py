@@ -99,7 +99,9 @@ def cmd_worker(options: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     if settings.REDIS_URL:
-        call_command("rqworker", "default", "--with-scheduler")
+        call_command(
+            "rqworker", "default", "--with-scheduler", "--job-class", "django_tasks_rq.backend.Job"
+        )
     else:
         call_command("db_worker", "--interval", "0.5")
     return 0

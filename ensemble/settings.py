@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "ensemble.core",
     "ensemble.accounts",
     "ensemble.portal",
@@ -191,7 +192,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Built with the code (`make install` collects it), not data: shared by every data directory.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "ensemble" / "static"]
 
 # Accounts

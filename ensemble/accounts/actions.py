@@ -79,6 +79,16 @@ def end_sessions(user: User, *, keep: str | None = None) -> int:
     return len(keys)
 
 
+def password_was_reset(user: User) -> None:
+    """After a reset by e-mail: whoever held the old password is signed out everywhere."""
+    with transaction.atomic():
+        ended = end_sessions(user)
+        throttling.clear_failures(user.email)
+        audit.record(
+            "accounts.password_reset", actor=user, target=user, data={"sessions_ended": ended}
+        )
+
+
 def revoke_session(request: HttpRequest, user: User, session: UserSession) -> None:
     with transaction.atomic():
         Session.objects.filter(session_key=session.session_key).delete()

@@ -1,11 +1,15 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.accounts.models import User
+from ensemble.core.forms import DsfrForm
 
 
-class SignInForm(forms.Form):
+class SignInForm(DsfrForm, forms.Form):
     email = forms.EmailField(
         label=_("E-mail address"),
         max_length=254,
@@ -19,7 +23,7 @@ class SignInForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(DsfrForm, forms.Form):
     code = forms.RegexField(
         label=_("6-digit code from your authenticator app"),
         regex=r"^\s*\d{3}\s*\d{3}\s*$",
@@ -30,7 +34,7 @@ class CodeForm(forms.Form):
     )
 
 
-class ProfileForm(forms.ModelForm[User]):
+class ProfileForm(DsfrForm, forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["full_name", "language"]
@@ -39,3 +43,16 @@ class ProfileForm(forms.ModelForm[User]):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False, max_length=2000)
+
+
+class ResetRequestForm(DsfrForm, PasswordResetForm):
+    pass
+
+
+class NewPasswordForm(DsfrForm, SetPasswordForm):
+    def save(self, commit: bool = True) -> Any:
+        from ensemble.accounts.actions import password_was_reset
+
+        user = super().save(commit)
+        password_was_reset(user)
+        return user

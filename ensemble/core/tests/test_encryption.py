@@ -29,7 +29,8 @@ def decrypt(blob: bytes, ring: KeyRing = RING) -> bytes:
 def test_round_trip_of_every_size_around_chunk_edges(size: int) -> None:
     data = os.urandom(size)
     blob = encrypt(data)
-    assert data not in blob or size == 0
+    if size >= 16:  # a short plaintext may appear in random bytes by chance
+        assert data not in blob
     assert decrypt(blob) == data
 
 

@@ -1,0 +1,144 @@
+"""End-to-end harness: a real Ensemble server (`ensemble serve`) driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "e2e" / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "e2e password that is long enough"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Suite:
+    """A running suite: its URL, and a way to run Python inside it as an operator would."""
+
+    def __init__(self, url: str, env: dict[str, str]) -> None:
+        self.url, self.env = url, env
+
+    def shell(self, code: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "ensemble.cli", "manage", "shell", "-c", code],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def create_user(self, email: str, name: str, organisation: str = "Mairie de Lyon") -> None:
+        self.shell(
+            "from ensemble.accounts.models import User, Organisation\n"
+            f"org, _ = Organisation.objects.get_or_create(name={organisation!r})\n"
+            f"User.objects.create_user({email!r}, {PASSWORD!r}, full_name={name!r}, "
+            "organisation=org, language='en')"
+        )
+
+
+@pytest.fixture(scope="session")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "ENSEMBLE_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "LOGIN_MAX_FAILURES": "3",
+        "LANGUAGE_CODE": "en",
+    }
+    for name in ("DATABASE_URL", "REDIS_URL", "S3_BUCKET"):
+        env.pop(name, None)
+    log = (tmp_path_factory.mktemp("logs") / "serve.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ensemble.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=2)  # noqa: S310 (loopback)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                raise RuntimeError(Path(log.name).read_text()[-4000:]) from None
+            time.sleep(0.3)
+    yield Suite(url, env)
+    server.terminate()
+    server.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture
+def new_page(browser: Browser, request: Any) -> Iterator[Any]:
+    """new_page(): a fresh browser context (its own cookies), screenshotted if the test fails."""
+    pages: list[Page] = []
+
+    def make(locale: str = "en-GB") -> Page:
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(15000)
+        page = context.new_page()
+        pages.append(page)
+        return page
+
+    yield make
+    failed = getattr(request.node, "report_call", None)
+    for number, page in enumerate(pages):
+        if failed is not None and failed.failed:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{number}.png"))
+        page.context.close()
+
+
+def sign_in(page: Page, url: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

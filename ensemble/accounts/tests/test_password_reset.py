@@ -1,0 +1,113 @@
+"""Password reset by e-mail, through a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import re
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+from django.test import Client
+
+from ensemble.accounts.tests.factories import PASSWORD, UserFactory
+from ensemble.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+class Inbox(Message):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[email.message.Message] = []
+
+    def handle_message(self, message: email.message.Message) -> None:
+        self.messages.append(message)
+
+
+@pytest.fixture
+def inbox(settings: Any) -> Iterator[Inbox]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    yield handler
+    controller.stop()
+
+
+def body_of(message: email.message.Message) -> str:
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
+
+
+def test_reset_by_email_sets_the_password_and_ends_sessions(inbox: Inbox, client_of: Any) -> None:
+    user = UserFactory()
+    old_browser = client_of(user)
+    response = Client().post("/accounts/password/reset/", {"email": user.email})
+    assert response.status_code == 302
+    assert len(inbox.messages) == 1
+    message = inbox.messages[0]
+    assert message["To"] == user.email
+    link = re.search(r"http://\S+/accounts/password/reset/\S+/", body_of(message))
+    assert link is not None
+    browser = Client()
+    form_page = browser.get(link.group(0).split("testserver", 1)[-1], follow=True)
+    assert b"Choose a new password" in form_page.content
+    new_password = "a brand new passphrase 2026"
+    done = browser.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    assert done.status_code == 302
+    assert old_browser.get("/").status_code == 302  # signed out everywhere
+    fresh = Client()
+    assert (
+        fresh.post("/accounts/login/", {"email": user.email, "password": PASSWORD}).status_code
+        == 400
+    )
+    assert (
+        fresh.post("/accounts/login/", {"email": user.email, "password": new_password}).status_code
+        == 302
+    )
+    assert AuditEntry.objects.filter(action="accounts.password_reset", actor=user).exists()
+
+
+def test_unknown_address_sends_nothing_and_says_the_same(inbox: Inbox) -> None:
+    response = Client().post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert inbox.messages == []
+
+
+def test_weak_new_password_is_refused_with_reasons(inbox: Inbox) -> None:
+    user = UserFactory()
+    Client().post("/accounts/password/reset/", {"email": user.email})
+    link = re.search(r"/accounts/password/reset/\S+/", body_of(inbox.messages[0]))
+    assert link is not None
+    browser = Client()
+    page = browser.get(link.group(0), follow=True)
+    response = browser.post(
+        page.redirect_chain[-1][0], {"new_password1": "123", "new_password2": "123"}
+    )
+    assert response.status_code == 200
+    assert b"too short" in response.content
+
+
+def test_a_used_link_no_longer_works(inbox: Inbox) -> None:
+    user = UserFactory()
+    Client().post("/accounts/password/reset/", {"email": user.email})
+    link = re.search(r"/accounts/password/reset/\S+/", body_of(inbox.messages[0]))
+    assert link is not None
+    browser = Client()
+    page = browser.get(link.group(0), follow=True)
+    new = "another good passphrase 1"
+    browser.post(page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    again = Client().get(link.group(0), follow=True)
+    assert b"This link is no longer valid" in again.content
