@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,3 +51,13 @@ def client_of(db: Any) -> Any:
         return client
 
     return sign_in
+
+
+ENGINES = {"DATABASE_URL", "REDIS_URL", "S3_BUCKET", "SECRET_KEY", "ENCRYPTION_KEYS"}
+
+
+@pytest.fixture
+def embedded_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for running the ``ensemble`` command on a fresh embedded default."""
+    clean = {k: v for k, v in os.environ.items() if k not in ENGINES}
+    return {**clean, "ENSEMBLE_DATA_DIR": str(tmp_path / "data")}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -52,15 +51,10 @@ def test_bad_values_are_explained(monkeypatch: Any) -> None:
         parse_encryption_keys("no-colon")
 
 
-ENGINES = {"DATABASE_URL", "REDIS_URL", "S3_BUCKET", "SECRET_KEY", "ENCRYPTION_KEYS"}
-
-
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """The ensemble command on the embedded default (never the engines of the test run)."""
-    clean = {k: v for k, v in os.environ.items() if k not in ENGINES}
     return subprocess.run(
         [sys.executable, "-m", "ensemble.cli", *args],
-        env={**clean, **env},
+        env=env,
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -75,20 +69,19 @@ def test_production_refuses_to_start_without_explicit_secrets(tmp_path: Path) ->
     assert "SECRET_KEY (or SECRET_KEY_FILE) must be set in production mode" in done.stdout
 
 
-def test_check_reports_every_engine(tmp_path: Path) -> None:
-    data = {"ENSEMBLE_DATA_DIR": str(tmp_path)}
-    assert run_cli("manage", "migrate", "-v0", env=data).returncode == 0
-    done = run_cli("check", env=data)
+def test_check_reports_every_engine(embedded_env: dict[str, str]) -> None:
+    assert run_cli("manage", "migrate", "-v0", env=embedded_env).returncode == 0
+    done = run_cli("check", env=embedded_env)
     assert done.returncode == 0, done.stdout + done.stderr
     for name in ("configuration", "database", "channel_layer", "storage", "tasks"):
         assert re.search(rf"^{name}\s+ok", done.stdout, re.M), done.stdout
 
 
-def test_check_names_an_engine_that_does_not_answer(tmp_path: Path) -> None:
+def test_check_names_an_engine_that_does_not_answer(embedded_env: dict[str, str]) -> None:
     done = run_cli(
         "check",
         env={
-            "ENSEMBLE_DATA_DIR": str(tmp_path),
+            **embedded_env,
             "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
             "SECRET_KEY": "x" * 40,
             "ENCRYPTION_KEYS": "k:" + "A" * 43 + "=",

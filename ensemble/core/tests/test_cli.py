@@ -1,0 +1,83 @@
+"""The ensemble command: help, first operator, and a clean stop of `serve`."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def ensemble(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ensemble.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_help_explains_each_command(embedded_env: dict[str, str]) -> None:
+    out = ensemble("--help", env=embedded_env).stdout
+    for command in ("serve", "worker", "createadmin", "check", "audit verify", "rotate-keys"):
+        assert command in out
+
+
+def test_createadmin_prints_the_password_once(embedded_env: dict[str, str]) -> None:
+    assert ensemble("manage", "migrate", "-v0", env=embedded_env).returncode == 0
+    first = ensemble("createadmin", "--email", "Boss@Example.gouv.fr", env=embedded_env)
+    assert first.returncode == 0
+    password = first.stdout.split("Password (shown once, write it down): ")[1].strip()
+    assert len(password) >= 16
+    second = ensemble("createadmin", "--email", "boss@example.gouv.fr", env=embedded_env)
+    assert "exists already" in second.stdout and password not in second.stdout
+    check = ensemble(
+        "manage",
+        "shell",
+        "-c",
+        "from django.contrib.auth import authenticate; "
+        f"print(authenticate(email='boss@example.gouv.fr', password={password!r}).is_superuser)",
+        env=embedded_env,
+    )
+    assert check.stdout.strip().endswith("True")
+
+
+def test_serve_starts_everything_and_stops_cleanly_on_ctrl_c(embedded_env: dict[str, str]) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ensemble.cli", "serve", "--port", str(port)],
+        env=embedded_env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz") as answer:
+                    assert answer.status == 200
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.3)
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        assert len(children) == 2  # the web server and the worker
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0
+        for pid in children:
+            assert not Path(f"/proc/{pid}").exists(), f"process {pid} was left running"
+    finally:
+        if server.poll() is None:
+            server.kill()
