@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -64,41 +65,53 @@ class Suite:
         )
 
 
-@pytest.fixture(scope="session")
-def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
-    port = free_port()
+def suite_env(data_dir: Path, port: int) -> dict[str, str]:
     env = {
         **os.environ,
-        "ENSEMBLE_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        "ENSEMBLE_DATA_DIR": str(data_dir),
         "SITE_URL": f"http://127.0.0.1:{port}",
         "LOGIN_MAX_FAILURES": "3",
         "LANGUAGE_CODE": "en",
     }
-    for name in ("DATABASE_URL", "REDIS_URL", "S3_BUCKET"):
+    for name in ("DATABASE_URL", "REDIS_URL", "S3_BUCKET", "SECRET_KEY", "ENCRYPTION_KEYS"):
         env.pop(name, None)
-    log = (tmp_path_factory.mktemp("logs") / "serve.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ensemble.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    return env
+
+
+def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    """`ensemble serve` as a person runs it; returns once it answers."""
+    with log.open("a") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "ensemble.cli", "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 90
     while True:
         try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=2)  # noqa: S310 (loopback)
-            break
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return server
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                raise RuntimeError(Path(log.name).read_text()[-4000:]) from None
+                server.kill()
+                raise RuntimeError(log.read_text()[-4000:]) from None
             time.sleep(0.3)
-    yield Suite(url, env)
-    server.terminate()
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGINT)
     server.wait(timeout=30)
-    log.close()
+
+
+@pytest.fixture(scope="session")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    port = free_port()
+    env = suite_env(tmp_path_factory.mktemp("data"), port)
+    server = start_server(env, port, tmp_path_factory.mktemp("logs") / "serve.log")
+    yield Suite(f"http://127.0.0.1:{port}", env)
+    stop_server(server)
 
 
 @pytest.fixture(scope="session")
