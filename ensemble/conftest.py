@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,8 @@ def _english_by_default(settings: Any) -> None:
     settings.LANGUAGE_CODE = "en"
 
 
-@pytest.fixture(autouse=True)
-def _isolated_media(settings: Any, tmp_path: Any) -> None:
-    """Each test stores files in its own folder (locally; S3 tests set their own)."""
+def store_files_in(settings: Any, location: Path) -> None:
+    """Point the default (encrypted) storage at a local folder."""
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -28,11 +29,17 @@ def _isolated_media(settings: Any, tmp_path: Any) -> None:
             "OPTIONS": {
                 "inner": {
                     "BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "media")},
+                    "OPTIONS": {"location": str(location)},
                 }
             },
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings: Any, tmp_path: Path) -> None:
+    """Each test stores files in its own folder (S3 tests make their own storage)."""
+    store_files_in(settings, tmp_path / "media")
 
 
 @pytest.fixture
@@ -61,3 +68,16 @@ def embedded_env(tmp_path: Path) -> dict[str, str]:
     """Environment for running the ``ensemble`` command on a fresh embedded default."""
     clean = {k: v for k, v in os.environ.items() if k not in ENGINES}
     return {**clean, "ENSEMBLE_DATA_DIR": str(tmp_path / "data")}
+
+
+def run_ensemble(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the ``ensemble`` command as an operator would, capturing what it prints."""
+    return subprocess.run(
+        [sys.executable, "-m", "ensemble.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=300,
+        check=False,
+    )

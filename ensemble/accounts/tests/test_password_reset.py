@@ -86,28 +86,27 @@ def test_unknown_address_sends_nothing_and_says_the_same(inbox: Inbox) -> None:
     assert inbox.messages == []
 
 
-def test_weak_new_password_is_refused_with_reasons(inbox: Inbox) -> None:
+def ask_for_a_link(inbox: Inbox) -> tuple[str, Client, str]:
+    """Ask for a reset link, open it: (the link, the browser, the new-password form's URL)."""
     user = UserFactory()
     Client().post("/accounts/password/reset/", {"email": user.email})
     link = re.search(r"/accounts/password/reset/\S+/", body_of(inbox.messages[0]))
     assert link is not None
     browser = Client()
     page = browser.get(link.group(0), follow=True)
-    response = browser.post(
-        page.redirect_chain[-1][0], {"new_password1": "123", "new_password2": "123"}
-    )
+    return link.group(0), browser, page.redirect_chain[-1][0]
+
+
+def test_weak_new_password_is_refused_with_reasons(inbox: Inbox) -> None:
+    _link, browser, form_url = ask_for_a_link(inbox)
+    response = browser.post(form_url, {"new_password1": "123", "new_password2": "123"})
     assert response.status_code == 200
     assert b"too short" in response.content
 
 
 def test_a_used_link_no_longer_works(inbox: Inbox) -> None:
-    user = UserFactory()
-    Client().post("/accounts/password/reset/", {"email": user.email})
-    link = re.search(r"/accounts/password/reset/\S+/", body_of(inbox.messages[0]))
-    assert link is not None
-    browser = Client()
-    page = browser.get(link.group(0), follow=True)
+    link, browser, form_url = ask_for_a_link(inbox)
     new = "another good passphrase 1"
-    browser.post(page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
-    again = Client().get(link.group(0), follow=True)
+    browser.post(form_url, {"new_password1": new, "new_password2": new})
+    again = Client().get(link, follow=True)
     assert b"This link is no longer valid" in again.content

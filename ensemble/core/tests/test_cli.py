@@ -10,36 +10,26 @@ import time
 import urllib.request
 from pathlib import Path
 
+from ensemble.conftest import run_ensemble
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def ensemble(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ensemble.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        check=False,
-    )
-
-
 def test_help_explains_each_command(embedded_env: dict[str, str]) -> None:
-    out = ensemble("--help", env=embedded_env).stdout
+    out = run_ensemble("--help", env=embedded_env).stdout
     for command in ("serve", "worker", "createadmin", "check", "audit verify", "rotate-keys"):
         assert command in out
 
 
 def test_createadmin_prints_the_password_once(embedded_env: dict[str, str]) -> None:
-    assert ensemble("manage", "migrate", "-v0", env=embedded_env).returncode == 0
-    first = ensemble("createadmin", "--email", "Boss@Example.gouv.fr", env=embedded_env)
+    assert run_ensemble("manage", "migrate", "-v0", env=embedded_env).returncode == 0
+    first = run_ensemble("createadmin", "--email", "Boss@Example.gouv.fr", env=embedded_env)
     assert first.returncode == 0
     password = first.stdout.split("Password (shown once, write it down): ")[1].strip()
     assert len(password) >= 16
-    second = ensemble("createadmin", "--email", "boss@example.gouv.fr", env=embedded_env)
+    second = run_ensemble("createadmin", "--email", "boss@example.gouv.fr", env=embedded_env)
     assert "exists already" in second.stdout and password not in second.stdout
-    check = ensemble(
+    check = run_ensemble(
         "manage",
         "shell",
         "-c",

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from ensemble.conftest import run_ensemble
 from ensemble.core.config import env_bool, env_str, parse_encryption_keys
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -51,34 +50,24 @@ def test_bad_values_are_explained(monkeypatch: Any) -> None:
         parse_encryption_keys("no-colon")
 
 
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ensemble.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        check=False,
-    )
-
-
 def test_production_refuses_to_start_without_explicit_secrets(tmp_path: Path) -> None:
-    done = run_cli("check", env={"ENSEMBLE_PRODUCTION": "true", "ENSEMBLE_DATA_DIR": str(tmp_path)})
+    done = run_ensemble(
+        "check", env={"ENSEMBLE_PRODUCTION": "true", "ENSEMBLE_DATA_DIR": str(tmp_path)}
+    )
     assert done.returncode == 1
     assert "SECRET_KEY (or SECRET_KEY_FILE) must be set in production mode" in done.stdout
 
 
 def test_check_reports_every_engine(embedded_env: dict[str, str]) -> None:
-    assert run_cli("manage", "migrate", "-v0", env=embedded_env).returncode == 0
-    done = run_cli("check", env=embedded_env)
+    assert run_ensemble("manage", "migrate", "-v0", env=embedded_env).returncode == 0
+    done = run_ensemble("check", env=embedded_env)
     assert done.returncode == 0, done.stdout + done.stderr
     for name in ("configuration", "database", "channel_layer", "storage", "tasks"):
         assert re.search(rf"^{name}\s+ok", done.stdout, re.M), done.stdout
 
 
 def test_check_names_an_engine_that_does_not_answer(embedded_env: dict[str, str]) -> None:
-    done = run_cli(
+    done = run_ensemble(
         "check",
         env={
             **embedded_env,

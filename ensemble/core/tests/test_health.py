@@ -5,6 +5,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from ensemble.conftest import store_files_in
+
 pytestmark = pytest.mark.django_db
 
 
@@ -23,18 +25,7 @@ def test_readyz_reports_each_engine() -> None:
 def test_readyz_is_503_with_detail_when_storage_fails(settings: Any, tmp_path: Any) -> None:
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "ensemble.core.storage.EncryptedStorage",
-            "OPTIONS": {
-                "inner": {
-                    "BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(blocked)},
-                }
-            },
-        },
-    }
+    store_files_in(settings, blocked)
     response = Client().get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["storage"]["ok"] is False
