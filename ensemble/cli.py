@@ -147,6 +147,12 @@ def cmd_check(options: argparse.Namespace) -> int:
     for result in run_engine_checks():
         ok &= result.ok
         print(f"{result.name:<15} {'ok  ' if result.ok else 'FAIL'}  {result.detail}")
+    if ok:
+        from ensemble.core.models import TaskFailure
+
+        failed = TaskFailure.objects.filter(resolved=False).count()
+        note = f"{failed} failed, see /admin/core/taskfailure/" if failed else "none failed"
+        print(f"{'background jobs':<15} {'ok  ' if not failed else 'WARN'}  {note}")
     return 0 if ok else 1
 
 

@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ensemble.core import health
+
+admin.site.site_header = _("Ensemble administration")
+admin.site.site_title = _("Ensemble administration")
+admin.site.index_title = _("Operate the suite")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

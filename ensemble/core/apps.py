@@ -1,12 +1,13 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "ensemble.core"
     label = "core"
-    verbose_name = "Ensemble core"
+    verbose_name = _("Platform")
 
     def ready(self) -> None:
         from ensemble.core import signals  # noqa: F401  (audits admin actions)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     name = "ensemble.portal"
     label = "portal"
-    verbose_name = "Portal"
+    verbose_name = _("Portal")
 
     def ready(self) -> None:
         from ensemble.core.events import stream_kind

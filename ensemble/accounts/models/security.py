@@ -28,6 +28,8 @@ class UserSession(models.Model):
 
     class Meta:
         ordering = ["-last_seen_at"]
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.ip})"

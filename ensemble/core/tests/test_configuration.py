@@ -62,7 +62,14 @@ def test_check_reports_every_engine(embedded_env: dict[str, str]) -> None:
     assert run_ensemble("manage", "migrate", "-v0", env=embedded_env).returncode == 0
     done = run_ensemble("check", env=embedded_env)
     assert done.returncode == 0, done.stdout + done.stderr
-    for name in ("configuration", "database", "channel_layer", "storage", "tasks"):
+    for name in (
+        "configuration",
+        "database",
+        "channel_layer",
+        "storage",
+        "tasks",
+        "background jobs",
+    ):
         assert re.search(rf"^{name}\s+ok", done.stdout, re.M), done.stdout
 
 

@@ -53,3 +53,11 @@ def test_language_switch_never_redirects_elsewhere() -> None:
         "/accounts/language/", {"language": "en", "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
+
+
+def test_error_pages_are_in_the_suites_look(client_of: Any) -> None:
+    client = client_of(UserFactory(is_staff=True))
+    missing = client.get("/no/such/page/")
+    assert missing.status_code == 404 and b"Page not found" in missing.content
+    refused = client.get("/admin/core/auditentry/")  # staff, but without the permission
+    assert refused.status_code == 403 and b"Access refused" in refused.content

@@ -1,0 +1,78 @@
+"""Screenshots of the pages, to look at after changing them (not a test).
+
+.venv/bin/python e2e/screenshots.py      # writes var/screenshots/*.png
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    Suite,
+    free_port,
+    start_server,
+    stop_server,
+    suite_env,
+)
+
+OUT = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp())
+    port = free_port()
+    env = suite_env(work / "data", port)
+    server = start_server(env, port, work / "serve.log")
+    suite = Suite(f"http://127.0.0.1:{port}", env)
+    try:
+        suite.create_user("camille@lyon.fr", "Camille Martin")
+        suite.shell(
+            "from ensemble.accounts.models import User\n"
+            "User.objects.filter(email='camille@lyon.fr')"
+            ".update(is_staff=True, is_superuser=True, language='fr')"
+        )
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
+            page = context.new_page()
+            page.goto(f"{suite.url}/accounts/login/")
+            page.screenshot(path=str(OUT / "sign-in.png"))
+            page.get_by_label("Adresse électronique").fill("camille@lyon.fr")
+            page.get_by_label("Mot de passe").fill(PASSWORD)
+            page.get_by_role("button", name="Se connecter").click()
+            page.wait_for_selector("body[data-live]")
+            suite.shell(
+                "from ensemble.accounts.models import User\n"
+                "from ensemble.portal.actions import notify\n"
+                "notify(User.objects.get(email='camille@lyon.fr'), 'Réunion à 15 h', 'Salle 2')"
+            )
+            page.wait_for_timeout(1500)
+            page.locator("[data-notifications-toggle]").click()
+            page.screenshot(path=str(OUT / "portal.png"))
+            for name, path in (
+                ("profile", "/accounts/profile/"),
+                ("security", "/accounts/security/"),
+            ):
+                page.goto(suite.url + path)
+                page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+            page.get_by_role("button", name="Configurer la double authentification").click()
+            page.screenshot(path=str(OUT / "security-totp.png"), full_page=True)
+            page.goto(f"{suite.url}/admin/core/auditentry/")
+            page.screenshot(path=str(OUT / "admin-audit.png"), full_page=True)
+            browser.close()
+    finally:
+        stop_server(server)
+    print(f"Screenshots in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
