@@ -16,6 +16,7 @@ from ensemble.accounts import throttling
 from ensemble.accounts.models import Organisation, Team, TeamMembership, TeamRole, User, UserSession
 from ensemble.core import audit
 from ensemble.core.audit import client_ip
+from ensemble.core.realtime import close_sockets_of
 
 
 class ActionRefused(Exception):
@@ -65,6 +66,7 @@ def sign_out(request: HttpRequest) -> None:
     if user.is_authenticated:
         audit.record("accounts.signed_out", actor=user, request=request)
         UserSession.objects.filter(session_key=request.session.session_key).delete()
+        close_sockets_of([request.session.session_key or ""])
     logout(request)
 
 
@@ -76,6 +78,7 @@ def end_sessions(user: User, *, keep: str | None = None) -> int:
     keys = list(sessions.values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
     sessions.delete()
+    close_sockets_of(keys)
     return len(keys)
 
 
@@ -93,6 +96,7 @@ def revoke_session(request: HttpRequest, user: User, session: UserSession) -> No
     with transaction.atomic():
         Session.objects.filter(session_key=session.session_key).delete()
         session.delete()
+        close_sockets_of([session.session_key])
         audit.record(
             "accounts.session_revoked",
             actor=user,

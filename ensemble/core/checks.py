@@ -29,6 +29,18 @@ def check_database() -> str:
     return f"{connection.vendor} answers"
 
 
+def check_migrations() -> str:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        raise RuntimeError(
+            f"{len(pending)} migration(s) not applied: run `ensemble manage migrate`"
+        )
+    return "the schema is up to date"
+
+
 def check_channel_layer() -> str:
     layer = get_channel_layer()
     if layer is None:
@@ -69,6 +81,7 @@ def check_tasks() -> str:
 
 CHECKS: dict[str, Callable[[], str]] = {
     "database": check_database,
+    "migrations": check_migrations,
     "channel_layer": check_channel_layer,
     "storage": check_storage,
     "tasks": check_tasks,

@@ -16,10 +16,12 @@ import asyncio
 import logging
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import transaction
 
 from ensemble.core.events import (
     current_seq,
@@ -43,10 +45,21 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.last_sent: dict[str, int] = {}
+        session_key = self.scope["session"].session_key
+        await self.channel_layer.group_add(session_group(session_key), self.channel_name)
         await self.accept()
         start_pump()
 
+    async def session_ended(self, message: dict[str, Any]) -> None:
+        """The session was signed out, revoked or its account deactivated."""
+        await self.close(code=4401)
+
     async def disconnect(self, code: int) -> None:
+        session = self.scope.get("session")
+        if session is not None and session.session_key:
+            await self.channel_layer.group_discard(
+                session_group(session.session_key), self.channel_name
+            )
         for stream in list(getattr(self, "last_sent", {})):
             await self.channel_layer.group_discard(group_name(stream), self.channel_name)
 
@@ -114,6 +127,21 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def error(self, code: str, message: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+
+def session_group(session_key: str) -> str:
+    return f"session.{session_key}"
+
+
+def close_sockets_of(session_keys: list[str]) -> None:
+    """Close the live connections of ended sessions (once the transaction commits)."""
+
+    def send() -> None:
+        layer = get_channel_layer()
+        for key in session_keys:
+            async_to_sync(layer.group_send)(session_group(key), {"type": "session.ended"})
+
+    transaction.on_commit(send)
 
 
 # With the in-memory channel layer, events published by another process (the task worker)

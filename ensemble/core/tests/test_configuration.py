@@ -65,12 +65,19 @@ def test_check_reports_every_engine(embedded_env: dict[str, str]) -> None:
     for name in (
         "configuration",
         "database",
+        "migrations",
         "channel_layer",
         "storage",
         "tasks",
         "background jobs",
     ):
         assert re.search(rf"^{name}\s+ok", done.stdout, re.M), done.stdout
+
+
+def test_check_says_when_migrations_are_missing(embedded_env: dict[str, str]) -> None:
+    done = run_ensemble("check", env=embedded_env)
+    assert done.returncode == 1
+    assert re.search(r"^migrations\s+FAIL.*run `ensemble manage migrate`", done.stdout, re.M)
 
 
 def test_check_names_an_engine_that_does_not_answer(embedded_env: dict[str, str]) -> None:

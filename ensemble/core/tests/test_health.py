@@ -18,7 +18,7 @@ def test_readyz_reports_each_engine() -> None:
     response = Client().get("/readyz")
     assert response.status_code == 200, response.json()
     checks = response.json()["checks"]
-    assert set(checks) == {"database", "channel_layer", "storage", "tasks"}
+    assert set(checks) == {"database", "migrations", "channel_layer", "storage", "tasks"}
     assert all(check["ok"] for check in checks.values())
 
 

@@ -160,3 +160,18 @@ def test_wire_format() -> None:
         "event": "x.y",
         "payload": {"a": 1},
     }
+
+
+async def test_ending_a_session_closes_its_socket() -> None:
+    from ensemble.accounts.actions import end_sessions
+    from ensemble.accounts.models import UserSession
+
+    user = await database_sync_to_async(UserFactory)()
+    socket = await connect(user)
+    session_key = socket.scope["headers"][0][1].decode().split("=", 1)[1]
+    await database_sync_to_async(UserSession.objects.create)(
+        session_key=session_key, user=user, ip="127.0.0.1"
+    )
+    await database_sync_to_async(end_sessions)(user)
+    closed = await socket.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 4401}
