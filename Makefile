@@ -44,7 +44,13 @@ $(STAMPS)/static: $(STAMPS)/frontend $(wildcard ensemble/static/*.css)
 	$(BIN)/ensemble manage collectstatic --no-input --verbosity 0
 	@touch $@
 
-test: install lint test-embedded test-production e2e
+# The OpenID provider the single sign-on tests run against (npm oidc-provider).
+$(STAMPS)/oidc-provider: e2e/oidc-provider/package.json e2e/oidc-provider/package-lock.json
+	@mkdir -p $(STAMPS)
+	cd e2e/oidc-provider && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: install $(STAMPS)/oidc-provider lint test-embedded test-production e2e
 
 lint:
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@ from django.urls import path, reverse_lazy
 
 from ensemble.accounts import views
 from ensemble.accounts.forms import NewPasswordForm, ResetRequestForm
+from ensemble.accounts.oidc import views as oidc_views
 
 app_name = "accounts"
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("security/totp/disable/", views.totp_disable_view, name="totp_disable"),
     path("security/sessions/<int:pk>/revoke/", views.session_revoke_view, name="session_revoke"),
     path("language/", views.language_view, name="language"),
+    path("oidc/<str:name>/login/", oidc_views.oidc_login_view, name="oidc_login"),
+    path("oidc/<str:name>/callback/", oidc_views.oidc_callback_view, name="oidc_callback"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

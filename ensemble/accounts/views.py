@@ -29,7 +29,7 @@ def signed_in(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _next_url(request: HttpRequest) -> str:
+def safe_next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -47,9 +47,14 @@ def _finish_sign_in(request: HttpRequest, user: User, method: str, target: str) 
 
 def sign_in_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect(_next_url(request))
+        return redirect(safe_next_url(request))
     form = SignInForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not settings.LOCAL_LOGIN_ENABLED:
+        form.full_clean()
+        form.add_error(
+            None, _("Sign-in with a password is turned off: use your identity provider.")
+        )
+    elif request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
         try:
             actions.check_not_locked(request, email)
@@ -65,12 +70,17 @@ def sign_in_view(request: HttpRequest) -> HttpResponse:
                 request.session[TOTP_PENDING] = {
                     "user": str(user.pk),
                     "since": timezone.now().timestamp(),
-                    "next": _next_url(request),
+                    "next": safe_next_url(request),
                 }
                 return redirect("accounts:login_totp")
-            return _finish_sign_in(request, user, "password", _next_url(request))
+            return _finish_sign_in(request, user, "password", safe_next_url(request))
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "next": _next_url(request)}
+    context = {
+        "form": form,
+        "next": safe_next_url(request),
+        "providers": settings.OIDC_PROVIDERS.values(),
+        "local_login": settings.LOCAL_LOGIN_ENABLED,
+    }
     return render(request, "accounts/sign_in.html", context, status=status)
 
 
@@ -100,7 +110,13 @@ def sign_in_totp_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out_view(request: HttpRequest) -> HttpResponse:
+    from ensemble.accounts.oidc.views import provider_logout_url
+
+    # Signed in through a provider: end its session too (RP-initiated logout).
+    provider_logout = provider_logout_url(request)
     actions.sign_out(request)
+    if provider_logout:
+        return redirect(provider_logout)
     messages.success(request, _("You are signed out."))
     return redirect("accounts:login")
 

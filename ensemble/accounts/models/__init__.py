@@ -1,8 +1,10 @@
+from ensemble.accounts.models.identities import ExternalIdentity
 from ensemble.accounts.models.organisations import Organisation, Team, TeamMembership, TeamRole
 from ensemble.accounts.models.security import LoginFailure, UserSession
 from ensemble.accounts.models.users import User
 
 __all__ = [
+    "ExternalIdentity",
     "LoginFailure",
     "Organisation",
     "Team",

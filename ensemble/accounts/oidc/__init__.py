@@ -1,0 +1,1 @@
+"""Single sign-on: Ensemble as an OpenID Connect relying party (ProConnect, Keycloak, ...)."""
