@@ -16,6 +16,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from ensemble.accounts.tests.conftest import SECRET as OP_SECRET
+from ensemble.accounts.tests.conftest import start_openid_provider
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "e2e" / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -107,11 +110,23 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="session")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    """The suite, with a ProConnect-like OpenID provider configured beside local accounts."""
     port = free_port()
-    env = suite_env(tmp_path_factory.mktemp("data"), port)
-    server = start_server(env, port, tmp_path_factory.mktemp("logs") / "serve.log")
+    logs = tmp_path_factory.mktemp("logs")
+    op, op_process = start_openid_provider(f"http://127.0.0.1:{port}", logs / "op.log")
+    env = {
+        **suite_env(tmp_path_factory.mktemp("data"), port),
+        "OIDC_PROVIDERS": "proconnect",
+        "OIDC_PROCONNECT_DISCOVERY_URL": f"{op.issuer}/.well-known/openid-configuration",
+        "OIDC_PROCONNECT_CLIENT_ID": "ensemble-proconnect",
+        "OIDC_PROCONNECT_CLIENT_SECRET": OP_SECRET,
+        "OIDC_PROCONNECT_LABEL": "ProConnect",
+    }
+    server = start_server(env, port, logs / "serve.log")
     yield Suite(f"http://127.0.0.1:{port}", env)
     stop_server(server)
+    op_process.terminate()
+    op_process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

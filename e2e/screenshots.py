@@ -22,6 +22,8 @@ from e2e.conftest import (
     stop_server,
     suite_env,
 )
+from ensemble.accounts.tests.conftest import SECRET as OP_SECRET
+from ensemble.accounts.tests.conftest import start_openid_provider
 
 OUT = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
@@ -30,7 +32,15 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp())
     port = free_port()
-    env = suite_env(work / "data", port)
+    op, op_process = start_openid_provider(f"http://127.0.0.1:{port}", work / "op.log")
+    env = {
+        **suite_env(work / "data", port),
+        "OIDC_PROVIDERS": "proconnect",
+        "OIDC_PROCONNECT_DISCOVERY_URL": f"{op.issuer}/.well-known/openid-configuration",
+        "OIDC_PROCONNECT_CLIENT_ID": "ensemble-proconnect",
+        "OIDC_PROCONNECT_CLIENT_SECRET": OP_SECRET,
+        "OIDC_PROCONNECT_LABEL": "ProConnect",
+    }
     server = start_server(env, port, work / "serve.log")
     suite = Suite(f"http://127.0.0.1:{port}", env)
     try:
@@ -46,6 +56,13 @@ def main() -> None:
             page = context.new_page()
             page.goto(f"{suite.url}/accounts/login/")
             page.screenshot(path=str(OUT / "sign-in.png"))
+            page.get_by_role("link", name="Se connecter avec ProConnect").click()
+            page.get_by_label("Login").fill("noemail")
+            page.get_by_label("Password").fill("pw")
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_selector("[data-sign-in-error]")
+            page.screenshot(path=str(OUT / "sign-in-failed.png"))
+            page.goto(f"{suite.url}/accounts/login/")
             page.get_by_label("Adresse électronique").fill("camille@lyon.fr")
             page.get_by_label("Mot de passe").fill(PASSWORD)
             page.get_by_role("button", name="Se connecter").click()
@@ -71,6 +88,7 @@ def main() -> None:
             browser.close()
     finally:
         stop_server(server)
+        op_process.terminate()
     print(f"Screenshots in {OUT}")
 
 
