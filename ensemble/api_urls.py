@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from ensemble.accounts.api.views import (
+    ApiTokenViewSet,
     MeView,
     OrganisationViewSet,
     SessionViewSet,
@@ -17,6 +18,7 @@ router.include_root_view = False
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("teams", TeamViewSet, basename="team")
 router.register("sessions", SessionViewSet, basename="session")
+router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("audit", AuditEntryViewSet, basename="audit")
 

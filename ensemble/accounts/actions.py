@@ -12,8 +12,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ensemble.accounts import throttling
-from ensemble.accounts.models import Organisation, Team, TeamMembership, TeamRole, User, UserSession
+from ensemble.accounts import throttling, tokens
+from ensemble.accounts.models import (
+    ApiToken,
+    Organisation,
+    Team,
+    TeamMembership,
+    TeamRole,
+    User,
+    UserSession,
+)
 from ensemble.core import audit
 from ensemble.core.audit import client_ip
 from ensemble.core.realtime import close_sockets_of
@@ -218,3 +226,36 @@ def create_organisation(request: HttpRequest | None, name: str, siret: str | Non
 
 def touch_session(session_key: str) -> None:
     UserSession.objects.filter(session_key=session_key).update(last_seen_at=timezone.now())
+
+
+def create_api_token(
+    request: HttpRequest, user: User, name: str, scopes: list[str], days: int
+) -> tuple[ApiToken, str]:
+    """A new personal API token; returns it and its value, which is never shown again."""
+    value, prefix, digest = tokens.new_token_value()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=prefix,
+            digest=digest,
+            scopes=scopes,
+            expires_at=tokens.expiry(days),
+        )
+        audit.record(
+            "accounts.token_created",
+            actor=user,
+            target=token,
+            request=request,
+            data={"scopes": scopes, "expires_at": token.expires_at.isoformat()},
+        )
+    return token, value
+
+
+def revoke_api_token(request: HttpRequest, user: User, token: ApiToken) -> None:
+    if token.revoked_at is not None:
+        return
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+        audit.record("accounts.token_revoked", actor=user, target=token, request=request)

@@ -4,7 +4,8 @@ Every shared object answers ``get_abilities(user)``: a dict of what that user ma
 Abilities derive from the user's role on the object, which comes from explicit accesses
 (owner, administrator, editor, commenter, reader) and from the object's link reach
 (restricted, authenticated, public) with the role a link gives. API permissions
-(:class:`HasAbility`) and templates (``{% can obj "update" %}``) both ask the same question.
+(``ensemble.core.api.HasAbility``) and templates (``{% can obj "update" %}``) both ask the
+same question.
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from rest_framework.permissions import BasePermission
-from rest_framework.request import Request
-from rest_framework.views import APIView
 
 
 class Role(models.TextChoices):
@@ -91,19 +89,3 @@ class SharedObject(models.Model):
 
     def get_abilities(self, user: Any) -> dict[str, bool]:
         return abilities_for(self.get_role(user))
-
-
-class HasAbility(BasePermission):
-    """DRF permission: the view's action needs an ability on the object.
-
-    A view names the ability of each action in ``ability_for_action`` (default: the action's
-    own name, e.g. "retrieve", "update", "destroy"; "partial_update" needs "update").
-    """
-
-    message = _("You do not have permission to do this.")
-
-    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
-        action = getattr(view, "action", None) or (request.method or "get").lower()
-        mapping: dict[str, str] = getattr(view, "ability_for_action", {})
-        needed = mapping.get(action) or ("update" if action == "partial_update" else action)
-        return bool(obj.get_abilities(request.user).get(needed, False))

@@ -1,6 +1,16 @@
 from rest_framework import serializers
 
-from ensemble.accounts.models import Organisation, Team, TeamMembership, TeamRole, User, UserSession
+from ensemble.accounts.models import (
+    ApiToken,
+    Organisation,
+    Team,
+    TeamMembership,
+    TeamRole,
+    TokenScope,
+    User,
+    UserSession,
+)
+from ensemble.accounts.tokens import MAX_DAYS
 
 
 class MeSerializer(serializers.ModelSerializer[User]):
@@ -66,3 +76,48 @@ class SessionSerializer(serializers.ModelSerializer[UserSession]):
 
     def get_current(self, session: UserSession) -> bool:
         return bool(session.session_key == self.context["request"].session.session_key)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=TokenScope.choices), min_length=1, max_length=3
+    )
+    expires_in_days = serializers.IntegerField(
+        min_value=1, max_value=MAX_DAYS, default=90, write_only=True
+    )
+    usable = serializers.BooleanField(source="is_usable", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scopes",
+            "expires_in_days",
+            "expires_at",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+            "usable",
+        ]
+        read_only_fields = [
+            "id",
+            "prefix",
+            "expires_at",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ]
+
+    def validate_scopes(self, scopes: list[str]) -> list[str]:
+        if TokenScope.SCIM in scopes and not self.context["request"].user.is_staff:
+            raise serializers.ValidationError("Only operators may give a token the scim scope.")
+        return sorted(set(scopes))
+
+
+class NewApiTokenSerializer(ApiTokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="Shown this once: copy it now.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "token"]

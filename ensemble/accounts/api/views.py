@@ -7,23 +7,25 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
 
 from ensemble.accounts import actions
 from ensemble.accounts.api.serializers import (
+    ApiTokenSerializer,
     MemberInputSerializer,
     MemberRemoveSerializer,
     MeSerializer,
+    NewApiTokenSerializer,
     OrganisationSerializer,
     SessionSerializer,
     TeamSerializer,
 )
-from ensemble.accounts.models import Organisation, Team, User, UserSession
-from ensemble.core.abilities import HasAbility
-from ensemble.core.api import acting_user
+from ensemble.accounts.models import ApiToken, Organisation, Team, User, UserSession
+from ensemble.core.api import HasAbility, acting_user
 
 
 def refused_as_validation(refusal: actions.ActionRefused) -> ValidationError:
@@ -133,4 +135,45 @@ class SessionViewSet(
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         actions.revoke_session(request, acting_user(request), self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BrowserSessionOnly(BasePermission):
+    message = "API tokens are managed from a signed-in browser, not with another token."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return not isinstance(request.auth, ApiToken)
+
+
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[ApiToken],
+):
+    """One's personal API tokens. POST returns the token once; DELETE revokes it."""
+
+    queryset = ApiToken.objects.none()
+    permission_classes = [IsAuthenticated, BrowserSessionOnly]
+
+    def get_serializer_class(self) -> type[ApiTokenSerializer]:
+        return NewApiTokenSerializer if self.action == "create" else ApiTokenSerializer
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return ApiToken.objects.filter(user=acting_user(self.request))
+
+    def perform_create(self, serializer: BaseSerializer[ApiToken]) -> None:
+        data = serializer.validated_data
+        token, value = actions.create_api_token(
+            self.request,
+            acting_user(self.request),
+            data["name"],
+            data["scopes"],
+            data["expires_in_days"],
+        )
+        token.token = value  # type: ignore[attr-defined]  # shown in this answer only
+        serializer.instance = token
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actions.revoke_api_token(request, acting_user(request), self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -13,9 +13,9 @@ from ensemble.core.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 
-def test_anonymous_gets_403() -> None:
-    assert Client().get("/api/v1/me/").status_code == 403
-    assert Client().get("/api/v1/organisations/").status_code == 403
+def test_anonymous_gets_401() -> None:
+    assert Client().get("/api/v1/me/").status_code == 401
+    assert Client().get("/api/v1/organisations/").status_code == 401
 
 
 def test_me_shows_and_updates_the_profile(client_of: Any) -> None:

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_anonymous_is_refused() -> None:
-    assert Client().get("/api/v1/teams/").status_code == 403
-    assert Client().post("/api/v1/teams/", {"name": "x"}).status_code == 403
+    assert Client().get("/api/v1/teams/").status_code == 401
+    assert Client().post("/api/v1/teams/", {"name": "x"}).status_code == 401
 
 
 def test_create_makes_the_creator_owner(client_of: Any) -> None:

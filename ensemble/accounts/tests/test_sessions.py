@@ -38,7 +38,7 @@ def test_someone_elses_session_cannot_be_ended(client_of: Any) -> None:
 
 
 def test_anonymous_cannot_list_sessions() -> None:
-    assert Client().get("/api/v1/sessions/").status_code == 403
+    assert Client().get("/api/v1/sessions/").status_code == 401
 
 
 def test_deactivation_ends_every_session(client_of: Any) -> None:

@@ -60,7 +60,7 @@ def test_read_endpoint_is_for_the_recipient_only(client_of: Any) -> None:
     owner, other = UserFactory(), UserFactory()
     notification = actions.notify(owner, "Private")
     url = f"/api/v1/notifications/{notification.pk}/read/"
-    assert Client().post(url).status_code == 403
+    assert Client().post(url).status_code == 401
     assert client_of(other).post(url).status_code == 404
     assert client_of(owner).post(url).json()["read"] is True
     assert client_of(other).get("/api/v1/notifications/").json()["count"] == 0
