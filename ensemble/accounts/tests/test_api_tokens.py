@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from django.test import Client
+from django.utils import timezone
 
 from ensemble.accounts.models import ApiToken
 from ensemble.accounts.tests.factories import UserFactory
