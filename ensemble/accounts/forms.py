@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from ensemble.accounts.models import User
+from ensemble.accounts.models import TokenScope, User
 from ensemble.core.forms import DsfrForm
 
 
@@ -56,3 +56,27 @@ class NewPasswordForm(DsfrForm, SetPasswordForm):
         user = super().save(commit)
         password_was_reset(user)
         return user
+
+
+class TokenForm(DsfrForm, forms.Form):
+    name = forms.CharField(label=_("Name (what the token is for)"), max_length=100)
+    scopes = forms.MultipleChoiceField(
+        label=_("What it may do"),
+        choices=[
+            (TokenScope.READ, TokenScope.READ.label),
+            (TokenScope.WRITE, TokenScope.WRITE.label),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        initial=90,
+        choices=[(7, _("7 days")), (30, _("30 days")), (90, _("90 days")), (365, _("1 year"))],
+    )
+
+    def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if staff:
+            field = self.fields["scopes"]
+            field.choices = [*field.choices, (TokenScope.SCIM, TokenScope.SCIM.label)]  # type: ignore[attr-defined]

@@ -11,16 +11,18 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ensemble.accounts import actions
-from ensemble.accounts.forms import CodeForm, LanguageForm, ProfileForm, SignInForm
-from ensemble.accounts.models import User, UserSession
+from ensemble.accounts.forms import CodeForm, LanguageForm, ProfileForm, SignInForm, TokenForm
+from ensemble.accounts.models import ApiToken, User, UserSession
 
 TOTP_PENDING = "accounts.totp_pending"
+NEW_TOKEN = "accounts.new_token"  # noqa: S105 (a session key, not a secret)
 TOTP_PENDING_SECONDS = 300
 
 
@@ -143,11 +145,43 @@ def security_view(request: HttpRequest) -> HttpResponse:
         "sessions": user.browser_sessions.all(),
         "current_key": request.session.session_key,
         "code_form": CodeForm(),
+        "tokens": ApiToken.objects.filter(user=user),
+        "token_form": TokenForm(staff=user.is_staff),
+        "new_token": request.session.pop(NEW_TOKEN, None),
     }
     if not user.totp_enabled and user.totp_secret:
         context["totp_qr"] = segno.make(actions.totp_uri(user)).svg_inline(scale=4)
         context["totp_secret"] = user.totp_secret
     return render(request, "accounts/security.html", context)
+
+
+@login_required
+@require_POST
+def token_create_view(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    form = TokenForm(request.POST, staff=user.is_staff)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(error) for error in errors))
+        return redirect("accounts:security")
+    _token, value = actions.create_api_token(
+        request,
+        user,
+        form.cleaned_data["name"],
+        sorted(form.cleaned_data["scopes"]),
+        form.cleaned_data["expires_in_days"],
+    )
+    request.session[NEW_TOKEN] = value  # shown on the next page, once
+    return redirect(reverse("accounts:security") + "#tokens")
+
+
+@login_required
+@require_POST
+def token_revoke_view(request: HttpRequest, pk: str) -> HttpResponse:
+    user = signed_in(request)
+    actions.revoke_api_token(request, user, get_object_or_404(ApiToken, pk=pk, user=user))
+    messages.success(request, _("The token is revoked: it no longer works."))
+    return redirect(reverse("accounts:security") + "#tokens")
 
 
 @login_required

@@ -12,5 +12,7 @@ class DsfrForm(forms.BaseForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue  # DSFR styles checkboxes by their markup, not a class
             css = "fr-select" if isinstance(widget, forms.Select) else "fr-input"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()

@@ -107,3 +107,25 @@ def test_bad_requests_are_clear(client_of: Any) -> None:
     scim = create(client, scopes=["scim"])
     assert scim.status_code == 400 and "operators" in str(scim.json())
     assert create(client_of(UserFactory(is_staff=True)), scopes=["scim"]).status_code == 201
+
+
+def test_security_page_creates_shows_once_and_revokes(client_of: Any) -> None:
+    user = UserFactory()
+    client = client_of(user)
+    response = client.post(
+        "/accounts/security/tokens/",
+        {"name": "Export nightly", "scopes": ["read"], "expires_in_days": "30"},
+    )
+    assert response.status_code == 302
+    page = client.get("/accounts/security/").content.decode()
+    token = ApiToken.objects.get(user=user)
+    assert "Export nightly" in page and "data-new-token" in page
+    assert "data-new-token" not in client.get("/accounts/security/").content.decode()
+    client.post(f"/accounts/security/tokens/{token.pk}/revoke/")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    bad = client.post("/accounts/security/tokens/", {"name": "", "scopes": ["scim"]}, follow=True)
+    assert b"This field is required." in bad.content
+    assert ApiToken.objects.filter(user=user).count() == 1
+    other = client_of(UserFactory())
+    assert other.post(f"/accounts/security/tokens/{token.pk}/revoke/").status_code == 404
