@@ -56,3 +56,4 @@ def test_security_page_lists_sessions(client_of: Any) -> None:
     response = client_of(user).get("/accounts/security/")
     assert response.status_code == 200
     assert b"this browser" in response.content
+    assert b"<title>Security \xe2\x80\x93 Ensemble</title>" in response.content
