@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from ensemble.accounts.api.directory import DirectoryView
 from ensemble.accounts.api.views import (
     ApiTokenViewSet,
     MeView,
@@ -22,4 +23,8 @@ router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("audit", AuditEntryViewSet, basename="audit")
 
-urlpatterns = [*router.urls, path("me/", MeView.as_view(), name="me")]
+urlpatterns = [
+    *router.urls,
+    path("me/", MeView.as_view(), name="me"),
+    path("directory/", DirectoryView.as_view(), name="directory"),
+]
