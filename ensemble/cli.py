@@ -17,7 +17,8 @@ Ensemble, the sovereign collaboration suite.
 commands:
   serve          run the whole suite in one process group: web server (ASGI), background
                  worker and what else the embedded default needs; Ctrl-C stops all cleanly
-  worker         run only the background-job worker (RQ when REDIS_URL is set, else the database)
+  worker         run the background-job worker (RQ when REDIS_URL is set, else the database),
+                 which also enqueues the periodic jobs
   createadmin    create an operator account; prints its generated password once
   check          check the configuration and that every configured engine answers
   audit verify   walk the hash-chained audit log and name the first tampered entry
@@ -98,6 +99,9 @@ def cmd_worker(options: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    from ensemble.core.schedule import start_scheduler
+
+    start_scheduler()
     if settings.REDIS_URL:
         call_command(
             "rqworker", "default", "--with-scheduler", "--job-class", "django_tasks_rq.backend.Job"

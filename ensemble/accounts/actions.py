@@ -57,6 +57,9 @@ def record_failed_sign_in(request: HttpRequest, email: str, reason: str) -> None
 def sign_in(request: HttpRequest, user: User, method: str = "password") -> None:
     with transaction.atomic():
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        if user.inactivity_warned_at is not None:
+            user.inactivity_warned_at = None
+            user.save(update_fields=["inactivity_warned_at"])
         throttling.clear_failures(user.email)
         UserSession.objects.update_or_create(
             session_key=request.session.session_key,
@@ -259,3 +262,20 @@ def revoke_api_token(request: HttpRequest, user: User, token: ApiToken) -> None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
         audit.record("accounts.token_revoked", actor=user, target=token, request=request)
+
+
+def set_active(request: HttpRequest | None, actor: User | None, user: User, active: bool) -> None:
+    """Deactivate (ends every session and token use) or reactivate an account, audited."""
+    if user.is_active == active:
+        return
+    with transaction.atomic():
+        user.is_active = active
+        user.inactivity_warned_at = None
+        user.save(update_fields=["is_active", "inactivity_warned_at"])
+        audit.record(
+            "accounts.reactivated" if active else "accounts.deactivated",
+            actor=actor,
+            target=user,
+            request=request,
+            actor_label="" if actor else "inactivity policy",
+        )

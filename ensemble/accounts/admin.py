@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.accounts.actions import set_active
 from ensemble.accounts.models import Organisation, Team, TeamMembership, User, UserSession
 
 
@@ -22,6 +25,17 @@ class UserAdmin(DjangoUserAdmin):
         (_("Security"), {"fields": ("totp_enabled", "last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    actions = ["deactivate", "reactivate"]
+
+    @admin.action(description=_("Deactivate the selected accounts (ends their sessions)"))
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            set_active(request, request.user, user, False)  # type: ignore[arg-type]
+
+    @admin.action(description=_("Reactivate the selected accounts"))
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            set_active(request, request.user, user, True)  # type: ignore[arg-type]
 
 
 class MembershipInline(admin.TabularInline[TeamMembership, Team]):

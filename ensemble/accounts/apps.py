@@ -10,7 +10,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from ensemble.accounts import signals  # noqa: F401  (connects the audit receivers)
+        from ensemble.accounts import (  # noqa: F401  (audit receivers, periodic jobs)
+            signals,
+            tasks,
+        )
 
     def launcher_tiles(self, user: Any) -> list[Any]:
         from django.urls import reverse

@@ -57,6 +57,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("A guest from outside the administration: sees only what they are invited to."),
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    inactivity_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     totp_secret = models.CharField(max_length=64, blank=True, editable=False)
     totp_enabled = models.BooleanField(_("two-factor authentication"), default=False)
 
