@@ -57,6 +57,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("A guest from outside the administration: sees only what they are invited to."),
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    scim_external_id = models.CharField(
+        _("identifier in the provisioning system"), max_length=255, blank=True, db_index=True
+    )
     inactivity_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     totp_secret = models.CharField(max_length=64, blank=True, editable=False)
     totp_enabled = models.BooleanField(_("two-factor authentication"), default=False)
