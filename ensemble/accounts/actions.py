@@ -184,6 +184,8 @@ def set_team_member(
 ) -> TeamMembership:
     if member.organisation_id != team.organisation_id and not member.is_external:
         raise ActionRefused(_("This person is not in the team's organisation."))
+    if member.is_external and role != TeamRole.MEMBER:
+        raise ActionRefused(_("An external user can only be a member."))
     if role == TeamRole.OWNER and team.get_role(actor) != "owner":
         raise ActionRefused(_("Only an owner can make someone an owner."))
     with transaction.atomic():

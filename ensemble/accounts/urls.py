@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from ensemble.accounts import views
+from ensemble.accounts import guest_views, views
 from ensemble.accounts.forms import NewPasswordForm, ResetRequestForm
 from ensemble.accounts.oidc import views as oidc_views
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("security/tokens/", views.token_create_view, name="token_create"),
     path("security/tokens/<uuid:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
     path("language/", views.language_view, name="language"),
+    path("invitations/<str:token>/", guest_views.invitation_view, name="invitation"),
+    path("code/", guest_views.code_request_view, name="code_request"),
+    path("code/verify/", guest_views.code_verify_view, name="code_verify"),
     path("oidc/<str:name>/login/", oidc_views.oidc_login_view, name="oidc_login"),
     path("oidc/<str:name>/callback/", oidc_views.oidc_callback_view, name="oidc_callback"),
     path(

@@ -62,6 +62,13 @@ class MemberInputSerializer(serializers.Serializer[None]):
     role = serializers.ChoiceField(choices=TeamRole.choices, default=TeamRole.MEMBER)
 
 
+class InvitationInputSerializer(serializers.Serializer[None]):
+    email = serializers.EmailField(max_length=254)
+    role = serializers.ChoiceField(
+        choices=[TeamRole.MEMBER, TeamRole.ADMINISTRATOR], default=TeamRole.MEMBER
+    )
+
+
 class MemberRemoveSerializer(serializers.Serializer[None]):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
 

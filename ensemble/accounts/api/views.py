@@ -13,9 +13,10 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from ensemble.accounts import actions
+from ensemble.accounts import actions, guests
 from ensemble.accounts.api.serializers import (
     ApiTokenSerializer,
+    InvitationInputSerializer,
     MemberInputSerializer,
     MemberRemoveSerializer,
     MeSerializer,
@@ -64,7 +65,11 @@ class TeamViewSet(viewsets.ModelViewSet[Team]):
     serializer_class = TeamSerializer
     permission_classes = [IsAuthenticated, HasAbility]
     queryset = Team.objects.none()
-    ability_for_action = {"members": "manage_accesses", "remove_member": "manage_accesses"}
+    ability_for_action = {
+        "members": "manage_accesses",
+        "remove_member": "manage_accesses",
+        "invitations": "manage_accesses",
+    }
 
     def get_queryset(self) -> QuerySet[Team]:
         user = acting_user(self.request)
@@ -105,6 +110,28 @@ class TeamViewSet(viewsets.ModelViewSet[Team]):
             )
         except actions.ActionRefused as refusal:
             raise refused_as_validation(refusal) from refusal
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=InvitationInputSerializer, responses={200: TeamSerializer, 201: None})
+    @action(detail=True, methods=["post"])
+    def invitations(self, request: Request, pk: str | None = None) -> Response:
+        """Invite someone by e-mail: an existing account joins at once, anyone else gets an
+        invitation by e-mail (and joins as an external user)."""
+        team = self.get_object()
+        data = InvitationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            sent = guests.invite(
+                request,
+                acting_user(request),
+                team,
+                data.validated_data["email"],
+                data.validated_data["role"],
+            )
+        except actions.ActionRefused as refusal:
+            raise refused_as_validation(refusal) from refusal
+        if sent is not None:
+            return Response({"invited": sent.email}, status=status.HTTP_201_CREATED)
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(request=MemberRemoveSerializer, responses={200: TeamSerializer})

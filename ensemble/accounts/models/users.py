@@ -85,5 +85,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
         super().clean()
         self.email = self.email.strip().lower()
+        if self.is_external and (self.is_staff or self.is_superuser):
+            raise ValidationError(_("An external user cannot be an operator."))
