@@ -83,6 +83,25 @@ def main() -> None:
                 page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
             page.get_by_role("button", name="Configurer la double authentification").click()
             page.screenshot(path=str(OUT / "security-totp.png"), full_page=True)
+            for name, path in (("code-request", "/accounts/code/"),):
+                page.goto(suite.url + path)
+                page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+            suite.shell(
+                "from datetime import timedelta\n"
+                "from django.contrib.contenttypes.models import ContentType\n"
+                "from django.utils import timezone\n"
+                "from ensemble.accounts.guests import digest\n"
+                "from ensemble.accounts.models import Invitation, Team, User\n"
+                "camille = User.objects.get(email='camille@lyon.fr')\n"
+                "team = Team.objects.create(name='Projet piscine', "
+                "organisation=camille.organisation)\n"
+                "Invitation.objects.create(email='guest@bureau.fr', role='member', "
+                "invited_by=camille, target_type=ContentType.objects.get_for_model(Team), "
+                "target_id=str(team.pk), digest=digest('demo-token'), "
+                "expires_at=timezone.now() + timedelta(days=14))"
+            )
+            page.goto(f"{suite.url}/accounts/invitations/demo-token/")
+            page.screenshot(path=str(OUT / "invitation.png"), full_page=True)
             page.goto(f"{suite.url}/admin/core/auditentry/")
             page.screenshot(path=str(OUT / "admin-audit.png"), full_page=True)
             browser.close()
