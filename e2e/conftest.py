@@ -108,20 +108,24 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
     server.wait(timeout=30)
 
 
+def proconnect_env(issuer: str) -> dict[str, str]:
+    """Settings that offer the test OpenID provider as "ProConnect"."""
+    return {
+        "OIDC_PROVIDERS": "proconnect",
+        "OIDC_PROCONNECT_DISCOVERY_URL": f"{issuer}/.well-known/openid-configuration",
+        "OIDC_PROCONNECT_CLIENT_ID": "ensemble-proconnect",
+        "OIDC_PROCONNECT_CLIENT_SECRET": OP_SECRET,
+        "OIDC_PROCONNECT_LABEL": "ProConnect",
+    }
+
+
 @pytest.fixture(scope="session")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     """The suite, with a ProConnect-like OpenID provider configured beside local accounts."""
     port = free_port()
     logs = tmp_path_factory.mktemp("logs")
     op, op_process = start_openid_provider(f"http://127.0.0.1:{port}", logs / "op.log")
-    env = {
-        **suite_env(tmp_path_factory.mktemp("data"), port),
-        "OIDC_PROVIDERS": "proconnect",
-        "OIDC_PROCONNECT_DISCOVERY_URL": f"{op.issuer}/.well-known/openid-configuration",
-        "OIDC_PROCONNECT_CLIENT_ID": "ensemble-proconnect",
-        "OIDC_PROCONNECT_CLIENT_SECRET": OP_SECRET,
-        "OIDC_PROCONNECT_LABEL": "ProConnect",
-    }
+    env = {**suite_env(tmp_path_factory.mktemp("data"), port), **proconnect_env(op.issuer)}
     server = start_server(env, port, logs / "serve.log")
     yield Suite(f"http://127.0.0.1:{port}", env)
     stop_server(server)

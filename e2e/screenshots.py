@@ -18,11 +18,11 @@ from e2e.conftest import (
     PASSWORD,
     Suite,
     free_port,
+    proconnect_env,
     start_server,
     stop_server,
     suite_env,
 )
-from ensemble.accounts.tests.conftest import SECRET as OP_SECRET
 from ensemble.accounts.tests.conftest import start_openid_provider
 
 OUT = Path(__file__).resolve().parent.parent / "var" / "screenshots"
@@ -33,14 +33,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp())
     port = free_port()
     op, op_process = start_openid_provider(f"http://127.0.0.1:{port}", work / "op.log")
-    env = {
-        **suite_env(work / "data", port),
-        "OIDC_PROVIDERS": "proconnect",
-        "OIDC_PROCONNECT_DISCOVERY_URL": f"{op.issuer}/.well-known/openid-configuration",
-        "OIDC_PROCONNECT_CLIENT_ID": "ensemble-proconnect",
-        "OIDC_PROCONNECT_CLIENT_SECRET": OP_SECRET,
-        "OIDC_PROCONNECT_LABEL": "ProConnect",
-    }
+    env = {**suite_env(work / "data", port), **proconnect_env(op.issuer)}
     server = start_server(env, port, work / "serve.log")
     suite = Suite(f"http://127.0.0.1:{port}", env)
     try:
