@@ -18,7 +18,16 @@ from ensemble.accounts.oidc.config import OIDCProvider
 from ensemble.accounts.oidc.protocol import SignInFailed
 from ensemble.core import audit
 
-KEPT_CLAIMS = ("email", "given_name", "usual_name", "uid", "siret", "organization_label", "idp_id")
+KEPT_CLAIMS = (
+    "email",
+    "given_name",
+    "usual_name",
+    "uid",
+    "siret",
+    "organization_label",
+    "idp_id",
+    "phone",
+)
 
 
 def full_name(claims: dict[str, Any]) -> str:

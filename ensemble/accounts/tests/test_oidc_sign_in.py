@@ -43,6 +43,7 @@ def test_sign_in_creates_the_account_with_organisation(
     identity = ExternalIdentity.objects.get(user=user)
     assert identity.provider == name and identity.subject == "camille"
     assert identity.claims["uid"] == "c.martin" and identity.claims["idp_id"] == "idp-lyon"
+    assert identity.claims["phone"] == "+33 4 72 10 30 30"
     assert browser.client.get("/").status_code == 200
     assert AuditEntry.objects.filter(
         action="accounts.signed_in", actor=user, data__method=f"oidc:{name}"
