@@ -11,6 +11,7 @@ from ensemble.accounts.api.views import (
     SessionViewSet,
     TeamViewSet,
 )
+from ensemble.chat.api.views import RoomViewSet
 from ensemble.core.api_audit import AuditEntryViewSet
 from ensemble.portal.api.views import NotificationViewSet
 
@@ -22,6 +23,7 @@ router.register("sessions", SessionViewSet, basename="session")
 router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("audit", AuditEntryViewSet, basename="audit")
+router.register("chat/rooms", RoomViewSet, basename="room")
 
 urlpatterns = [
     *router.urls,

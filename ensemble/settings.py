@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ensemble.core",
     "ensemble.accounts",
     "ensemble.portal",
+    "ensemble.chat",
 ]
 
 MIDDLEWARE = [

@@ -85,11 +85,17 @@ def wire(stream: str, seq: int, type_: str, payload: dict[str, Any]) -> dict[str
 
 def publish(stream: str, event: Event) -> int:
     """Store ``event`` as the next one of ``stream`` and send it to clients on commit."""
-    if type(event).type not in EVENT_TYPES:
-        raise ValueError(f"{type(event).__name__} is not a registered event type")
-    payload = event.model_dump(mode="json")
+    return publish_built(stream, lambda seq: event)
+
+
+def publish_built(stream: str, build: Callable[[int], Event]) -> int:
+    """Like publish(), for an event that carries its own sequence number (``build(seq)``)."""
     with transaction.atomic():
         seq = next_seq(stream)
+        event = build(seq)
+        if type(event).type not in EVENT_TYPES:
+            raise ValueError(f"{type(event).__name__} is not a registered event type")
+        payload = event.model_dump(mode="json")
         StreamEvent.objects.create(stream=stream, seq=seq, type=event.type, payload=payload)
         message = {"type": "stream.event", "message": wire(stream, seq, event.type, payload)}
         transaction.on_commit(lambda: fan_out(stream, message))

@@ -1,0 +1,88 @@
+"""Every write of the chat: validated, stored, audited where it matters, published on commit."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from ensemble.accounts.actions import ActionRefused
+from ensemble.accounts.models import User
+from ensemble.chat.api.serializers import MAX_MESSAGE_BYTES, MessageSerializer
+from ensemble.chat.events import MessageCreated
+from ensemble.chat.markdown import render
+from ensemble.chat.models import Message, Room, RoomKind, RoomMember, RoomRole
+from ensemble.core.events import publish_built
+
+
+class MessageTooLarge(ActionRefused):
+    pass
+
+
+def create_room(user: User, kind: str, name: str, topic: str = "") -> Room:
+    if user.is_external:
+        raise ActionRefused(_("External users cannot create rooms."))
+    if kind == RoomKind.FORUM and user.organisation_id is None:
+        raise ActionRefused(_("Only members of an organisation can create forums."))
+    with transaction.atomic():
+        room = Room.objects.create(
+            kind=kind,
+            name=name.strip(),
+            topic=topic.strip(),
+            organisation_id=user.organisation_id,
+            created_by=user,
+        )
+        RoomMember.objects.create(room=room, user=user, role=RoomRole.ADMIN)
+    return room
+
+
+def join_room(user: User, room: Room) -> RoomMember:
+    if not room.get_abilities(user)["join"]:
+        raise ActionRefused(_("You cannot join this room: ask one of its members to invite you."))
+    member, _created = RoomMember.objects.get_or_create(room=room, user=user)
+    return member
+
+
+def send_message(
+    user: User, room: Room, txn_id: str, body: str, reply_to: uuid.UUID | None = None
+) -> tuple[Message, bool]:
+    """Store a message and publish it; (message, created). A retry with the same ``txn_id``
+    returns the first message and creates nothing."""
+    existing = Message.objects.filter(author=user, txn_id=txn_id).first()
+    if existing is not None:
+        if existing.room_id != room.pk:
+            raise ActionRefused(_("This transaction id was already used in another room."))
+        return existing, False
+    if not room.get_abilities(user)["post"]:
+        raise ActionRefused(_("You cannot write in this room."))
+    if not body.strip():
+        raise ActionRefused(_("A message cannot be empty."))
+    if len(body.encode()) > MAX_MESSAGE_BYTES:
+        raise MessageTooLarge(
+            _("This message is too long (at most %(kib)s KiB). Split it or send it as a file.")
+            % {"kib": MAX_MESSAGE_BYTES // 1024}
+        )
+    if reply_to is not None and not room.messages.filter(pk=reply_to).exists():
+        raise ActionRefused(_("The message you reply to is not in this room."))
+    try:
+        with transaction.atomic():
+            holder: dict[str, Message] = {}
+
+            def build(seq: int) -> MessageCreated:
+                message = Message.objects.create(
+                    room=room,
+                    author=user,
+                    txn_id=txn_id,
+                    seq=seq,
+                    body=body,
+                    html=render(body),
+                    reply_to_id=reply_to,
+                )
+                holder["message"] = message
+                return MessageCreated.model_validate(MessageSerializer(message).data)
+
+            publish_built(room.stream, build)
+    except IntegrityError:  # the same txn_id sent twice at the same instant
+        return Message.objects.get(author=user, txn_id=txn_id), False
+    return holder["message"], True

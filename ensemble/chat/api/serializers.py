@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from ensemble.chat.models import Message, Room, RoomKind
+
+MAX_MESSAGE_BYTES = 64 * 1024
+
+
+class RoomSerializer(serializers.ModelSerializer[Room]):
+    abilities = serializers.SerializerMethodField()
+    stream = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Room
+        fields = ["id", "kind", "name", "topic", "created_at", "archived_at", "stream", "abilities"]
+        read_only_fields = ["id", "created_at", "archived_at", "stream", "abilities"]
+
+    def get_abilities(self, room: Room) -> dict[str, bool]:
+        return room.get_abilities(self.context["request"].user)
+
+
+class RoomCreateSerializer(serializers.Serializer[None]):
+    kind = serializers.ChoiceField(choices=[k for k in RoomKind.values if k != RoomKind.DIRECT])
+    name = serializers.CharField(max_length=200)
+    topic = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class MessageSerializer(serializers.ModelSerializer[Message]):
+    author_name = serializers.SerializerMethodField()
+    edited = serializers.SerializerMethodField()
+    deleted = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "seq",
+            "room",
+            "author",
+            "author_name",
+            "body",
+            "html",
+            "reply_to",
+            "created_at",
+            "edited",
+            "deleted",
+        ]
+        read_only_fields = fields
+
+    def get_author_name(self, message: Message) -> str:
+        return str(message.author) if message.author else ""
+
+    def get_edited(self, message: Message) -> bool:
+        return message.edited_at is not None
+
+    def get_deleted(self, message: Message) -> bool:
+        return message.deleted_at is not None
+
+    def to_representation(self, message: Message) -> dict[str, Any]:
+        data = super().to_representation(message)
+        if message.deleted_at is not None:  # the trace stays, the content goes
+            data["body"] = data["html"] = ""
+        return data
+
+
+class SendSerializer(serializers.Serializer[None]):
+    txn_id = serializers.RegexField(
+        r"^[A-Za-z0-9._~-]{1,64}$",
+        help_text="Chosen by the client: sending again with the same id adds no second message.",
+    )
+    body = serializers.CharField(trim_whitespace=False)
+    reply_to = serializers.UUIDField(required=False, allow_null=True)

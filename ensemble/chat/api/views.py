@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ensemble.accounts.actions import ActionRefused
+from ensemble.chat import actions
+from ensemble.chat.api.serializers import (
+    MessageSerializer,
+    RoomCreateSerializer,
+    RoomSerializer,
+    SendSerializer,
+)
+from ensemble.chat.models import Room, RoomKind
+from ensemble.core.api import HasAbility, acting_user
+from ensemble.core.events import current_seq
+
+PAGE = 50
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "message_too_large"
+
+
+class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Room]):
+    """Rooms one belongs to, and the forums of one's organisation."""
+
+    serializer_class = RoomSerializer
+    permission_classes = [IsAuthenticated, HasAbility]
+    queryset = Room.objects.none()
+    ability_for_action = {"join": "retrieve", "messages": "retrieve"}
+
+    def get_queryset(self) -> QuerySet[Room]:
+        user = acting_user(self.request)
+        visible = Q(members__user=user, members__banned=False)
+        if not user.is_external and user.organisation_id:
+            visible |= Q(kind=RoomKind.FORUM, organisation_id=user.organisation_id)
+        return Room.objects.filter(visible).distinct().order_by("name")
+
+    @extend_schema(request=RoomCreateSerializer, responses={201: RoomSerializer})
+    def create(self, request: Request) -> Response:
+        data = RoomCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            room = actions.create_room(acting_user(request), **data.validated_data)
+        except ActionRefused as refusal:
+            raise exceptions.PermissionDenied(str(refusal)) from refusal
+        return Response(self.get_serializer(room).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: RoomSerializer})
+    @action(detail=True, methods=["post"])
+    def join(self, request: Request, pk: str | None = None) -> Response:
+        room = self.get_object()
+        try:
+            actions.join_room(acting_user(request), room)
+        except ActionRefused as refusal:
+            raise exceptions.PermissionDenied(str(refusal)) from refusal
+        return Response(self.get_serializer(room).data)
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=[OpenApiParameter("before", int, description="Messages before this seq")],
+        responses={200: MessageSerializer(many=True)},
+    )
+    @extend_schema(methods=["POST"], request=SendSerializer, responses={201: MessageSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def messages(self, request: Request, pk: str | None = None) -> Response:
+        room = self.get_object()
+        if request.method == "POST":
+            return self.send(request, room)
+        seq = current_seq(room.stream)
+        history = room.messages.select_related("author").order_by("-seq")
+        before = request.query_params.get("before")
+        if before is not None:
+            if not before.isdigit():
+                raise exceptions.ValidationError({"before": "Give a sequence number."})
+            history = history.filter(seq__lt=int(before))
+        page = list(history[:PAGE])[::-1]
+        response = Response(MessageSerializer(page, many=True).data)
+        response["X-Stream-Seq"] = str(seq)
+        return response
+
+    def send(self, request: Request, room: Room) -> Response:
+        data = SendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            message, created = actions.send_message(
+                acting_user(request),
+                room,
+                data.validated_data["txn_id"],
+                data.validated_data["body"],
+                data.validated_data.get("reply_to"),
+            )
+        except actions.MessageTooLarge as refusal:
+            raise PayloadTooLarge(str(refusal)) from refusal
+        except ActionRefused as refusal:
+            raise exceptions.PermissionDenied(str(refusal)) from refusal
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(MessageSerializer(message).data, status=code)

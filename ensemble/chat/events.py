@@ -1,0 +1,19 @@
+from datetime import datetime
+from uuid import UUID
+
+from ensemble.core.events import Event, event_type
+
+
+@event_type("chat.message.created")
+class MessageCreated(Event):
+    id: UUID
+    seq: int
+    room: UUID
+    author: UUID | None
+    author_name: str
+    body: str
+    html: str
+    reply_to: UUID | None
+    created_at: datetime
+    edited: bool
+    deleted: bool

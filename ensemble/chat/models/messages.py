@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ensemble.core.models import BaseModel
+
+
+class Message(BaseModel):
+    """A message of a room. ``seq`` is its place in the room's stream; ``txn_id`` is chosen by
+    the sending client so that a retried send never makes a second message."""
+
+    room = models.ForeignKey("chat.Room", on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    txn_id = models.CharField(max_length=64)
+    seq = models.PositiveBigIntegerField()
+    body = models.TextField(_("text"))
+    html = models.TextField()
+    reply_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["room", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "txn_id"], name="message_unique_txn"),
+        ]
+        indexes = [models.Index(fields=["room", "-seq"])]
+
+    def __str__(self) -> str:
+        return self.body[:50]
