@@ -11,7 +11,7 @@ from ensemble.accounts.api.views import (
     SessionViewSet,
     TeamViewSet,
 )
-from ensemble.chat.api.views import RoomViewSet
+from ensemble.chat.api.views import MessageViewSet, RoomViewSet
 from ensemble.core.api_audit import AuditEntryViewSet
 from ensemble.portal.api.views import NotificationViewSet
 
@@ -24,6 +24,7 @@ router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("audit", AuditEntryViewSet, basename="audit")
 router.register("chat/rooms", RoomViewSet, basename="room")
+router.register("chat/messages", MessageViewSet, basename="message")
 
 urlpatterns = [
     *router.urls,

@@ -5,15 +5,17 @@ from __future__ import annotations
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ensemble.accounts.actions import ActionRefused
 from ensemble.accounts.models import User
 from ensemble.chat.api.serializers import MAX_MESSAGE_BYTES, MessageSerializer
-from ensemble.chat.events import MessageCreated
+from ensemble.chat.events import MessageCreated, MessageDeleted, MessageEdited
 from ensemble.chat.markdown import render
-from ensemble.chat.models import Message, Room, RoomKind, RoomMember, RoomRole
-from ensemble.core.events import publish_built
+from ensemble.chat.models import Message, MessageRevision, Room, RoomKind, RoomMember, RoomRole
+from ensemble.core import audit
+from ensemble.core.events import publish, publish_built
 
 
 class MessageTooLarge(ActionRefused):
@@ -56,13 +58,7 @@ def send_message(
         return existing, False
     if not room.get_abilities(user)["post"]:
         raise ActionRefused(_("You cannot write in this room."))
-    if not body.strip():
-        raise ActionRefused(_("A message cannot be empty."))
-    if len(body.encode()) > MAX_MESSAGE_BYTES:
-        raise MessageTooLarge(
-            _("This message is too long (at most %(kib)s KiB). Split it or send it as a file.")
-            % {"kib": MAX_MESSAGE_BYTES // 1024}
-        )
+    check_body(body)
     if reply_to is not None and not room.messages.filter(pk=reply_to).exists():
         raise ActionRefused(_("The message you reply to is not in this room."))
     try:
@@ -86,3 +82,54 @@ def send_message(
     except IntegrityError:  # the same txn_id sent twice at the same instant
         return Message.objects.get(author=user, txn_id=txn_id), False
     return holder["message"], True
+
+
+def check_body(body: str) -> None:
+    if not body.strip():
+        raise ActionRefused(_("A message cannot be empty."))
+    if len(body.encode()) > MAX_MESSAGE_BYTES:
+        raise MessageTooLarge(
+            _("This message is too long (at most %(kib)s KiB). Split it or send it as a file.")
+            % {"kib": MAX_MESSAGE_BYTES // 1024}
+        )
+
+
+def edit_message(user: User, message: Message, body: str) -> Message:
+    """The author changes the text; the earlier text is kept in the message's history."""
+    if message.author_id != user.pk or message.deleted_at is not None:
+        raise ActionRefused(_("Only the author can edit a message, and not a deleted one."))
+    if not message.room.get_abilities(user)["post"]:
+        raise ActionRefused(_("You cannot write in this room."))
+    check_body(body)
+    with transaction.atomic():
+        MessageRevision.objects.create(message=message, body=message.body)
+        message.body, message.html, message.edited_at = body, render(body), timezone.now()
+        message.save(update_fields=["body", "html", "edited_at", "updated_at"])
+        publish(
+            message.room.stream,
+            MessageEdited(id=message.pk, body=message.body, html=message.html, edited=True),
+        )
+    return message
+
+
+def delete_message(user: User, message: Message) -> Message:
+    """The author or a moderator removes the content; a trace of the message stays."""
+    abilities = message.room.get_abilities(user)
+    if message.author_id != user.pk and not abilities["moderate"]:
+        raise ActionRefused(_("Only the author or a moderator can delete a message."))
+    if message.deleted_at is not None:
+        return message
+    with transaction.atomic():
+        message.revisions.all().delete()
+        message.body = message.html = ""
+        message.deleted_at = timezone.now()
+        message.save(update_fields=["body", "html", "deleted_at", "updated_at"])
+        if message.author_id != user.pk:
+            audit.record(
+                "chat.message_deleted_by_moderator",
+                actor=user,
+                target=message.room,
+                data={"message": str(message.pk)},
+            )
+        publish(message.room.stream, MessageDeleted(id=message.pk))
+    return message

@@ -17,3 +17,16 @@ class MessageCreated(Event):
     created_at: datetime
     edited: bool
     deleted: bool
+
+
+@event_type("chat.message.edited")
+class MessageEdited(Event):
+    id: UUID
+    body: str
+    html: str
+    edited: bool
+
+
+@event_type("chat.message.deleted")
+class MessageDeleted(Event):
+    id: UUID

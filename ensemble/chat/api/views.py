@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ensemble.accounts.actions import ActionRefused
+from ensemble.accounts.models import User
 from ensemble.chat import actions
 from ensemble.chat.api.serializers import (
     MessageSerializer,
@@ -16,11 +20,19 @@ from ensemble.chat.api.serializers import (
     RoomSerializer,
     SendSerializer,
 )
-from ensemble.chat.models import Room, RoomKind
+from ensemble.chat.models import Message, MessageRevision, Room, RoomKind
 from ensemble.core.api import HasAbility, acting_user
 from ensemble.core.events import current_seq
 
 PAGE = 50
+
+
+def visible_rooms(user: User) -> QuerySet[Room]:
+    """Rooms one belongs to (not banned), and the forums of one's organisation."""
+    visible = Q(members__user=user, members__banned=False)
+    if not user.is_external and user.organisation_id:
+        visible |= Q(kind=RoomKind.FORUM, organisation_id=user.organisation_id)
+    return Room.objects.filter(visible).distinct()
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -37,11 +49,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     ability_for_action = {"join": "retrieve", "messages": "retrieve"}
 
     def get_queryset(self) -> QuerySet[Room]:
-        user = acting_user(self.request)
-        visible = Q(members__user=user, members__banned=False)
-        if not user.is_external and user.organisation_id:
-            visible |= Q(kind=RoomKind.FORUM, organisation_id=user.organisation_id)
-        return Room.objects.filter(visible).distinct().order_by("name")
+        return visible_rooms(acting_user(self.request)).order_by("name")
 
     @extend_schema(request=RoomCreateSerializer, responses={201: RoomSerializer})
     def create(self, request: Request) -> Response:
@@ -89,17 +97,73 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def send(self, request: Request, room: Room) -> Response:
         data = SendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            message, created = actions.send_message(
+        sent: dict[str, Any] = {}
+
+        def act() -> Message:
+            sent["message"], sent["created"] = actions.send_message(
                 acting_user(request),
                 room,
                 data.validated_data["txn_id"],
                 data.validated_data["body"],
                 data.validated_data.get("reply_to"),
             )
-        except actions.MessageTooLarge as refusal:
-            raise PayloadTooLarge(str(refusal)) from refusal
-        except ActionRefused as refusal:
-            raise exceptions.PermissionDenied(str(refusal)) from refusal
+            return sent["message"]
+
+        message, created = refusing(act), sent["created"]
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(MessageSerializer(message).data, status=code)
+
+
+class EditSerializer(serializers.Serializer[None]):
+    body = serializers.CharField(trim_whitespace=False)
+
+
+class RevisionSerializer(serializers.ModelSerializer[MessageRevision]):
+    class Meta:
+        model = MessageRevision
+        fields = ["body", "created_at"]
+        read_only_fields = fields
+
+
+class MessageViewSet(
+    mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet[Message]
+):
+    """One message: read it, edit it (author), delete it (author or moderator), its history."""
+
+    serializer_class = MessageSerializer
+    queryset = Message.objects.none()
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Message]:
+        rooms = visible_rooms(acting_user(self.request))
+        return Message.objects.filter(room__in=rooms).select_related("room", "author")
+
+    @extend_schema(request=EditSerializer, responses={200: MessageSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        data = EditSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = refusing(
+            lambda: actions.edit_message(
+                acting_user(request), self.get_object(), data.validated_data["body"]
+            )
+        )
+        return Response(MessageSerializer(message).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        refusing(lambda: actions.delete_message(acting_user(request), self.get_object()))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={200: RevisionSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        return Response(RevisionSerializer(self.get_object().revisions.all(), many=True).data)
+
+
+def refusing(act: Callable[[], Message]) -> Message:
+    """Run an action; its refusals become the right HTTP errors."""
+    try:
+        return act()
+    except actions.MessageTooLarge as refusal:
+        raise PayloadTooLarge(str(refusal)) from refusal
+    except ActionRefused as refusal:
+        raise exceptions.PermissionDenied(str(refusal)) from refusal

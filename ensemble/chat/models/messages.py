@@ -32,3 +32,16 @@ class Message(BaseModel):
 
     def __str__(self) -> str:
         return self.body[:50]
+
+
+class MessageRevision(BaseModel):
+    """An earlier text of an edited message (the history an edit keeps)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"revision of {self.message_id}"
