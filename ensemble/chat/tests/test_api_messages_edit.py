@@ -45,8 +45,11 @@ def test_edit_keeps_history_and_delete_keeps_a_trace(client_of: Any) -> None:
     client = client_of(author.user)
     message, _created = actions.send_message(author.user, room, "t", "first text")
     url = f"/api/v1/chat/messages/{message.pk}/"
-    verify(client, room, lambda: client.patch(url, {"body": "second *text*"},
-                                              content_type="application/json"))
+    verify(
+        client,
+        room,
+        lambda: client.patch(url, {"body": "second *text*"}, content_type="application/json"),
+    )
     history = client.get(f"{url}history/").json()
     assert [h["body"] for h in history] == ["first text"]
     verify(client, room, lambda: client.delete(url))
