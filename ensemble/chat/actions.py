@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.db import IntegrityError, transaction
@@ -11,11 +12,20 @@ from django.utils.translation import gettext as _
 from ensemble.accounts.actions import ActionRefused
 from ensemble.accounts.models import User
 from ensemble.chat.api.serializers import MAX_MESSAGE_BYTES, MessageSerializer
-from ensemble.chat.events import MessageCreated, MessageDeleted, MessageEdited
+from ensemble.chat.events import MessageCreated, MessageDeleted, MessageEdited, ReadMarker
 from ensemble.chat.markdown import render
-from ensemble.chat.models import Message, MessageRevision, Room, RoomKind, RoomMember, RoomRole
+from ensemble.chat.models import (
+    Message,
+    MessageRevision,
+    NotifyLevel,
+    Room,
+    RoomKind,
+    RoomMember,
+    RoomRole,
+)
 from ensemble.core import audit
-from ensemble.core.events import publish, publish_built
+from ensemble.core.events import current_seq, publish, publish_built
+from ensemble.portal.actions import notify, user_stream
 
 
 class MessageTooLarge(ActionRefused):
@@ -74,11 +84,15 @@ def send_message(
                     body=body,
                     html=render(body),
                     reply_to_id=reply_to,
+                    mentions_room=ROOM_MENTION.search(body) is not None
+                    and bool(room.get_abilities(user)["moderate"]),
                 )
+                message.mentions.set(mentioned_members(room, body))
                 holder["message"] = message
                 return MessageCreated.model_validate(MessageSerializer(message).data)
 
             publish_built(room.stream, build)
+            notify_members(holder["message"])
     except IntegrityError:  # the same txn_id sent twice at the same instant
         return Message.objects.get(author=user, txn_id=txn_id), False
     return holder["message"], True
@@ -133,3 +147,65 @@ def delete_message(user: User, message: Message) -> Message:
             )
         publish(message.room.stream, MessageDeleted(id=message.pk))
     return message
+
+
+MENTION = re.compile(r"(?<![\w@])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+ROOM_MENTION = re.compile(r"(?<![\w@])@room\b")
+
+
+def mentioned_members(room: Room, body: str) -> list[User]:
+    """Members of the room named in the text as @their.address@example.fr."""
+    emails = {email.lower().rstrip(".") for email in MENTION.findall(body)}
+    if not emails:
+        return []
+    return list(
+        User.objects.filter(
+            email__in=emails, room_memberships__room=room, room_memberships__banned=False
+        )
+    )
+
+
+def notify_members(message: Message) -> None:
+    """Tell members through their notification centre, as each one chose for this room."""
+    mentioned = {user.pk for user in message.mentions.all()}
+    author_name = str(message.author) if message.author else ""
+    members = message.room.members.filter(banned=False)
+    if message.author_id is not None:
+        members = members.exclude(user_id=message.author_id)
+    for member in members.select_related("user"):
+        named = member.user_id in mentioned or message.mentions_room
+        wanted = member.notify == NotifyLevel.ALL or (
+            member.notify == NotifyLevel.MENTIONS and named
+        )
+        if not wanted:
+            continue
+        title = (
+            _("%(author)s mentioned you in %(room)s") if named else _("%(author)s in %(room)s")
+        ) % {"author": author_name, "room": message.room}
+        notify(member.user, title, message.body[:200])
+
+
+def mark_read(user: User, room: Room, seq: int) -> RoomMember:
+    """Move the reader's marker forward (never back, never past the last message)."""
+    member = room.membership(user)
+    if member is None:
+        raise ActionRefused(_("Only members of a room have read markers."))
+    latest = current_seq(room.stream)
+    target = min(max(seq, 0), latest)
+    with transaction.atomic():
+        updated = RoomMember.objects.filter(pk=member.pk, last_read_seq__lt=target).update(
+            last_read_seq=target
+        )
+        if updated:
+            publish(user_stream(user), ReadMarker(room=room.pk, seq=target))
+    member.refresh_from_db()
+    return member
+
+
+def set_notify_level(user: User, room: Room, level: str) -> RoomMember:
+    member = room.membership(user)
+    if member is None:
+        raise ActionRefused(_("Only members of a room choose its notifications."))
+    member.notify = level
+    member.save(update_fields=["notify", "updated_at"])
+    return member

@@ -30,3 +30,11 @@ class MessageEdited(Event):
 @event_type("chat.message.deleted")
 class MessageDeleted(Event):
     id: UUID
+
+
+@event_type("chat.read")
+class ReadMarker(Event):
+    """On the reader's own stream, so that their other devices update the unread counts."""
+
+    room: UUID
+    seq: int

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from ensemble.chat.models import Message, Room, RoomKind
+from ensemble.chat.models import Message, NotifyLevel, Room, RoomKind
 
 MAX_MESSAGE_BYTES = 64 * 1024
 
@@ -12,11 +12,38 @@ MAX_MESSAGE_BYTES = 64 * 1024
 class RoomSerializer(serializers.ModelSerializer[Room]):
     abilities = serializers.SerializerMethodField()
     stream = serializers.CharField(read_only=True)
+    role = serializers.CharField(source="my_role", read_only=True, allow_null=True, default=None)
+    notify = serializers.CharField(
+        source="my_notify", read_only=True, allow_null=True, default=None
+    )
+    unread = serializers.SerializerMethodField()
+    mentions = serializers.SerializerMethodField()
 
     class Meta:
         model = Room
-        fields = ["id", "kind", "name", "topic", "created_at", "archived_at", "stream", "abilities"]
-        read_only_fields = ["id", "created_at", "archived_at", "stream", "abilities"]
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "topic",
+            "created_at",
+            "archived_at",
+            "stream",
+            "role",
+            "notify",
+            "unread",
+            "mentions",
+            "abilities",
+        ]
+        read_only_fields = fields
+
+    def get_unread(self, room: Room) -> int:
+        return int(getattr(room, "unread", None) or 0) if getattr(room, "my_role", None) else 0
+
+    def get_mentions(self, room: Room) -> int:
+        return (
+            int(getattr(room, "mention_count", None) or 0) if getattr(room, "my_role", None) else 0
+        )
 
     def get_abilities(self, room: Room) -> dict[str, bool]:
         return room.get_abilities(self.context["request"].user)
@@ -73,3 +100,11 @@ class SendSerializer(serializers.Serializer[None]):
     )
     body = serializers.CharField(trim_whitespace=False)
     reply_to = serializers.UUIDField(required=False, allow_null=True)
+
+
+class ReadSerializer(serializers.Serializer[None]):
+    seq = serializers.IntegerField(min_value=0)
+
+
+class NotifySerializer(serializers.Serializer[None]):
+    notify = serializers.ChoiceField(choices=NotifyLevel.choices)

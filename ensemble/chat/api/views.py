@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -16,11 +16,13 @@ from ensemble.accounts.models import User
 from ensemble.chat import actions
 from ensemble.chat.api.serializers import (
     MessageSerializer,
+    NotifySerializer,
+    ReadSerializer,
     RoomCreateSerializer,
     RoomSerializer,
     SendSerializer,
 )
-from ensemble.chat.models import Message, MessageRevision, Room, RoomKind
+from ensemble.chat.models import Message, MessageRevision, Room, RoomKind, RoomMember
 from ensemble.core.api import HasAbility, acting_user
 from ensemble.core.events import current_seq
 
@@ -35,6 +37,29 @@ def visible_rooms(user: User) -> QuerySet[Room]:
     return Room.objects.filter(visible).distinct()
 
 
+def with_counts(rooms: QuerySet[Room], user: User) -> QuerySet[Room]:
+    """Each room with the reader's role, notification level and unread and mention counts."""
+    mine = RoomMember.objects.filter(room=OuterRef("pk"), user=user)
+    rooms = rooms.annotate(
+        my_role=Subquery(mine.values("role")[:1]),
+        my_banned=Subquery(mine.values("banned")[:1]),
+        my_notify=Subquery(mine.values("notify")[:1]),
+        my_last_read=Subquery(mine.values("last_read_seq")[:1]),
+    )
+    unread = Message.objects.filter(
+        room=OuterRef("pk"), seq__gt=OuterRef("my_last_read"), deleted_at__isnull=True
+    ).exclude(author=user)
+    mentioned = unread.filter(Q(mentions=user) | Q(mentions_room=True))
+    return rooms.annotate(
+        unread=Subquery(
+            unread.values("room").annotate(n=Count("pk", distinct=True)).values("n")[:1]
+        ),
+        mention_count=Subquery(
+            mentioned.values("room").annotate(n=Count("pk", distinct=True)).values("n")[:1]
+        ),
+    ).order_by("name")
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "message_too_large"
@@ -46,10 +71,45 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = RoomSerializer
     permission_classes = [IsAuthenticated, HasAbility]
     queryset = Room.objects.none()
-    ability_for_action = {"join": "retrieve", "messages": "retrieve"}
+    ability_for_action = {
+        "join": "retrieve",
+        "messages": "retrieve",
+        "read": "retrieve",
+        "notifications": "retrieve",
+    }
 
     def get_queryset(self) -> QuerySet[Room]:
-        return visible_rooms(acting_user(self.request)).order_by("name")
+        return with_counts(visible_rooms(acting_user(self.request)), acting_user(self.request))
+
+    def described(self, room: Room) -> dict[str, Any]:
+        """The room as the list shows it (with role and counts), after a change."""
+        return dict(self.get_serializer(self.get_queryset().get(pk=room.pk)).data)
+
+    @extend_schema(request=ReadSerializer, responses={200: RoomSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str | None = None) -> Response:
+        """Move your read marker to this sequence (it never goes back)."""
+        data = ReadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        room = self.get_object()
+        try:
+            actions.mark_read(acting_user(request), room, data.validated_data["seq"])
+        except ActionRefused as refusal:
+            raise exceptions.PermissionDenied(str(refusal)) from refusal
+        return Response(self.described(room))
+
+    @extend_schema(request=NotifySerializer, responses={200: RoomSerializer})
+    @action(detail=True, methods=["post"])
+    def notifications(self, request: Request, pk: str | None = None) -> Response:
+        """Choose what this room notifies you of: all, mentions or none (muted)."""
+        data = NotifySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        room = self.get_object()
+        try:
+            actions.set_notify_level(acting_user(request), room, data.validated_data["notify"])
+        except ActionRefused as refusal:
+            raise exceptions.PermissionDenied(str(refusal)) from refusal
+        return Response(self.described(room))
 
     @extend_schema(request=RoomCreateSerializer, responses={201: RoomSerializer})
     def create(self, request: Request) -> Response:
@@ -59,7 +119,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             room = actions.create_room(acting_user(request), **data.validated_data)
         except ActionRefused as refusal:
             raise exceptions.PermissionDenied(str(refusal)) from refusal
-        return Response(self.get_serializer(room).data, status=status.HTTP_201_CREATED)
+        return Response(self.described(room), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: RoomSerializer})
     @action(detail=True, methods=["post"])
@@ -69,7 +129,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             actions.join_room(acting_user(request), room)
         except ActionRefused as refusal:
             raise exceptions.PermissionDenied(str(refusal)) from refusal
-        return Response(self.get_serializer(room).data)
+        return Response(self.described(room))
 
     @extend_schema(
         methods=["GET"],

@@ -23,6 +23,12 @@ class RoomRole(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
+class NotifyLevel(models.TextChoices):
+    ALL = "all", _("Every message")
+    MENTIONS = "mentions", _("Mentions only")
+    NONE = "none", _("Nothing (muted)")
+
+
 ROOM_TO_ROLE = {
     RoomRole.ADMIN: Role.ADMINISTRATOR,
     RoomRole.MODERATOR: Role.EDITOR,
@@ -61,24 +67,32 @@ class Room(BaseModel):
             return None
         return self.members.filter(user=user, banned=False).first()
 
+    def member_state(self, user: Any) -> tuple[str | None, bool]:
+        """(role, banned) of ``user`` here; lists annotate them (my_role, my_banned)."""
+        if hasattr(self, "my_role"):
+            return getattr(self, "my_role", None), bool(getattr(self, "my_banned", False))
+        row = self.members.filter(user=user).values_list("role", "banned").first()
+        return (row[0], row[1]) if row else (None, False)
+
     def get_abilities(self, user: Any) -> dict[str, bool]:
-        member = self.membership(user)
-        role = ROOM_TO_ROLE[RoomRole(member.role)] if member else None
+        role_name, banned = self.member_state(user) if user.is_authenticated else (None, False)
+        member_role = None if banned else role_name
+        role = ROOM_TO_ROLE[RoomRole(member_role)] if member_role else None
         visible_forum = (
             self.kind == RoomKind.FORUM
             and user.is_authenticated
             and not user.is_external
             and user.organisation_id == self.organisation_id
-            and not self.members.filter(user=user, banned=True).exists()
+            and not banned
         )
         if role is None and visible_forum:
             role = Role.READER
         abilities = abilities_for(role)
         live = self.archived_at is None
         abilities.update(
-            join=visible_forum and member is None and live,
-            post=member is not None and live,
-            moderate=member is not None and member.role in (RoomRole.ADMIN, RoomRole.MODERATOR),
+            join=visible_forum and member_role is None and live,
+            post=member_role is not None and live,
+            moderate=member_role in (RoomRole.ADMIN, RoomRole.MODERATOR),
         )
         return abilities
 
@@ -92,6 +106,10 @@ class RoomMember(BaseModel):
         _("role"), max_length=10, choices=RoomRole.choices, default=RoomRole.MEMBER
     )
     banned = models.BooleanField(_("banned"), default=False)
+    notify = models.CharField(
+        _("notifications"), max_length=10, choices=NotifyLevel.choices, default=NotifyLevel.MENTIONS
+    )
+    last_read_seq = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "user"], name="room_member_unique")]

@@ -1,0 +1,96 @@
+"""Read markers, unread and mention counts, mentions notified as each member chose."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ensemble.chat import actions
+from ensemble.chat.models import NotifyLevel, RoomRole
+from ensemble.chat.tests.factories import RoomMemberFactory
+from ensemble.portal.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def room_of(client: Any, room: Any) -> dict[str, Any]:
+    return client.get(f"/api/v1/chat/rooms/{room.pk}/").json()
+
+
+def test_unread_and_mentions_counts_follow_the_read_marker(client_of: Any) -> None:
+    writer = RoomMemberFactory()
+    room = writer.room
+    reader = RoomMemberFactory(room=room)
+    client = client_of(reader.user)
+    actions.send_message(writer.user, room, "1", "hello")
+    actions.send_message(writer.user, room, "2", f"ping @{reader.user.email} please")
+    actions.send_message(writer.user, room, "3", "again")
+    described = room_of(client, room)
+    assert (described["unread"], described["mentions"], described["role"]) == (3, 1, "member")
+    response = client.post(
+        f"/api/v1/chat/rooms/{room.pk}/read/", {"seq": 2}, content_type="application/json"
+    )
+    assert (response.json()["unread"], response.json()["mentions"]) == (1, 0)
+    client.post(f"/api/v1/chat/rooms/{room.pk}/read/", {"seq": 1}, content_type="application/json")
+    assert room_of(client, room)["unread"] == 1  # never goes back
+    client.post(
+        f"/api/v1/chat/rooms/{room.pk}/read/", {"seq": 999}, content_type="application/json"
+    )
+    assert room_of(client, room)["unread"] == 0
+    assert (
+        client.post(
+            f"/api/v1/chat/rooms/{room.pk}/read/", {"seq": -1}, content_type="application/json"
+        ).status_code
+        == 400
+    )
+
+
+def test_mentions_notify_as_each_member_chose(client_of: Any) -> None:
+    writer = RoomMemberFactory()
+    room = writer.room
+    named = RoomMemberFactory(room=room)
+    everything = RoomMemberFactory(room=room, notify=NotifyLevel.ALL)
+    muted = RoomMemberFactory(room=room, notify=NotifyLevel.NONE)
+    actions.send_message(writer.user, room, "1", f"@{named.user.email} @{muted.user.email} look")
+    assert Notification.objects.filter(recipient=named.user).count() == 1
+    assert "mentioned you" in Notification.objects.get(recipient=named.user).title
+    assert Notification.objects.filter(recipient=everything.user).count() == 1
+    assert not Notification.objects.filter(recipient=muted.user).exists()
+    assert not Notification.objects.filter(recipient=writer.user).exists()
+
+
+def test_at_room_is_for_moderators(client_of: Any) -> None:
+    member = RoomMemberFactory()
+    room = member.room
+    other = RoomMemberFactory(room=room)
+    actions.send_message(member.user, room, "1", "@room hello everyone")
+    assert not Notification.objects.filter(recipient=other.user).exists()
+    moderator = RoomMemberFactory(room=room, role=RoomRole.MODERATOR)
+    actions.send_message(moderator.user, room, "2", "@room meeting now")
+    assert Notification.objects.filter(recipient=other.user).count() == 1
+    assert Notification.objects.filter(recipient=member.user).count() == 1
+
+
+def test_notification_level_is_chosen_per_room(client_of: Any) -> None:
+    member = RoomMemberFactory()
+    client = client_of(member.user)
+    url = f"/api/v1/chat/rooms/{member.room.pk}/notifications/"
+    assert (
+        client.post(url, {"notify": "none"}, content_type="application/json").json()["notify"]
+        == "none"
+    )
+    assert client.post(url, {"notify": "loud"}, content_type="application/json").status_code == 400
+    outsider = client_of(RoomMemberFactory().user)
+    assert outsider.post(url, {"notify": "all"}, content_type="application/json").status_code == 404
+
+
+def test_room_list_makes_a_fixed_number_of_queries(
+    client_of: Any, django_assert_max_num_queries: Any
+) -> None:
+    member = RoomMemberFactory()
+    for _ in range(12):
+        RoomMemberFactory(user=member.user)
+    client = client_of(member.user)
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/chat/rooms/").json()["count"] == 13
