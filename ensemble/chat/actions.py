@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ensemble.accounts.actions import ActionRefused
+from ensemble.accounts.guests import invitable
 from ensemble.accounts.models import User
 from ensemble.chat.api.serializers import MAX_MESSAGE_BYTES, MessageSerializer
-from ensemble.chat.events import MessageCreated, MessageDeleted, MessageEdited, ReadMarker
+from ensemble.chat.events import (
+    MemberChanged,
+    MessageCreated,
+    MessageDeleted,
+    MessageEdited,
+    ReadMarker,
+    RoomUpdated,
+)
 from ensemble.chat.markdown import render
 from ensemble.chat.models import (
     Message,
@@ -52,7 +61,10 @@ def create_room(user: User, kind: str, name: str, topic: str = "") -> Room:
 def join_room(user: User, room: Room) -> RoomMember:
     if not room.get_abilities(user)["join"]:
         raise ActionRefused(_("You cannot join this room: ask one of its members to invite you."))
-    member, _created = RoomMember.objects.get_or_create(room=room, user=user)
+    with transaction.atomic():
+        member, created = RoomMember.objects.get_or_create(room=room, user=user)
+        if created:
+            member_changed(room, user, member.role, "joined")
     return member
 
 
@@ -209,3 +221,119 @@ def set_notify_level(user: User, room: Room, level: str) -> RoomMember:
     member.notify = level
     member.save(update_fields=["notify", "updated_at"])
     return member
+
+
+def member_changed(room: Room, user: User, role: str | None, state: str) -> None:
+    publish(room.stream, MemberChanged(user=user.pk, name=str(user), role=role, state=state))
+
+
+def update_room(actor: User, room: Room, name: str | None, topic: str | None) -> Room:
+    if room.kind == RoomKind.DIRECT:
+        raise ActionRefused(_("A direct conversation has no name or topic."))
+    if not room.get_abilities(actor)["update"]:
+        raise ActionRefused(_("Only the room's moderators and administrators can change it."))
+    with transaction.atomic():
+        room.name = room.name if name is None else name.strip()[:200]
+        room.topic = room.topic if topic is None else topic.strip()[:500]
+        room.save(update_fields=["name", "topic", "updated_at"])
+        publish(room.stream, RoomUpdated(name=room.name, topic=room.topic, archived=False))
+    return room
+
+
+def archive_room(actor: User, room: Room) -> Room:
+    if not room.get_abilities(actor)["manage_accesses"]:
+        raise ActionRefused(_("Only the room's administrators can archive it."))
+    with transaction.atomic():
+        room.archived_at = timezone.now()
+        room.save(update_fields=["archived_at", "updated_at"])
+        audit.record("chat.room_archived", actor=actor, target=room)
+        publish(room.stream, RoomUpdated(name=room.name, topic=room.topic, archived=True))
+    return room
+
+
+def may_enter(room: Room, user: User) -> None:
+    """The kind of a room decides who may be in it."""
+    if user.is_external and room.kind != RoomKind.EXTERNAL:
+        raise ActionRefused(_("External users can only be in external rooms."))
+    if room.kind == RoomKind.DIRECT:
+        raise ActionRefused(_("A direct conversation is between its two people only."))
+
+
+def add_member(actor: User, room: Room, user: User, role: str = RoomRole.MEMBER) -> RoomMember:
+    if not room.get_abilities(actor)["moderate"] or room.archived_at is not None:
+        raise ActionRefused(_("Only the room's moderators and administrators can add people."))
+    may_enter(room, user)
+    if user.is_external:
+        role = RoomRole.MEMBER
+    with transaction.atomic():
+        member, created = RoomMember.objects.get_or_create(
+            room=room, user=user, defaults={"role": role}
+        )
+        if member.banned:
+            raise ActionRefused(_("This person is banned from the room: lift the ban first."))
+        if created:
+            member_changed(room, user, member.role, "joined")
+    return member
+
+
+def remove_member(actor: User, room: Room, user: User, *, ban: bool = False) -> None:
+    """Leave (oneself), or remove or ban someone (moderators)."""
+    member = room.members.filter(user=user).first()
+    if member is None:
+        raise ActionRefused(_("This person is not in the room."))
+    leaving = actor.pk == user.pk and not ban
+    if not leaving and not room.get_abilities(actor)["moderate"]:
+        raise ActionRefused(_("Only the room's moderators and administrators can remove people."))
+    admins = room.members.filter(role=RoomRole.ADMIN, banned=False)
+    if member.role == RoomRole.ADMIN and admins.count() == 1 and room.members.count() > 1:
+        raise ActionRefused(_("Name another administrator before the last one leaves."))
+    with transaction.atomic():
+        if ban:
+            member.banned, member.role = True, RoomRole.MEMBER
+            member.save(update_fields=["banned", "role", "updated_at"])
+            audit.record(
+                "chat.member_banned", actor=actor, target=room, data={"user": str(user.pk)}
+            )
+        else:
+            member.delete()
+            if not leaving:
+                audit.record(
+                    "chat.member_removed", actor=actor, target=room, data={"user": str(user.pk)}
+                )
+        member_changed(room, user, None, "banned" if ban else ("left" if leaving else "removed"))
+
+
+def set_member_role(actor: User, room: Room, user: User, role: str) -> RoomMember:
+    if not room.get_abilities(actor)["manage_accesses"]:
+        raise ActionRefused(_("Only the room's administrators can change roles."))
+    member = room.members.filter(user=user, banned=False).first()
+    if member is None:
+        raise ActionRefused(_("This person is not in the room."))
+    if user.is_external and role != RoomRole.MEMBER:
+        raise ActionRefused(_("An external user can only be a member."))
+    with transaction.atomic():
+        member.role = role
+        member.save(update_fields=["role", "updated_at"])
+        audit.record(
+            "chat.member_role_changed",
+            actor=actor,
+            target=room,
+            data={"user": str(user.pk), "role": role},
+        )
+        member_changed(room, user, role, "role")
+    return member
+
+
+def join_by_invitation(invitation: Any, user: User) -> None:
+    room = Room.objects.get(pk=invitation.target_id)
+    may_enter(room, user)
+    member, created = RoomMember.objects.get_or_create(
+        room=room,
+        user=user,
+        defaults={"role": RoomRole.MEMBER if user.is_external else invitation.role},
+    )
+    if created:
+        member_changed(room, user, member.role, "joined")
+
+
+invitable(Room, join_by_invitation)

@@ -8,6 +8,7 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat")
 
     def ready(self) -> None:
+        from ensemble.chat import actions  # noqa: F401  (rooms accept e-mail invitations)
         from ensemble.chat.streams import register
 
         register()

@@ -38,3 +38,20 @@ class ReadMarker(Event):
 
     room: UUID
     seq: int
+
+
+@event_type("chat.room.updated")
+class RoomUpdated(Event):
+    name: str
+    topic: str
+    archived: bool
+
+
+@event_type("chat.member.changed")
+class MemberChanged(Event):
+    """Someone joined, left, was removed or banned, or got another role."""
+
+    user: UUID
+    name: str
+    role: str | None
+    state: str

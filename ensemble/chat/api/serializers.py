@@ -4,7 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from ensemble.chat.models import Message, NotifyLevel, Room, RoomKind
+from ensemble.accounts.models import User
+from ensemble.chat.models import Message, NotifyLevel, Room, RoomKind, RoomRole
 
 MAX_MESSAGE_BYTES = 64 * 1024
 
@@ -108,3 +109,17 @@ class ReadSerializer(serializers.Serializer[None]):
 
 class NotifySerializer(serializers.Serializer[None]):
     notify = serializers.ChoiceField(choices=NotifyLevel.choices)
+
+
+class RoomUpdateSerializer(serializers.Serializer[None]):
+    name = serializers.CharField(max_length=200, required=False)
+    topic = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class MemberSerializer(serializers.Serializer[None]):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    role = serializers.ChoiceField(choices=RoomRole.choices, default=RoomRole.MEMBER)
+
+
+class RoomInvitationSerializer(serializers.Serializer[None]):
+    email = serializers.EmailField(max_length=254)

@@ -11,18 +11,22 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ensemble.accounts import guests
 from ensemble.accounts.actions import ActionRefused
 from ensemble.accounts.models import User
 from ensemble.chat import actions
 from ensemble.chat.api.serializers import (
+    MemberSerializer,
     MessageSerializer,
     NotifySerializer,
     ReadSerializer,
     RoomCreateSerializer,
+    RoomInvitationSerializer,
     RoomSerializer,
+    RoomUpdateSerializer,
     SendSerializer,
 )
-from ensemble.chat.models import Message, MessageRevision, Room, RoomKind, RoomMember
+from ensemble.chat.models import Message, MessageRevision, Room, RoomKind, RoomMember, RoomRole
 from ensemble.core.api import HasAbility, acting_user
 from ensemble.core.events import current_seq
 
@@ -76,7 +80,13 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "messages": "retrieve",
         "read": "retrieve",
         "notifications": "retrieve",
+        "partial_update": "retrieve",
+        "archive": "retrieve",
+        "leave": "retrieve",
+        "members": "retrieve",
+        "invitations": "retrieve",
     }
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Room]:
         return with_counts(visible_rooms(acting_user(self.request)), acting_user(self.request))
@@ -84,6 +94,73 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def described(self, room: Room) -> dict[str, Any]:
         """The room as the list shows it (with role and counts), after a change."""
         return dict(self.get_serializer(self.get_queryset().get(pk=room.pk)).data)
+
+    @extend_schema(request=RoomUpdateSerializer, responses={200: RoomSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        data = RoomUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        room = self.get_object()
+        refusing(
+            lambda: actions.update_room(
+                acting_user(request),
+                room,
+                data.validated_data.get("name"),
+                data.validated_data.get("topic"),
+            )
+        )
+        return Response(self.described(room))
+
+    @extend_schema(request=None, responses={200: RoomSerializer})
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        room = self.get_object()
+        refusing(lambda: actions.archive_room(acting_user(request), room))
+        return Response(self.described(room))
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def leave(self, request: Request, pk: str | None = None) -> Response:
+        user = acting_user(request)
+        refusing(lambda: actions.remove_member(user, self.get_object(), user))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=MemberSerializer, responses={200: RoomSerializer})
+    @action(detail=True, methods=["post"], url_path="members/(?P<change>add|remove|ban|role)")
+    def members(self, request: Request, pk: str | None = None, change: str = "add") -> Response:
+        """Add someone, remove or ban them (moderators), or change their role (admins)."""
+        data = MemberSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        room, actor = self.get_object(), acting_user(request)
+        user, role = data.validated_data["user"], data.validated_data["role"]
+        moves: dict[str, Callable[[], Any]] = {
+            "add": lambda: actions.add_member(actor, room, user, role),
+            "remove": lambda: actions.remove_member(actor, room, user),
+            "ban": lambda: actions.remove_member(actor, room, user, ban=True),
+            "role": lambda: actions.set_member_role(actor, room, user, role),
+        }
+        refusing(moves[change])
+        return Response(self.described(room))
+
+    @extend_schema(request=RoomInvitationSerializer, responses={201: None, 200: RoomSerializer})
+    @action(detail=True, methods=["post"])
+    def invitations(self, request: Request, pk: str | None = None) -> Response:
+        """Invite by e-mail: an existing account joins at once, anyone else gets an e-mail
+        (and, in an external room, joins as an external user)."""
+        data = RoomInvitationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        room, actor = self.get_object(), acting_user(request)
+        if not room.get_abilities(actor)["moderate"]:
+            raise exceptions.PermissionDenied(
+                "Only the room's moderators and administrators invite."
+            )
+        sent = refusing(
+            lambda: guests.invite(
+                request, actor, room, data.validated_data["email"], RoomRole.MEMBER
+            )
+        )
+        if sent is not None:
+            return Response({"invited": sent.email}, status=status.HTTP_201_CREATED)
+        return Response(self.described(room))
 
     @extend_schema(request=ReadSerializer, responses={200: RoomSerializer})
     @action(detail=True, methods=["post"])
@@ -219,7 +296,7 @@ class MessageViewSet(
         return Response(RevisionSerializer(self.get_object().revisions.all(), many=True).data)
 
 
-def refusing(act: Callable[[], Message]) -> Message:
+def refusing(act: Callable[[], Any]) -> Any:
     """Run an action; its refusals become the right HTTP errors."""
     try:
         return act()
