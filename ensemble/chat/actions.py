@@ -19,6 +19,8 @@ from ensemble.chat.events import (
     MessageCreated,
     MessageDeleted,
     MessageEdited,
+    MessagePinned,
+    ReactionChanged,
     ReadMarker,
     RoomUpdated,
 )
@@ -27,6 +29,7 @@ from ensemble.chat.models import (
     Message,
     MessageRevision,
     NotifyLevel,
+    Reaction,
     Room,
     RoomKind,
     RoomMember,
@@ -147,9 +150,10 @@ def delete_message(user: User, message: Message) -> Message:
         return message
     with transaction.atomic():
         message.revisions.all().delete()
+        message.reactions.all().delete()
         message.body = message.html = ""
-        message.deleted_at = timezone.now()
-        message.save(update_fields=["body", "html", "deleted_at", "updated_at"])
+        message.deleted_at, message.pinned_at = timezone.now(), None
+        message.save(update_fields=["body", "html", "deleted_at", "pinned_at", "updated_at"])
         if message.author_id != user.pk:
             audit.record(
                 "chat.message_deleted_by_moderator",
@@ -337,3 +341,40 @@ def join_by_invitation(invitation: Any, user: User) -> None:
 
 
 invitable(Room, join_by_invitation)
+
+
+def react(user: User, message: Message, emoji: str, on: bool) -> None:
+    """Add (on) or take back (off) one's reaction; doing it twice changes nothing."""
+    emoji = emoji.strip()
+    if not emoji or len(emoji) > 8 or any(char.isalnum() or char.isspace() for char in emoji):
+        raise ActionRefused(_("A reaction is one emoji."))
+    if not message.room.get_abilities(user)["post"] or message.deleted_at is not None:
+        raise ActionRefused(_("You cannot react to this message."))
+    with transaction.atomic():
+        if on:
+            _reaction, changed = Reaction.objects.get_or_create(
+                message=message, user=user, emoji=emoji
+            )
+        else:
+            changed = bool(
+                Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()[0]
+            )
+        if changed:
+            publish(
+                message.room.stream,
+                ReactionChanged(message=message.pk, emoji=emoji, user=user.pk, on=on),
+            )
+
+
+def pin(user: User, message: Message, pinned: bool) -> Message:
+    if not message.room.get_abilities(user)["moderate"]:
+        raise ActionRefused(_("Only the room's moderators and administrators pin messages."))
+    if pinned and message.deleted_at is not None:
+        raise ActionRefused(_("A deleted message cannot be pinned."))
+    if (message.pinned_at is not None) == pinned:
+        return message
+    with transaction.atomic():
+        message.pinned_at = timezone.now() if pinned else None
+        message.save(update_fields=["pinned_at", "updated_at"])
+        publish(message.room.stream, MessagePinned(id=message.pk, pinned=pinned))
+    return message

@@ -17,6 +17,8 @@ class MessageCreated(Event):
     created_at: datetime
     edited: bool
     deleted: bool
+    pinned: bool
+    reactions: dict[str, list[UUID]]
 
 
 @event_type("chat.message.edited")
@@ -55,3 +57,17 @@ class MemberChanged(Event):
     name: str
     role: str | None
     state: str
+
+
+@event_type("chat.reaction.changed")
+class ReactionChanged(Event):
+    message: UUID
+    emoji: str
+    user: UUID
+    on: bool
+
+
+@event_type("chat.message.pinned")
+class MessagePinned(Event):
+    id: UUID
+    pinned: bool

@@ -60,10 +60,14 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
     author_name = serializers.SerializerMethodField()
     edited = serializers.SerializerMethodField()
     deleted = serializers.SerializerMethodField()
+    pinned = serializers.SerializerMethodField()
+    reactions = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
         fields = [
+            "pinned",
+            "reactions",
             "id",
             "seq",
             "room",
@@ -86,6 +90,16 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
 
     def get_deleted(self, message: Message) -> bool:
         return message.deleted_at is not None
+
+    def get_pinned(self, message: Message) -> bool:
+        return message.pinned_at is not None
+
+    def get_reactions(self, message: Message) -> dict[str, list[str]]:
+        """{emoji: [ids of the people who reacted]}, in a stable order."""
+        summary: dict[str, list[str]] = {}
+        for reaction in sorted(message.reactions.all(), key=lambda r: (r.created_at, str(r.pk))):
+            summary.setdefault(reaction.emoji, []).append(str(reaction.user_id))
+        return summary
 
     def to_representation(self, message: Message) -> dict[str, Any]:
         data = super().to_representation(message)

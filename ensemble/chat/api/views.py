@@ -85,6 +85,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "leave": "retrieve",
         "members": "retrieve",
         "invitations": "retrieve",
+        "pins": "retrieve",
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -162,6 +163,14 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return Response({"invited": sent.email}, status=status.HTTP_201_CREATED)
         return Response(self.described(room))
 
+    @extend_schema(responses={200: MessageSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def pins(self, request: Request, pk: str | None = None) -> Response:
+        """The room's pinned messages, oldest first."""
+        pinned = self.get_object().messages.filter(pinned_at__isnull=False)
+        pinned = pinned.select_related("author").prefetch_related("reactions").order_by("seq")
+        return Response(MessageSerializer(pinned, many=True).data)
+
     @extend_schema(request=ReadSerializer, responses={200: RoomSerializer})
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str | None = None) -> Response:
@@ -220,7 +229,8 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if request.method == "POST":
             return self.send(request, room)
         seq = current_seq(room.stream)
-        history = room.messages.select_related("author").order_by("-seq")
+        history = room.messages.select_related("author").prefetch_related("reactions")
+        history = history.order_by("-seq")
         before = request.query_params.get("before")
         if before is not None:
             if not before.isdigit():
@@ -255,6 +265,15 @@ class EditSerializer(serializers.Serializer[None]):
     body = serializers.CharField(trim_whitespace=False)
 
 
+class ReactSerializer(serializers.Serializer[None]):
+    emoji = serializers.CharField(max_length=32)
+    on = serializers.BooleanField(default=True)
+
+
+class PinSerializer(serializers.Serializer[None]):
+    pinned = serializers.BooleanField()
+
+
 class RevisionSerializer(serializers.ModelSerializer[MessageRevision]):
     class Meta:
         model = MessageRevision
@@ -269,11 +288,15 @@ class MessageViewSet(
 
     serializer_class = MessageSerializer
     queryset = Message.objects.none()
-    http_method_names = ["get", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Message]:
         rooms = visible_rooms(acting_user(self.request))
-        return Message.objects.filter(room__in=rooms).select_related("room", "author")
+        return (
+            Message.objects.filter(room__in=rooms)
+            .select_related("room", "author")
+            .prefetch_related("reactions")
+        )
 
     @extend_schema(request=EditSerializer, responses={200: MessageSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
@@ -289,6 +312,44 @@ class MessageViewSet(
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         refusing(lambda: actions.delete_message(acting_user(request), self.get_object()))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=ReactSerializer, responses={200: MessageSerializer})
+    @action(detail=True, methods=["post"])
+    def reactions(self, request: Request, pk: str | None = None) -> Response:
+        """Add ({"emoji": "👍", "on": true}) or take back (on: false) your reaction."""
+        data = ReactSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = self.get_object()
+        refusing(
+            lambda: actions.react(
+                acting_user(request),
+                message,
+                data.validated_data["emoji"],
+                data.validated_data["on"],
+            )
+        )
+        return Response(MessageSerializer(self.get_object()).data)
+
+    @extend_schema(request=PinSerializer, responses={200: MessageSerializer})
+    @action(detail=True, methods=["post"])
+    def pin(self, request: Request, pk: str | None = None) -> Response:
+        """Pin or unpin a message (moderators)."""
+        data = PinSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = refusing(
+            lambda: actions.pin(
+                acting_user(request), self.get_object(), data.validated_data["pinned"]
+            )
+        )
+        return Response(MessageSerializer(message).data)
+
+    @extend_schema(responses={200: MessageSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def thread(self, request: Request, pk: str | None = None) -> Response:
+        """The replies to this message, oldest first (the thread's side panel)."""
+        replies = Message.objects.filter(reply_to=self.get_object()).select_related("author")
+        replies = replies.prefetch_related("reactions").order_by("seq")
+        return Response(MessageSerializer(replies, many=True).data)
 
     @extend_schema(responses={200: RevisionSerializer(many=True)})
     @action(detail=True, methods=["get"])

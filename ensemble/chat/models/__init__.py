@@ -1,10 +1,11 @@
-from ensemble.chat.models.messages import Message, MessageRevision
+from ensemble.chat.models.messages import Message, MessageRevision, Reaction
 from ensemble.chat.models.rooms import NotifyLevel, Room, RoomKind, RoomMember, RoomRole
 
 __all__ = [
     "Message",
     "MessageRevision",
     "NotifyLevel",
+    "Reaction",
     "Room",
     "RoomKind",
     "RoomMember",

@@ -24,6 +24,7 @@ class Message(BaseModel):
         settings.AUTH_USER_MODEL, related_name="+", blank=True
     )
     mentions_room = models.BooleanField(default=False)  # @room, by a moderator
+    pinned_at = models.DateTimeField(null=True, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
@@ -49,3 +50,19 @@ class MessageRevision(BaseModel):
 
     def __str__(self) -> str:
         return f"revision of {self.message_id}"
+
+
+class Reaction(BaseModel):
+    """An emoji reaction of one person to one message."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emoji = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user", "emoji"], name="reaction_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.emoji} on {self.message_id}"

@@ -26,7 +26,7 @@ def apply(state: list[dict[str, Any]], event: dict[str, Any]) -> None:
             if event["event"] == "chat.message.edited":
                 message.update(body=payload["body"], html=payload["html"], edited=True)
             else:
-                message.update(body="", html="", deleted=True)
+                message.update(body="", html="", deleted=True, pinned=False, reactions={})
 
 
 def verify(client: Any, room: Any, act: Any) -> None:
