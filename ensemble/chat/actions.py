@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +45,21 @@ from ensemble.portal.actions import notify, user_stream
 
 class MessageTooLarge(ActionRefused):
     pass
+
+
+class SendingTooFast(ActionRefused):
+    pass
+
+
+def check_flood(user: User) -> None:
+    """At most CHAT_FLOOD_MESSAGES new messages per CHAT_FLOOD_SECONDS for each person."""
+    window = settings.CHAT_FLOOD_SECONDS
+    key = f"chat.flood.{user.pk}.{int(time.time() // window)}"
+    cache.add(key, 0, timeout=window * 2)
+    if cache.incr(key) > settings.CHAT_FLOOD_MESSAGES:
+        raise SendingTooFast(
+            _("You are sending messages too fast. Wait a few seconds and try again.")
+        )
 
 
 def create_room(user: User, kind: str, name: str, topic: str = "") -> Room:
@@ -84,6 +102,7 @@ def send_message(
     if not room.get_abilities(user)["post"]:
         raise ActionRefused(_("You cannot write in this room."))
     check_body(body)
+    check_flood(user)
     if reply_to is not None and not room.messages.filter(pk=reply_to).exists():
         raise ActionRefused(_("The message you reply to is not in this room."))
     try:

@@ -64,6 +64,11 @@ def with_counts(rooms: QuerySet[Room], user: User) -> QuerySet[Room]:
     ).order_by("name")
 
 
+class TooFast(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "sending_too_fast"
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "message_too_large"
@@ -363,5 +368,7 @@ def refusing(act: Callable[[], Any]) -> Any:
         return act()
     except actions.MessageTooLarge as refusal:
         raise PayloadTooLarge(str(refusal)) from refusal
+    except actions.SendingTooFast as refusal:
+        raise TooFast(str(refusal)) from refusal
     except ActionRefused as refusal:
         raise exceptions.PermissionDenied(str(refusal)) from refusal

@@ -104,7 +104,8 @@ def test_who_may_send_and_read(client_of: Any) -> None:
     assert guest.post("/api/v1/chat/rooms/", {"kind": "private", "name": "x"}).status_code == 403
 
 
-def test_history_pages_back(client_of: Any) -> None:
+def test_history_pages_back(client_of: Any, settings: Any) -> None:
+    settings.CHAT_FLOOD_MESSAGES = 1000
     member = RoomMemberFactory()
     client = client_of(member.user)
     for number in range(60):
@@ -115,3 +116,17 @@ def test_history_pages_back(client_of: Any) -> None:
     older = client.get(f"{url}?before={latest[0]['seq']}").json()
     assert [m["body"] for m in older] == [f"m{n}" for n in range(10)]
     assert client.get(f"{url}?before=abc").status_code == 400
+
+
+def test_flood_control_answers_429_with_a_clear_message(client_of: Any, settings: Any) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.CHAT_FLOOD_MESSAGES = 3
+    member = RoomMemberFactory()
+    client = client_of(member.user)
+    statuses = [send(client, member.room, f"f{n}", "spam").status_code for n in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    too_fast = send(client, member.room, "f9", "spam")
+    assert "too fast" in too_fast.json()["detail"]
+    assert send(client, member.room, "f0", "spam").status_code == 200  # a retry is not new
