@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
 import uuid
@@ -14,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ensemble.accounts.actions import ActionRefused
-from ensemble.accounts.guests import invitable
+from ensemble.accounts.guests import invitable, invite
 from ensemble.accounts.models import User
 from ensemble.chat.api.serializers import MAX_MESSAGE_BYTES, MessageSerializer
 from ensemble.chat.events import (
@@ -49,6 +51,10 @@ class MessageTooLarge(ActionRefused):
 
 class SendingTooFast(ActionRefused):
     pass
+
+
+class BadInput(ActionRefused):
+    """The request itself is wrong (answered 400), rather than not allowed (403)."""
 
 
 def check_flood(user: User) -> None:
@@ -397,3 +403,62 @@ def pin(user: User, message: Message, pinned: bool) -> Message:
         message.save(update_fields=["pinned_at", "updated_at"])
         publish(message.room.stream, MessagePinned(id=message.pk, pinned=pinned))
     return message
+
+
+def direct_room(user: User, other: User) -> tuple[Room, bool]:
+    """The direct conversation of two people (found or created); (room, created)."""
+    if other.pk == user.pk:
+        raise ActionRefused(_("A direct conversation needs another person."))
+    if not other.is_active:
+        raise ActionRefused(_("This account is deactivated."))
+    colleagues = (
+        not user.is_external
+        and not other.is_external
+        and user.organisation_id is not None
+        and user.organisation_id == other.organisation_id
+    )
+    share_a_room = RoomMember.objects.filter(
+        user=other, banned=False, room__members__user=user, room__members__banned=False
+    ).exists()
+    if not (colleagues or share_a_room):
+        raise ActionRefused(
+            _("You can only write directly to colleagues or to people you share a room with.")
+        )
+    existing = (
+        Room.objects.filter(kind=RoomKind.DIRECT, members__user=user)
+        .filter(members__user=other)
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    with transaction.atomic():
+        room = Room.objects.create(
+            kind=RoomKind.DIRECT, organisation_id=user.organisation_id, created_by=user
+        )
+        RoomMember.objects.create(room=room, user=user)
+        RoomMember.objects.create(room=room, user=other)
+    return room, True
+
+
+CSV_MAX_ROWS = 500
+
+
+def invite_from_csv(request: Any, actor: User, room: Room, text: str) -> dict[str, list[str]]:
+    """Invite every e-mail address found in a CSV export (one per row, any column)."""
+    if not room.get_abilities(actor)["moderate"]:
+        raise ActionRefused(_("Only the room's moderators and administrators invite."))
+    rows = list(csv.reader(io.StringIO(text)))
+    if len(rows) > CSV_MAX_ROWS:
+        raise BadInput(_("At most %(n)s rows at a time.") % {"n": CSV_MAX_ROWS})
+    report: dict[str, list[str]] = {"invited": [], "added": [], "refused": []}
+    for row in rows:
+        email = next((cell.strip() for cell in row if "@" in cell), None)
+        if email is None:
+            continue
+        try:
+            sent = invite(request, actor, room, email, RoomRole.MEMBER)
+        except ActionRefused:
+            report["refused"].append(email)
+        else:
+            report["invited" if sent is not None else "added"].append(email.lower())
+    return report

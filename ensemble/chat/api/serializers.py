@@ -137,3 +137,7 @@ class MemberSerializer(serializers.Serializer[None]):
 
 class RoomInvitationSerializer(serializers.Serializer[None]):
     email = serializers.EmailField(max_length=254)
+
+
+class DirectSerializer(serializers.Serializer[None]):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())

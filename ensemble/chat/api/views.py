@@ -7,6 +7,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +17,7 @@ from ensemble.accounts.actions import ActionRefused
 from ensemble.accounts.models import User
 from ensemble.chat import actions
 from ensemble.chat.api.serializers import (
+    DirectSerializer,
     MemberSerializer,
     MessageSerializer,
     NotifySerializer,
@@ -64,6 +66,18 @@ def with_counts(rooms: QuerySet[Room], user: User) -> QuerySet[Room]:
     ).order_by("name")
 
 
+class CsvTextParser(BaseParser):
+    media_type = "text/csv"
+
+    def parse(  # type: ignore[override]  # returns the raw CSV bytes
+        self, stream: Any, media_type: str | None = None, parser_context: Any = None
+    ) -> bytes:
+        data: bytes = stream.read(2 * 1024 * 1024 + 1)
+        if len(data) > 2 * 1024 * 1024:
+            raise exceptions.ParseError("The CSV file is larger than 2 MiB.")
+        return data
+
+
 class TooFast(exceptions.APIException):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_code = "sending_too_fast"
@@ -91,6 +105,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "members": "retrieve",
         "invitations": "retrieve",
         "pins": "retrieve",
+        "invitations_csv": "retrieve",
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -167,6 +182,61 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if sent is not None:
             return Response({"invited": sent.email}, status=status.HTTP_201_CREATED)
         return Response(self.described(room))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Part of a name or topic")],
+        responses={200: RoomSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"])
+    def directory(self, request: Request) -> Response:
+        """The forums of your organisation, to find and join."""
+        user = acting_user(request)
+        if user.is_external or user.organisation_id is None:
+            raise exceptions.PermissionDenied("External users cannot browse the room directory.")
+        text = request.query_params.get("q", "").strip()[:100]
+        forums = Room.objects.filter(
+            kind=RoomKind.FORUM, organisation_id=user.organisation_id, archived_at__isnull=True
+        )
+        if text:
+            forums = forums.filter(Q(name__icontains=text) | Q(topic__icontains=text))
+        page = self.paginate_queryset(with_counts(forums, user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=DirectSerializer, responses={200: RoomSerializer, 201: RoomSerializer})
+    @action(detail=False, methods=["post"])
+    def direct(self, request: Request) -> Response:
+        """Open (or find) the direct conversation with someone."""
+        data = DirectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        room, created = refusing(
+            lambda: actions.direct_room(acting_user(request), data.validated_data["user"])
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(self.described(room), status=code)
+
+    @extend_schema(
+        request={"text/csv": {"type": "string"}},
+        responses={200: {"type": "object"}},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="invitations/csv",
+        parser_classes=[CsvTextParser, MultiPartParser],
+    )
+    def invitations_csv(self, request: Request, pk: str | None = None) -> Response:
+        """Invite every address of a CSV file (the body, or an uploaded file named "file")."""
+        room = self.get_object()
+        upload = request.FILES.get("file") if hasattr(request, "FILES") else None
+        raw = upload.read() if upload is not None else request.data
+        try:
+            text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else str(raw)
+        except UnicodeDecodeError as error:
+            raise exceptions.ValidationError({"file": "The file must be UTF-8 text."}) from error
+        report = refusing(
+            lambda: actions.invite_from_csv(request, acting_user(request), room, text)
+        )
+        return Response(report)
 
     @extend_schema(responses={200: MessageSerializer(many=True)})
     @action(detail=True, methods=["get"])
@@ -370,5 +440,7 @@ def refusing(act: Callable[[], Any]) -> Any:
         raise PayloadTooLarge(str(refusal)) from refusal
     except actions.SendingTooFast as refusal:
         raise TooFast(str(refusal)) from refusal
+    except actions.BadInput as refusal:
+        raise exceptions.ValidationError({"detail": str(refusal)}) from refusal
     except ActionRefused as refusal:
         raise exceptions.PermissionDenied(str(refusal)) from refusal
