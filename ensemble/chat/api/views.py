@@ -253,10 +253,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = ReadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         room = self.get_object()
-        try:
-            actions.mark_read(acting_user(request), room, data.validated_data["seq"])
-        except ActionRefused as refusal:
-            raise exceptions.PermissionDenied(str(refusal)) from refusal
+        refusing(lambda: actions.mark_read(acting_user(request), room, data.validated_data["seq"]))
         return Response(self.described(room))
 
     @extend_schema(request=NotifySerializer, responses={200: RoomSerializer})
@@ -265,31 +262,22 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """Choose what this room notifies you of: all, mentions or none (muted)."""
         data = NotifySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        room = self.get_object()
-        try:
-            actions.set_notify_level(acting_user(request), room, data.validated_data["notify"])
-        except ActionRefused as refusal:
-            raise exceptions.PermissionDenied(str(refusal)) from refusal
+        room, level = self.get_object(), data.validated_data["notify"]
+        refusing(lambda: actions.set_notify_level(acting_user(request), room, level))
         return Response(self.described(room))
 
     @extend_schema(request=RoomCreateSerializer, responses={201: RoomSerializer})
     def create(self, request: Request) -> Response:
         data = RoomCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            room = actions.create_room(acting_user(request), **data.validated_data)
-        except ActionRefused as refusal:
-            raise exceptions.PermissionDenied(str(refusal)) from refusal
+        room = refusing(lambda: actions.create_room(acting_user(request), **data.validated_data))
         return Response(self.described(room), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: RoomSerializer})
     @action(detail=True, methods=["post"])
     def join(self, request: Request, pk: str | None = None) -> Response:
         room = self.get_object()
-        try:
-            actions.join_room(acting_user(request), room)
-        except ActionRefused as refusal:
-            raise exceptions.PermissionDenied(str(refusal)) from refusal
+        refusing(lambda: actions.join_room(acting_user(request), room))
         return Response(self.described(room))
 
     @extend_schema(
