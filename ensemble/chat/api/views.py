@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,7 @@ from ensemble.chat.api.serializers import (
     SendSerializer,
 )
 from ensemble.chat.models import Message, MessageRevision, Room, RoomKind, RoomMember, RoomRole
+from ensemble.chat.search import search_messages
 from ensemble.core.api import HasAbility, acting_user
 from ensemble.core.events import current_seq
 
@@ -201,6 +203,31 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             forums = forums.filter(Q(name__icontains=text) | Q(topic__icontains=text))
         page = self.paginate_queryset(with_counts(forums, user))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="Words to find (all of them)"),
+            OpenApiParameter("room", str, description="Only this room"),
+        ],
+        responses={200: MessageSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"])
+    def search(self, request: Request) -> Response:
+        """Search the messages of the rooms you may read (50 best matches)."""
+        text = request.query_params.get("q", "").strip()
+        if not 2 <= len(text) <= 200:
+            raise exceptions.ValidationError({"q": "Type between 2 and 200 characters."})
+        rooms = visible_rooms(acting_user(request))
+        if request.query_params.get("room"):
+            rooms = rooms.filter(pk__in=[self.room_id(request.query_params["room"])])
+        return Response(MessageSerializer(search_messages(rooms, text), many=True).data)
+
+    @staticmethod
+    def room_id(value: str) -> uuid.UUID:
+        try:
+            return uuid.UUID(value)
+        except ValueError as error:
+            raise exceptions.ValidationError({"room": "Give a room id."}) from error
 
     @extend_schema(request=DirectSerializer, responses={200: RoomSerializer, 201: RoomSerializer})
     @action(detail=False, methods=["post"])

@@ -1,0 +1,47 @@
+"""Search the messages of the rooms one may read."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, QuerySet
+
+from ensemble.chat.models import Message, Room
+
+MAX_RESULTS = 50
+
+
+def fts5_query(text: str) -> str:
+    """Every word must appear (each quoted, so that no FTS5 syntax can be injected)."""
+    words = re.findall(r"\w+", text)
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def search_messages(rooms: QuerySet[Room], text: str) -> list[Message]:
+    base = (
+        Message.objects.filter(room__in=rooms, deleted_at__isnull=True)
+        .select_related("author", "room")
+        .prefetch_related("reactions")
+    )
+    if connection.vendor == "postgresql":
+        vector = SearchVector("body", config="simple")
+        query = SearchQuery(text, config="simple", search_type="websearch")
+        found = base.annotate(document=vector, rank=SearchRank(vector, query)).filter(
+            document=query  # @@: every word must match
+        )
+        return list(found.order_by(-F("rank"), "-created_at")[:MAX_RESULTS])
+    match = fts5_query(text)
+    if not match:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT message_id FROM chat_message_fts WHERE chat_message_fts MATCH %s "
+            "ORDER BY rank LIMIT 1000",
+            [match],
+        )
+        ranked = [row[0] for row in cursor.fetchall()]
+    by_id = {message.pk.hex: message for message in base.filter(pk__in=ranked)}
+    ordered = [by_id[key.replace("-", "")] for key in ranked if key.replace("-", "") in by_id]
+    return ordered[:MAX_RESULTS]
