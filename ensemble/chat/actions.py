@@ -462,3 +462,13 @@ def invite_from_csv(request: Any, actor: User, room: Room, text: str) -> dict[st
         else:
             report["invited" if sent is not None else "added"].append(email.lower())
     return report
+
+
+def set_retention(actor: User, room: Room, days: int | None) -> Room:
+    if not room.get_abilities(actor)["manage_accesses"]:
+        raise ActionRefused(_("Only the room's administrators set its retention."))
+    with transaction.atomic():
+        room.retention_days = days
+        room.save(update_fields=["retention_days", "updated_at"])
+        audit.record("chat.retention_set", actor=actor, target=room, data={"days": days})
+    return room

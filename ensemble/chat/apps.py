@@ -8,7 +8,10 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat")
 
     def ready(self) -> None:
-        from ensemble.chat import actions  # noqa: F401  (rooms accept e-mail invitations)
+        from ensemble.chat import (  # noqa: F401  (e-mail invitations, the retention job)
+            actions,
+            tasks,
+        )
         from ensemble.chat.streams import register
 
         register()

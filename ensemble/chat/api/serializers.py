@@ -32,6 +32,7 @@ class RoomSerializer(serializers.ModelSerializer[Room]):
             "stream",
             "role",
             "notify",
+            "retention_days",
             "unread",
             "mentions",
             "abilities",
@@ -141,3 +142,7 @@ class RoomInvitationSerializer(serializers.Serializer[None]):
 
 class DirectSerializer(serializers.Serializer[None]):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+
+
+class RetentionSerializer(serializers.Serializer[None]):
+    days = serializers.IntegerField(min_value=1, max_value=36500, allow_null=True)

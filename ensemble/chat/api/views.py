@@ -5,7 +5,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser, MultiPartParser
@@ -23,14 +24,17 @@ from ensemble.chat.api.serializers import (
     MessageSerializer,
     NotifySerializer,
     ReadSerializer,
+    RetentionSerializer,
     RoomCreateSerializer,
     RoomInvitationSerializer,
     RoomSerializer,
     RoomUpdateSerializer,
     SendSerializer,
 )
+from ensemble.chat.export import export_lines
 from ensemble.chat.models import Message, MessageRevision, Room, RoomKind, RoomMember, RoomRole
 from ensemble.chat.search import search_messages
+from ensemble.core import audit
 from ensemble.core.api import HasAbility, acting_user
 from ensemble.core.events import current_seq
 
@@ -108,6 +112,8 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "invitations": "retrieve",
         "pins": "retrieve",
         "invitations_csv": "retrieve",
+        "retention": "retrieve",
+        "export": "retrieve",
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -264,6 +270,45 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             lambda: actions.invite_from_csv(request, acting_user(request), room, text)
         )
         return Response(report)
+
+    @extend_schema(request=RetentionSerializer, responses={200: RoomSerializer})
+    @action(detail=True, methods=["post"])
+    def retention(self, request: Request, pk: str | None = None) -> Response:
+        """Delete messages after this many days (null: keep them all). Administrators."""
+        data = RetentionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        room, days = self.get_object(), data.validated_data["days"]
+        refusing(lambda: actions.set_retention(acting_user(request), room, days))
+        return Response(self.described(room))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("as", str, enum=["json", "html"])],
+        responses={(200, "application/json"): OpenApiResponse(description="The history")},
+    )
+    @action(detail=True, methods=["get"], url_path="export")
+    def export(self, request: Request, pk: str | None = None) -> StreamingHttpResponse:
+        """The room's whole history for archiving, as JSON or as a readable HTML page
+        (administrators of the room)."""
+        room = self.get_object()
+        if not room.get_abilities(acting_user(request))["manage_accesses"]:
+            raise exceptions.PermissionDenied("Only the room's administrators export it.")
+        kind = request.query_params.get("as", "json")
+        if kind not in {"json", "html"}:
+            raise exceptions.ValidationError({"as": "Choose json or html."})
+        audit.record(
+            "chat.room_exported",
+            actor=acting_user(request),
+            target=room,
+            request=request,
+            data={"format": kind},
+        )
+        response = StreamingHttpResponse(
+            export_lines(room, kind),
+            content_type="application/json" if kind == "json" else "text/html; charset=utf-8",
+        )
+        name = f"room-{room.pk}.{kind}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     @extend_schema(responses={200: MessageSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -49,6 +49,12 @@ class Room(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    retention_days = models.PositiveIntegerField(
+        _("keep messages for (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Older messages are deleted; empty keeps them all."),
+    )
 
     class Meta:
         ordering = ["name"]
