@@ -119,6 +119,26 @@ def proconnect_env(issuer: str) -> dict[str, str]:
     }
 
 
+class OwnSuite(Suite):
+    """A suite of a test's own, which the test may stop, kill and start again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port, self.log = free_port(), folder / "serve.log"
+        super().__init__(f"http://127.0.0.1:{self.port}", suite_env(folder / "data", self.port))
+        self.start()
+
+    def start(self) -> None:
+        self.server = start_server(self.env, self.port, self.log)
+
+
+@pytest.fixture
+def own_suite(tmp_path: Path) -> Iterator[OwnSuite]:
+    running = OwnSuite(tmp_path)
+    yield running
+    if running.server.poll() is None:
+        stop_server(running.server)
+
+
 @pytest.fixture(scope="session")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     """The suite, with a ProConnect-like OpenID provider configured beside local accounts."""

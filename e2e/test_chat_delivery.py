@@ -13,7 +13,7 @@ from typing import Any
 import requests
 import websockets
 
-from e2e.conftest import PASSWORD, Suite, free_port, start_server, suite_env
+from e2e.conftest import PASSWORD, OwnSuite
 
 
 def kill_hard(server: Any) -> None:
@@ -61,67 +61,58 @@ async def follow(
         return events
 
 
-def test_missed_messages_arrive_once_in_order_after_a_killed_server(tmp_path: Path) -> None:
-    port = free_port()
-    env = suite_env(tmp_path / "data", port)
-    log = tmp_path / "serve.log"
-    server = start_server(env, port, log)
-    suite = Suite(f"http://127.0.0.1:{port}", env)
-    try:
-        suite.create_user("lea@lyon.fr", "Léa Moreau")
-        room_id = (
-            suite.shell(
-                "from ensemble.accounts.models import User\n"
-                "from ensemble.chat.actions import create_room\n"
-                "print(create_room(User.objects.get(email='lea@lyon.fr'), 'private', 'Crise').pk)"
-            )
-            .strip()
-            .splitlines()[-1]
-        )
-        stream = f"chat.room:{room_id}"
-        session = signed_in(suite.url, "lea@lyon.fr")
-        headers = {"X-CSRFToken": session.cookies["csrftoken"], "Referer": f"{suite.url}/"}
-
-        def send(txn: str, body: str) -> requests.Response:
-            return session.post(
-                f"{suite.url}/api/v1/chat/rooms/{room_id}/messages/",
-                json={"txn_id": txn, "body": body},
-                headers=headers,
-            )
-
-        for number in range(3):
-            assert send(f"t{number}", f"avant {number}").status_code == 201
-        live = asyncio.run(follow(suite.url, session, stream, 0, 3))
-        assert [e["seq"] for e in live] == [1, 2, 3]
-
-        kill_hard(server)
+def test_missed_messages_arrive_once_in_order_after_a_killed_server(own_suite: OwnSuite) -> None:
+    suite = own_suite
+    suite.create_user("lea@lyon.fr", "Léa Moreau")
+    room_id = (
         suite.shell(
             "from ensemble.accounts.models import User\n"
-            "from ensemble.chat.actions import send_message\n"
-            "from ensemble.chat.models import Room\n"
-            "lea = User.objects.get(email='lea@lyon.fr')\n"
-            f"room = Room.objects.get(pk='{room_id}')\n"
-            "send_message(lea, room, 'd1', 'pendant 1')\n"
-            "send_message(lea, room, 'd2', 'pendant 2')"
+            "from ensemble.chat.actions import create_room\n"
+            "print(create_room(User.objects.get(email='lea@lyon.fr'), 'private', 'Crise').pk)"
         )
-        server = start_server(env, port, log)
+        .strip()
+        .splitlines()[-1]
+    )
+    stream = f"chat.room:{room_id}"
+    session = signed_in(suite.url, "lea@lyon.fr")
+    headers = {"X-CSRFToken": session.cookies["csrftoken"], "Referer": f"{suite.url}/"}
 
-        missed = asyncio.run(follow(suite.url, session, stream, 3, 2))
-        assert [(e["seq"], e["payload"]["body"]) for e in missed] == [
-            (4, "pendant 1"),
-            (5, "pendant 2"),
-        ]
-        retry = send("t1", "avant 1")  # a client retrying after the crash
-        assert retry.status_code == 200
-        history = session.get(f"{suite.url}/api/v1/chat/rooms/{room_id}/messages/").json()
-        assert [m["body"] for m in history] == [
-            "avant 0",
-            "avant 1",
-            "avant 2",
-            "pendant 1",
-            "pendant 2",
-        ]
-    finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGINT)
-            server.wait(timeout=30)
+    def send(txn: str, body: str) -> requests.Response:
+        return session.post(
+            f"{suite.url}/api/v1/chat/rooms/{room_id}/messages/",
+            json={"txn_id": txn, "body": body},
+            headers=headers,
+        )
+
+    for number in range(3):
+        assert send(f"t{number}", f"avant {number}").status_code == 201
+    live = asyncio.run(follow(suite.url, session, stream, 0, 3))
+    assert [e["seq"] for e in live] == [1, 2, 3]
+
+    kill_hard(suite.server)
+    suite.shell(
+        "from ensemble.accounts.models import User\n"
+        "from ensemble.chat.actions import send_message\n"
+        "from ensemble.chat.models import Room\n"
+        "lea = User.objects.get(email='lea@lyon.fr')\n"
+        f"room = Room.objects.get(pk='{room_id}')\n"
+        "send_message(lea, room, 'd1', 'pendant 1')\n"
+        "send_message(lea, room, 'd2', 'pendant 2')"
+    )
+    suite.start()
+
+    missed = asyncio.run(follow(suite.url, session, stream, 3, 2))
+    assert [(e["seq"], e["payload"]["body"]) for e in missed] == [
+        (4, "pendant 1"),
+        (5, "pendant 2"),
+    ]
+    retry = send("t1", "avant 1")  # a client retrying after the crash
+    assert retry.status_code == 200
+    history = session.get(f"{suite.url}/api/v1/chat/rooms/{room_id}/messages/").json()
+    assert [m["body"] for m in history] == [
+        "avant 0",
+        "avant 1",
+        "avant 2",
+        "pendant 1",
+        "pendant 2",
+    ]
