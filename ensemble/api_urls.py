@@ -11,6 +11,7 @@ from ensemble.accounts.api.views import (
     SessionViewSet,
     TeamViewSet,
 )
+from ensemble.chat.api.files import AttachmentViewSet
 from ensemble.chat.api.views import MessageViewSet, RoomViewSet
 from ensemble.core.api_audit import AuditEntryViewSet
 from ensemble.portal.api.views import NotificationViewSet
@@ -25,6 +26,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("audit", AuditEntryViewSet, basename="audit")
 router.register("chat/rooms", RoomViewSet, basename="room")
 router.register("chat/messages", MessageViewSet, basename="message")
+router.register("chat/attachments", AttachmentViewSet, basename="attachment")
 
 urlpatterns = [
     *router.urls,

@@ -11,11 +11,12 @@ from django.core.asgi import get_asgi_application
 
 django_application = get_asgi_application()
 
+from ensemble.core.body_limit import BodyLimit  # noqa: E402
 from ensemble.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_application,
+        "http": BodyLimit(django_application),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -230,6 +230,9 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # Chat
 CHAT_FLOOD_MESSAGES = env_int("CHAT_FLOOD_MESSAGES", 20)
 CHAT_FLOOD_SECONDS = env_int("CHAT_FLOOD_SECONDS", 10)
+CHAT_ATTACHMENT_MAX_BYTES = env_int("CHAT_ATTACHMENT_MAX_BYTES", 100_000_000)
+# Bodies larger than this are refused before they are read (uploads are the largest).
+MAX_REQUEST_BYTES = CHAT_ATTACHMENT_MAX_BYTES + 1_000_000
 
 # E-mail: an SMTP server when EMAIL_HOST is set, else printed on the console.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import time
+import unicodedata
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +34,7 @@ from ensemble.chat.events import (
 )
 from ensemble.chat.markdown import render
 from ensemble.chat.models import (
+    Attachment,
     Message,
     MessageRevision,
     NotifyLevel,
@@ -42,6 +46,7 @@ from ensemble.chat.models import (
 )
 from ensemble.core import audit
 from ensemble.core.events import current_seq, publish, publish_built
+from ensemble.core.files import INLINE_IMAGES, human_size, picture
 from ensemble.portal.actions import notify, user_stream
 
 
@@ -55,6 +60,13 @@ class SendingTooFast(ActionRefused):
 
 class BadInput(ActionRefused):
     """The request itself is wrong (answered 400), rather than not allowed (403)."""
+
+
+class FileTooLarge(MessageTooLarge):
+    pass
+
+
+MAX_ATTACHMENTS = 10
 
 
 def check_flood(user: User) -> None:
@@ -96,10 +108,16 @@ def join_room(user: User, room: Room) -> RoomMember:
 
 
 def send_message(
-    user: User, room: Room, txn_id: str, body: str, reply_to: uuid.UUID | None = None
+    user: User,
+    room: Room,
+    txn_id: str,
+    body: str,
+    reply_to: uuid.UUID | None = None,
+    attachments: list[uuid.UUID] | None = None,
 ) -> tuple[Message, bool]:
     """Store a message and publish it; (message, created). A retry with the same ``txn_id``
-    returns the first message and creates nothing."""
+    returns the first message and creates nothing. ``attachments`` are files uploaded to the
+    room beforehand (upload_attachment) and not yet sent."""
     existing = Message.objects.filter(author=user, txn_id=txn_id).first()
     if existing is not None:
         if existing.room_id != room.pk:
@@ -107,7 +125,8 @@ def send_message(
         return existing, False
     if not room.get_abilities(user)["post"]:
         raise ActionRefused(_("You cannot write in this room."))
-    check_body(body)
+    files = unsent_attachments(user, room, attachments or [])
+    check_body(body, allow_empty=bool(files))
     check_flood(user)
     if reply_to is not None and not room.messages.filter(pk=reply_to).exists():
         raise ActionRefused(_("The message you reply to is not in this room."))
@@ -128,6 +147,7 @@ def send_message(
                     and bool(room.get_abilities(user)["moderate"]),
                 )
                 message.mentions.set(mentioned_members(room, body))
+                files.update(message=message)
                 holder["message"] = message
                 return MessageCreated.model_validate(MessageSerializer(message).data)
 
@@ -138,9 +158,63 @@ def send_message(
     return holder["message"], True
 
 
-def check_body(body: str) -> None:
-    if not body.strip():
-        raise ActionRefused(_("A message cannot be empty."))
+def unsent_attachments(user: User, room: Room, ids: list[uuid.UUID]) -> Any:
+    wanted = set(ids)
+    if len(wanted) > MAX_ATTACHMENTS:
+        raise BadInput(_("At most %(n)s files in one message.") % {"n": MAX_ATTACHMENTS})
+    files = Attachment.objects.filter(
+        pk__in=wanted, room=room, uploaded_by=user, message__isnull=True
+    )
+    if len(files) != len(wanted):
+        raise BadInput(_("A file of this message was not found in this room, or was already sent."))
+    return files
+
+
+def upload_attachment(user: User, room: Room, upload: UploadedFile) -> Attachment:
+    """Keep an uploaded file (encrypted) until a message sends it; pictures get a thumbnail."""
+    if not room.get_abilities(user)["post"]:
+        raise ActionRefused(_("You cannot write in this room."))
+    limit = settings.CHAT_ATTACHMENT_MAX_BYTES
+    if (upload.size or 0) > limit:
+        raise FileTooLarge(
+            _("This file is larger than %(size)s, the largest this server accepts.")
+            % {"size": human_size(limit)}
+        )
+    if not upload.size:
+        raise BadInput(_("The file is empty."))
+    image = picture(upload.file or upload)
+    declared = (upload.content_type or "")[:100]
+    attachment = Attachment(
+        room=room,
+        uploaded_by=user,
+        name=clean_file_name(upload.name or ""),
+        # Only what Pillow read as a picture may ever be shown inline by a browser.
+        content_type=image.content_type
+        if image
+        else (
+            declared if declared and declared not in INLINE_IMAGES else "application/octet-stream"
+        ),
+        size=upload.size,
+        width=image.width if image else None,
+        height=image.height if image else None,
+    )
+    attachment.file.save("file", upload, save=False)
+    if image is not None:
+        attachment.thumbnail.save("thumbnail", image.thumbnail, save=False)
+    attachment.save()
+    return attachment
+
+
+def clean_file_name(name: str) -> str:
+    """The last part of the name the uploader gave, without control characters."""
+    name = os.path.basename(name.replace("\\", "/"))
+    name = "".join(char for char in name if unicodedata.category(char)[0] != "C").strip()
+    return name[-255:] or _("file")
+
+
+def check_body(body: str, allow_empty: bool = False) -> None:
+    if not body.strip() and not allow_empty:
+        raise BadInput(_("A message cannot be empty."))
     if len(body.encode()) > MAX_MESSAGE_BYTES:
         raise MessageTooLarge(
             _("This message is too long (at most %(kib)s KiB). Split it or send it as a file.")
@@ -176,6 +250,8 @@ def delete_message(user: User, message: Message) -> Message:
     with transaction.atomic():
         message.revisions.all().delete()
         message.reactions.all().delete()
+        for attachment in message.attachments.all():
+            attachment.delete()
         message.body = message.html = ""
         message.deleted_at, message.pinned_at = timezone.now(), None
         message.save(update_fields=["body", "html", "deleted_at", "pinned_at", "updated_at"])

@@ -1,7 +1,19 @@
 from datetime import datetime
 from uuid import UUID
 
+from pydantic import BaseModel
+
 from ensemble.core.events import Event, event_type
+
+
+class AttachmentInfo(BaseModel):
+    id: UUID
+    name: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    thumbnail: bool
 
 
 @event_type("chat.message.created")
@@ -19,6 +31,7 @@ class MessageCreated(Event):
     deleted: bool
     pinned: bool
     reactions: dict[str, list[UUID]]
+    attachments: list[AttachmentInfo]
 
 
 @event_type("chat.message.edited")

@@ -14,7 +14,11 @@ from ensemble.chat.models import Room
 
 
 def export_lines(room: Room, kind: str) -> Iterator[str]:
-    messages = room.messages.select_related("author").prefetch_related("reactions").order_by("seq")
+    messages = (
+        room.messages.select_related("author")
+        .prefetch_related("reactions", "attachments")
+        .order_by("seq")
+    )
     if kind == "json":
         header = {
             "room": {"id": str(room.pk), "name": room.name, "topic": room.topic, "kind": room.kind}
@@ -31,5 +35,10 @@ def export_lines(room: Room, kind: str) -> Iterator[str]:
         when = message.created_at.isoformat(timespec="seconds")
         text = message.html if message.deleted_at is None else "<p><em>(deleted)</em></p>"
         byline = f"<header><strong>{author}</strong> <time>{when}</time></header>"
-        yield f"<article>{byline}{text}</article>\n"
+        files = "".join(
+            f"<li>{escape(file.name)} ({file.size} bytes)</li>"
+            for file in message.attachments.all()
+        )
+        files = f"<ul class=files>{files}</ul>" if files else ""
+        yield f"<article>{byline}{text}{files}</article>\n"
     yield "</main></body></html>\n"

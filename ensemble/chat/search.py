@@ -23,7 +23,7 @@ def search_messages(rooms: QuerySet[Room], text: str) -> list[Message]:
     base = (
         Message.objects.filter(room__in=rooms, deleted_at__isnull=True)
         .select_related("author", "room")
-        .prefetch_related("reactions")
+        .prefetch_related("reactions", "attachments")
     )
     if connection.vendor == "postgresql":
         vector = SearchVector("body", config="simple")

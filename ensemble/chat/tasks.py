@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from ensemble.chat.models import Message, Room
+from ensemble.chat.models import Attachment, Message, Room
 from ensemble.core.models import StreamEvent
 from ensemble.core.schedule import every
 from ensemble.core.tasks import background_task
@@ -26,4 +26,16 @@ def apply_retention() -> dict[str, int]:
             deleted += old.count()
             old.delete()
             StreamEvent.objects.filter(stream=room.stream, created_at__lt=cutoff).delete()
+    return {"deleted": deleted}
+
+
+@every(timedelta(hours=1))
+@background_task
+def delete_unsent_attachments() -> dict[str, int]:
+    """Files uploaded but never sent in a message are deleted after a day."""
+    cutoff = timezone.now() - timedelta(days=1)
+    deleted = 0
+    for attachment in Attachment.objects.filter(message__isnull=True, created_at__lt=cutoff):
+        attachment.delete()
+        deleted += 1
     return {"deleted": deleted}

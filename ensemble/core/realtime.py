@@ -1,9 +1,12 @@
 """The one WebSocket endpoint of a client, ``/ws/``: subscribe to streams, receive events.
 
 Client -> server:  {"action": "subscribe", "stream": "user:…", "after": 12}
-                   {"action": "unsubscribe", "stream": "…"}   {"action": "ping"}
+                   {"action": "unsubscribe", "stream": "…"}   {"action": "ping"} (every 30 s)
+                   {"action": "presence", "state": "online" | "away"}
+                   {"action": "signal", "stream": …, "signal": …, "payload": {…}}  (ephemeral)
 Server -> client:  {"type": "subscribed", "stream": …, "seq": n}   after the catch-up
                    {"type": "event", "stream": …, "seq": n, "event": …, "payload": {…}}
+                   {"type": "signal", "stream": …, "signal": …, "payload": {…}}
                    {"type": "error", "code": …, "message": …}     {"type": "pong"}
 
 Each stream is delivered in sequence order without gap or duplicate: live events that arrive
@@ -23,6 +26,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
+from ensemble.core import ephemeral, presence
 from ensemble.core.events import (
     current_seq,
     events_after,
@@ -48,6 +52,8 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         session_key = self.scope["session"].session_key
         await self.channel_layer.group_add(session_group(session_key), self.channel_name)
         await self.accept()
+        await database_sync_to_async(presence.connected)(user)
+        self.counted = True
         start_pump()
 
     async def session_ended(self, message: dict[str, Any]) -> None:
@@ -62,6 +68,8 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             )
         for stream in list(getattr(self, "last_sent", {})):
             await self.channel_layer.group_discard(group_name(stream), self.channel_name)
+        if getattr(self, "counted", False):
+            await database_sync_to_async(presence.disconnected)(self.scope["user"])
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -69,7 +77,12 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             return
         action = content.get("action")
         if action == "ping":
+            await database_sync_to_async(presence.heartbeat)(self.scope["user"])
             await self.send_json({"type": "pong"})
+        elif action == "presence":
+            await self.set_presence(content.get("state"))
+        elif action == "signal":
+            await self.signal(content.get("stream"), content.get("signal"), content.get("payload"))
         elif action == "subscribe":
             await self.subscribe(content.get("stream"), content.get("after", 0))
         elif action == "unsubscribe":
@@ -97,6 +110,32 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         self.last_sent[stream] = min(after, latest)
         await self.catch_up(stream, latest)
         await self.send_json({"type": "subscribed", "stream": stream, "seq": latest})
+
+    async def set_presence(self, state: Any) -> None:
+        if state not in (presence.ONLINE, presence.AWAY):
+            await self.error("bad_message", "'state' must be 'online' or 'away'.")
+            return
+        await database_sync_to_async(presence.set_state)(self.scope["user"], state)
+
+    async def signal(self, stream: Any, name: Any, payload: Any) -> None:
+        if not isinstance(stream, str) or stream not in self.last_sent or not isinstance(name, str):
+            await self.error("bad_message", "Signals go on a stream you follow.", stream=stream)
+            return
+        try:
+            message = await database_sync_to_async(ephemeral.prepare)(
+                self.scope["user"], stream, name, payload if payload is not None else {}
+            )
+        except ephemeral.BadSignal as refusal:
+            await self.error("bad_message", str(refusal), stream=stream)
+            return
+        except PermissionError as refusal:
+            await self.error("forbidden", str(refusal), stream=stream)
+            return
+        await self.channel_layer.group_send(group_name(stream), message)
+
+    async def stream_signal(self, envelope: dict[str, Any]) -> None:
+        if envelope["message"]["stream"] in self.last_sent:
+            await self.send_json(envelope["message"])
 
     async def unsubscribe(self, stream: Any) -> None:
         if isinstance(stream, str) and self.last_sent.pop(stream, None) is not None:

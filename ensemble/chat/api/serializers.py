@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from ensemble.accounts.models import User
-from ensemble.chat.models import Message, NotifyLevel, Room, RoomKind, RoomRole
+from ensemble.chat.models import Attachment, Message, NotifyLevel, Room, RoomKind, RoomRole
 
 MAX_MESSAGE_BYTES = 64 * 1024
 
@@ -57,7 +57,20 @@ class RoomCreateSerializer(serializers.Serializer[None]):
     topic = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
+    thumbnail = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "width", "height", "thumbnail"]
+        read_only_fields = fields
+
+    def get_thumbnail(self, attachment: Attachment) -> bool:
+        return bool(attachment.thumbnail)
+
+
 class MessageSerializer(serializers.ModelSerializer[Message]):
+    attachments = AttachmentSerializer(many=True, read_only=True)
     author_name = serializers.SerializerMethodField()
     edited = serializers.SerializerMethodField()
     deleted = serializers.SerializerMethodField()
@@ -80,6 +93,7 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
             "created_at",
             "edited",
             "deleted",
+            "attachments",
         ]
         read_only_fields = fields
 
@@ -114,8 +128,14 @@ class SendSerializer(serializers.Serializer[None]):
         r"^[A-Za-z0-9._~-]{1,64}$",
         help_text="Chosen by the client: sending again with the same id adds no second message.",
     )
-    body = serializers.CharField(trim_whitespace=False)
     reply_to = serializers.UUIDField(required=False, allow_null=True)
+    attachments = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        default=list,
+        help_text="Files uploaded to the room beforehand (…/attachments/), sent with this text.",
+    )
+    body = serializers.CharField(trim_whitespace=False, allow_blank=True)
 
 
 class ReadSerializer(serializers.Serializer[None]):
@@ -146,3 +166,7 @@ class DirectSerializer(serializers.Serializer[None]):
 
 class RetentionSerializer(serializers.Serializer[None]):
     days = serializers.IntegerField(min_value=1, max_value=36500, allow_null=True)
+
+
+class TypingSerializer(serializers.Serializer[None]):
+    typing = serializers.BooleanField(default=True)

@@ -19,6 +19,7 @@ from ensemble.accounts.actions import ActionRefused
 from ensemble.accounts.models import User
 from ensemble.chat import actions
 from ensemble.chat.api.serializers import (
+    AttachmentSerializer,
     DirectSerializer,
     MemberSerializer,
     MessageSerializer,
@@ -30,13 +31,17 @@ from ensemble.chat.api.serializers import (
     RoomSerializer,
     RoomUpdateSerializer,
     SendSerializer,
+    TypingSerializer,
 )
 from ensemble.chat.export import export_lines
 from ensemble.chat.models import Message, MessageRevision, Room, RoomKind, RoomMember, RoomRole
 from ensemble.chat.search import search_messages
+from ensemble.chat.streams import TYPING
 from ensemble.core import audit
 from ensemble.core.api import HasAbility, acting_user
+from ensemble.core.ephemeral import send_signal
 from ensemble.core.events import current_seq
+from ensemble.core.presence import states as presence_states
 
 PAGE = 50
 
@@ -114,6 +119,9 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "invitations_csv": "retrieve",
         "retention": "retrieve",
         "export": "retrieve",
+        "attachments": "retrieve",
+        "typing": "retrieve",
+        "presence": "retrieve",
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -310,12 +318,58 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+        responses={201: AttachmentSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request: Request, pk: str | None = None) -> Response:
+        """Upload a file (form field "file") to send in the room: a message then lists its id
+        in ``attachments``. Pictures get a thumbnail. Files never sent are deleted after a day."""
+        room, upload = self.get_object(), request.FILES.get("file")
+        if upload is None:
+            raise exceptions.ValidationError({"file": "Send the file as the form field 'file'."})
+        attachment = refusing(lambda: actions.upload_attachment(acting_user(request), room, upload))
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TypingSerializer, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def typing(self, request: Request, pk: str | None = None) -> Response:
+        """Say that you are typing (or stopped): members following the room see it live.
+        Nothing is stored; clients show it for a few seconds unless it is repeated."""
+        data = TypingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        room = self.get_object()
+        try:
+            send_signal(acting_user(request), room.stream, TYPING, data.validated_data)
+        except PermissionError as refusal:
+            raise exceptions.PermissionDenied("You cannot write in this room.") from refusal
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={200: {"type": "object", "additionalProperties": {"type": "string"}}})
+    @action(detail=True, methods=["get"])
+    def presence(self, request: Request, pk: str | None = None) -> Response:
+        """{member id: online | away | offline} for the members of the room."""
+        room = self.get_object()
+        members = room.members.filter(banned=False).values_list("user_id", flat=True)
+        return Response(presence_states(members[:1000]))
+
     @extend_schema(responses={200: MessageSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def pins(self, request: Request, pk: str | None = None) -> Response:
         """The room's pinned messages, oldest first."""
         pinned = self.get_object().messages.filter(pinned_at__isnull=False)
-        pinned = pinned.select_related("author").prefetch_related("reactions").order_by("seq")
+        pinned = (
+            pinned.select_related("author")
+            .prefetch_related("reactions", "attachments")
+            .order_by("seq")
+        )
         return Response(MessageSerializer(pinned, many=True).data)
 
     @extend_schema(request=ReadSerializer, responses={200: RoomSerializer})
@@ -364,7 +418,9 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if request.method == "POST":
             return self.send(request, room)
         seq = current_seq(room.stream)
-        history = room.messages.select_related("author").prefetch_related("reactions")
+        history = room.messages.select_related("author").prefetch_related(
+            "reactions", "attachments"
+        )
         history = history.order_by("-seq")
         before = request.query_params.get("before")
         if before is not None:
@@ -388,6 +444,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 data.validated_data["txn_id"],
                 data.validated_data["body"],
                 data.validated_data.get("reply_to"),
+                data.validated_data["attachments"],
             )
             return sent["message"]
 
@@ -430,7 +487,7 @@ class MessageViewSet(
         return (
             Message.objects.filter(room__in=rooms)
             .select_related("room", "author")
-            .prefetch_related("reactions")
+            .prefetch_related("reactions", "attachments")
         )
 
     @extend_schema(request=EditSerializer, responses={200: MessageSerializer})
@@ -483,7 +540,7 @@ class MessageViewSet(
     def thread(self, request: Request, pk: str | None = None) -> Response:
         """The replies to this message, oldest first (the thread's side panel)."""
         replies = Message.objects.filter(reply_to=self.get_object()).select_related("author")
-        replies = replies.prefetch_related("reactions").order_by("seq")
+        replies = replies.prefetch_related("reactions", "attachments").order_by("seq")
         return Response(MessageSerializer(replies, many=True).data)
 
     @extend_schema(responses={200: RevisionSerializer(many=True)})

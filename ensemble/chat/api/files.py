@@ -1,0 +1,52 @@
+"""Files of the chat, read back decrypted: sent in a room one may read, or one's own upload.
+(They are uploaded through the room: RoomViewSet.attachments.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+
+from ensemble.chat.api.serializers import AttachmentSerializer
+from ensemble.chat.api.views import visible_rooms
+from ensemble.chat.models import Attachment
+from ensemble.core.api import acting_user
+from ensemble.core.files import file_response
+
+
+class AttachmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Attachment]):
+    """Files sent in the rooms you may read, and the ones you uploaded and not yet sent."""
+
+    serializer_class = AttachmentSerializer
+    queryset = Attachment.objects.none()
+
+    def get_queryset(self) -> QuerySet[Attachment]:
+        user = acting_user(self.request)
+        sent = Q(message__isnull=False, message__deleted_at__isnull=True)
+        return Attachment.objects.filter(
+            Q(room__in=visible_rooms(user)) & (sent | Q(uploaded_by=user))
+        )
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse()})
+    @action(detail=True, methods=["get"])
+    def content(self, request: Request, pk: str | None = None) -> Any:
+        """The file itself (pictures are shown inline, anything else is downloaded)."""
+        attachment = self.get_object()
+        return file_response(
+            attachment.file.open("rb"), attachment.name, attachment.content_type, attachment.size
+        )
+
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiResponse()})
+    @action(detail=True, methods=["get"])
+    def thumbnail(self, request: Request, pk: str | None = None) -> Any:
+        """A small version of a picture (at most 480 by 480 pixels); 404 for other files."""
+        attachment = self.get_object()
+        if not attachment.thumbnail:
+            raise Http404("This file has no thumbnail.")
+        kind = "image/png" if (attachment.thumbnail.name or "").endswith(".png") else "image/jpeg"
+        return file_response(attachment.thumbnail.open("rb"), f"thumbnail-{attachment.name}", kind)

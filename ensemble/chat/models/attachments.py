@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from ensemble.core.models import BaseModel
+
+
+def stored_name(instance: Attachment, filename: str) -> str:
+    """Files are named by id, never by what the uploader called them."""
+    return f"chat/{instance.room_id}/{uuid.uuid4()}"
+
+
+class Attachment(BaseModel):
+    """A file sent in a room, kept encrypted. Uploaded first, then attached to the message that
+    sends it; one never attached is deleted after a day."""
+
+    room = models.ForeignKey("chat.Room", on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        "chat.Message",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file = models.FileField(upload_to=stored_name, max_length=200)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    thumbnail = models.FileField(upload_to=stored_name, max_length=200, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@receiver(post_delete, sender=Attachment)
+def delete_stored_files(sender: Any, instance: Attachment, **kwargs: Any) -> None:
+    """However the row goes (message deleted, retention, room deleted), its files go too,
+    once the deletion is committed."""
+    names = [field.name for field in (instance.file, instance.thumbnail) if field and field.name]
+    if names:
+        storage = instance.file.storage
+
+        def delete_files() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(delete_files)
