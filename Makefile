@@ -31,7 +31,7 @@ $(STAMPS)/python: pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $@
 
-$(STAMPS)/frontend: frontend/package.json frontend/package-lock.json $(wildcard frontend/src/*.ts) frontend/vite.config.ts frontend/scripts/copy-dsfr.mjs
+$(STAMPS)/frontend: frontend/package.json frontend/package-lock.json $(wildcard frontend/src/*.ts frontend/src/*/*.ts) frontend/vite.config.ts frontend/scripts/copy-dsfr.mjs
 	@mkdir -p $(STAMPS)
 	cd frontend && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && npm run build --silent
 	@touch $@

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import sync_playwright
 
@@ -97,11 +98,57 @@ def main() -> None:
             page.screenshot(path=str(OUT / "invitation.png"), full_page=True)
             page.goto(f"{suite.url}/admin/core/auditentry/")
             page.screenshot(path=str(OUT / "admin-audit.png"), full_page=True)
+            chat_screens(page, suite)
             browser.close()
     finally:
         stop_server(server)
         op_process.terminate()
     print(f"Screenshots in {OUT}")
+
+
+CHAT_DEMO = r"""
+import io
+from PIL import Image, ImageDraw
+from django.core.files.uploadedfile import SimpleUploadedFile
+from ensemble.accounts.models import User, Organisation
+from ensemble.chat import actions
+camille = User.objects.get(email='camille@lyon.fr')
+lea = User.objects.create_user('lea@lyon.fr', 'x-Passw0rd-x-12', full_name='Léa Bernard',
+                               organisation=camille.organisation)
+room = actions.create_room(camille, 'forum', 'Service urbanisme', 'Dossiers en cours')
+actions.create_room(camille, 'private', 'Comité de direction')
+actions.join_room(lea, room)
+actions.send_message(camille, room, 'd1', 'Bonjour à tous, la **réunion** est à 15 h.')
+first, _ = actions.send_message(lea, room, 'd2', 'Merci ! Voici le plan :\n- étage 2\n- salle B')
+actions.react(camille, first, '👍', True)
+actions.send_message(camille, room, 'd3', 'Parfait, je prends `le projecteur`.', reply_to=first.pk)
+picture = Image.new('RGB', (1200, 800), (0, 0, 145))
+ImageDraw.Draw(picture).rectangle((300, 200, 900, 600), fill=(225, 0, 15))
+data = io.BytesIO(); picture.save(data, 'PNG')
+upload = SimpleUploadedFile('plan-salle-b.png', data.getvalue(), content_type='image/png')
+photo = actions.upload_attachment(lea, room, upload)
+agenda = SimpleUploadedFile('ordre-du-jour.pdf', b'%PDF-1.4 demo')
+doc = actions.upload_attachment(lea, room, agenda)
+actions.send_message(lea, room, 'd4', 'Le plan et l ordre du jour', attachments=[photo.pk, doc.pk])
+print(room.pk)
+"""
+
+
+def chat_screens(page: Any, suite: Suite) -> None:
+    room = suite.shell(CHAT_DEMO).strip().splitlines()[-1]
+    page.goto(f"{suite.url}/chat/{room}/")
+    page.wait_for_selector("[data-message] img")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(OUT / "chat.png"))
+    page.locator("[data-composer-text]").fill("Un **aperçu** avec `du code`")
+    page.locator("[data-preview-toggle]").click()
+    page.wait_for_selector("[data-preview]:not([hidden])")
+    page.screenshot(path=str(OUT / "chat-preview.png"))
+    page.locator("[data-replies]").first.click()
+    page.wait_for_selector("[data-thread]:not([hidden])")
+    page.screenshot(path=str(OUT / "chat-thread.png"))
+    page.goto(f"{suite.url}/chat/")
+    page.screenshot(path=str(OUT / "chat-home.png"))
 
 
 if __name__ == "__main__":

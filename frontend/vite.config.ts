@@ -9,7 +9,7 @@ export default defineConfig({
     sourcemap: true,
     target: "es2020",
     rollupOptions: {
-      input: { portal: "src/portal.ts" },
+      input: { portal: "src/portal.ts", chat: "src/chat/main.ts" },
       output: { entryFileNames: "[name].js", chunkFileNames: "[name].js", assetFileNames: "[name][extname]" },
     },
   },

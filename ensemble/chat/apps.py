@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -15,3 +17,18 @@ class ChatConfig(AppConfig):
         from ensemble.chat.streams import register
 
         register()
+
+    def launcher_tiles(self, user: Any) -> list[Any]:
+        from django.urls import reverse
+        from django.utils.translation import gettext as _
+
+        from ensemble.core.launcher import Tile
+
+        return [
+            Tile(
+                name=_("Chat"),
+                description=_("Rooms, direct messages and threads with your colleagues."),
+                url=reverse("chat:home"),
+                icon="fr-icon-chat-3-line",
+            )
+        ]

@@ -1,5 +1,5 @@
 // The notification centre of the portal header, fed live by the real-time stream.
-import { StreamClient, type StreamEvent } from "./stream";
+import { streamClient, type StreamEvent } from "./stream";
 
 interface Notification {
   id: string;
@@ -81,8 +81,8 @@ async function start(): Promise<void> {
   const page = await response.json();
   for (const item of page.results as Notification[]) items.set(item.id, item);
   render();
-  const client = new StreamClient();
-  client.onstatus = (connected) => document.body.toggleAttribute("data-live", connected);
+  const client = streamClient();
+  client.onstatus((connected) => document.body.toggleAttribute("data-live", connected));
   client.follow(panel.dataset.stream ?? "", Number(response.headers.get("X-Stream-Seq") ?? panel.dataset.after ?? 0), apply);
 }
 

@@ -19,6 +19,7 @@ class RoomSerializer(serializers.ModelSerializer[Room]):
     )
     unread = serializers.SerializerMethodField()
     mentions = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
 
     class Meta:
         model = Room
@@ -26,6 +27,7 @@ class RoomSerializer(serializers.ModelSerializer[Room]):
             "id",
             "kind",
             "name",
+            "title",
             "topic",
             "created_at",
             "archived_at",
@@ -38,6 +40,14 @@ class RoomSerializer(serializers.ModelSerializer[Room]):
             "abilities",
         ]
         read_only_fields = fields
+
+    def get_title(self, room: Room) -> str:
+        """What to call the room: its name, or for a direct one, the other person."""
+        if room.kind != RoomKind.DIRECT:
+            return room.name
+        me = self.context["request"].user
+        other = room.members.exclude(user=me).select_related("user").first()
+        return str(other.user) if other else str(room)
 
     def get_unread(self, room: Room) -> int:
         return int(getattr(room, "unread", None) or 0) if getattr(room, "my_role", None) else 0
@@ -170,3 +180,7 @@ class RetentionSerializer(serializers.Serializer[None]):
 
 class TypingSerializer(serializers.Serializer[None]):
     typing = serializers.BooleanField(default=True)
+
+
+class EditSerializer(serializers.Serializer[None]):
+    body = serializers.CharField(trim_whitespace=False, allow_blank=True)

@@ -21,6 +21,7 @@ from ensemble.chat import actions
 from ensemble.chat.api.serializers import (
     AttachmentSerializer,
     DirectSerializer,
+    EditSerializer,
     MemberSerializer,
     MessageSerializer,
     NotifySerializer,
@@ -34,6 +35,7 @@ from ensemble.chat.api.serializers import (
     TypingSerializer,
 )
 from ensemble.chat.export import export_lines
+from ensemble.chat.markdown import render as render_markdown
 from ensemble.chat.models import Message, MessageRevision, Room, RoomKind, RoomMember, RoomRole
 from ensemble.chat.search import search_messages
 from ensemble.chat.streams import TYPING
@@ -243,6 +245,16 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         except ValueError as error:
             raise exceptions.ValidationError({"room": "Give a room id."}) from error
 
+    @extend_schema(request=EditSerializer, responses={200: {"type": "object"}})
+    @action(detail=False, methods=["post"])
+    def preview(self, request: Request) -> Response:
+        """How a text will look once sent: {"html": …}, rendered as messages are."""
+        data = EditSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        body = data.validated_data["body"]
+        refusing(lambda: actions.check_body(body, allow_empty=True))
+        return Response({"html": render_markdown(body)})
+
     @extend_schema(request=DirectSerializer, responses={200: RoomSerializer, 201: RoomSerializer})
     @action(detail=False, methods=["post"])
     def direct(self, request: Request) -> Response:
@@ -451,10 +463,6 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         message, created = refusing(act), sent["created"]
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(MessageSerializer(message).data, status=code)
-
-
-class EditSerializer(serializers.Serializer[None]):
-    body = serializers.CharField(trim_whitespace=False)
 
 
 class ReactSerializer(serializers.Serializer[None]):

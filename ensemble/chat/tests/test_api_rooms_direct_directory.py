@@ -26,6 +26,8 @@ def test_a_direct_conversation_is_found_again(client_of: Any) -> None:
         "/api/v1/chat/rooms/direct/", {"user": str(me.pk)}, content_type="application/json"
     )
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    # Each sees the conversation under the other's name.
+    assert (first.json()["title"], again.json()["title"]) == (str(colleague), str(me))
     room = Room.objects.get(pk=first.json()["id"])
     assert set(room.members.values_list("user_id", flat=True)) == {me.pk, colleague.pk}
     renamed = client.patch(

@@ -1,0 +1,60 @@
+"""The chat page: a shell the TypeScript island (frontend/src/chat/) fills from the API."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from ensemble.chat.api.views import visible_rooms
+from ensemble.chat.models import RoomKind
+
+
+@login_required
+def chat_view(request: HttpRequest, room_id: uuid.UUID | None = None) -> HttpResponse:
+    room = None
+    if room_id is not None:
+        room = visible_rooms(request.user).filter(pk=room_id).first()  # type: ignore[arg-type]
+        if room is None or not room.get_abilities(request.user)["retrieve"]:
+            raise Http404("No such room, or you are not in it.")
+    context = {
+        "room": room,
+        "max_bytes": settings.CHAT_ATTACHMENT_MAX_BYTES,
+        "kinds": [choice for choice in RoomKind.choices if choice[0] != RoomKind.DIRECT],
+        "strings": strings(),
+    }
+    return render(request, "chat/page.html", context)
+
+
+def strings() -> dict[str, str]:
+    """What the page's script writes, in the reader's language ({name} is filled in)."""
+    return {
+        "edited": _("(edited)"),
+        "deleted": _("This message was deleted."),
+        "reply": _("Reply in a thread"),
+        "react": _("React"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "confirmDelete": _("Delete this message? Its content will be removed for everyone."),
+        "oneReply": _("1 reply"),
+        "replies": _("{n} replies"),
+        "typingOne": _("{name} is typing…"),
+        "typingMany": _("{names} are typing…"),
+        "online": _("{n} online"),
+        "tooLarge": _("{name} is larger than {size}, the largest this server accepts."),
+        "uploadFailed": _("{name} could not be sent: {reason}"),
+        "remove": _("Remove"),
+        "noRooms": _("No rooms yet: create one."),
+        "direct": _("Direct conversation"),
+        "unread": _("{n} unread"),
+        "mentions": _("{n} mentions"),
+        "error": _("Something went wrong. Try again."),
+        "readOnly": _("You can read this room; join it to write."),
+        "archived": _("This room is archived: it can be read, not written in."),
+    }

@@ -1,0 +1,157 @@
+// How one message looks: built with DOM calls; only the server's sanitized HTML is set as HTML.
+import type { Attachment, Message } from "./api";
+
+export type Strings = Record<string, string>;
+
+export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "👀", "✅"];
+
+export interface MessageActions {
+  me: string;
+  strings: Strings;
+  canModerate: boolean;
+  canPost: boolean;
+  replies: (id: string) => number;
+  parent: (id: string) => Message | undefined;
+  react: (message: Message, emoji: string, on: boolean) => void;
+  openThread: (message: Message) => void;
+  edit: (message: Message, element: HTMLElement) => void;
+  remove: (message: Message) => void;
+}
+
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => String(values[key] ?? ""));
+}
+
+export function humanSize(size: number): string {
+  for (const [unit, scale] of [["GB", 1e9], ["MB", 1e6], ["kB", 1e3]] as const) {
+    if (size >= scale) return `${(size / scale).toFixed(1).replace(/\.0$/, "")} ${unit}`;
+  }
+  return `${size} B`;
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className = "",
+  text = "",
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text) node.textContent = text;
+  return node;
+}
+
+function button(label: string, className: string, onclick: () => void, title = ""): HTMLButtonElement {
+  const node = element("button", `fr-btn fr-btn--sm fr-btn--tertiary-no-outline ${className}`, label);
+  node.type = "button";
+  if (title) node.title = title;
+  node.onclick = onclick;
+  return node;
+}
+
+const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+  dateStyle: "short",
+  timeStyle: "short",
+});
+
+function files(attachments: Attachment[]): HTMLElement {
+  const list = element("ul", "ens-msg__files");
+  for (const file of attachments) {
+    const item = element("li");
+    const link = element("a");
+    link.href = `/api/v1/chat/attachments/${file.id}/content/`;
+    link.dataset.attachment = file.id;
+    if (file.thumbnail) {
+      link.target = "_blank";
+      link.rel = "noopener";
+      const image = element("img", "ens-msg__thumbnail");
+      image.src = `/api/v1/chat/attachments/${file.id}/thumbnail/`;
+      image.alt = file.name;
+      image.loading = "lazy";
+      if (file.width && file.height) {
+        const scale = Math.min(1, 240 / Math.max(file.width, file.height));
+        image.width = Math.round(file.width * scale);
+        image.height = Math.round(file.height * scale);
+      }
+      link.append(image);
+    } else {
+      link.className = "fr-link fr-icon-attachment-line fr-link--icon-left";
+      link.download = file.name;
+      link.textContent = `${file.name} (${humanSize(file.size)})`;
+    }
+    item.append(link);
+    list.append(item);
+  }
+  return list;
+}
+
+export function messageElement(message: Message, actions: MessageActions, inThread = false): HTMLLIElement {
+  const { strings, me } = actions;
+  const item = element("li", "ens-msg");
+  item.dataset.message = message.id;
+  item.dataset.seq = String(message.seq);
+  if (message.author === me) item.classList.add("ens-msg--mine");
+
+  const head = element("div", "ens-msg__head");
+  head.append(element("strong", "ens-msg__author", message.author_name));
+  const time = element("time", "ens-msg__time", timeFormat.format(new Date(message.created_at)));
+  time.dateTime = message.created_at;
+  head.append(time);
+  if (message.edited && !message.deleted) head.append(element("span", "ens-msg__edited", strings.edited));
+  if (message.pinned) head.append(element("span", "fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon", "📌"));
+  item.append(head);
+
+  const parent = message.reply_to && !inThread ? actions.parent(message.reply_to) : undefined;
+  if (parent) {
+    const quote = element("blockquote", "ens-msg__quote");
+    quote.textContent = `${parent.author_name} : ${parent.deleted ? strings.deleted : parent.body.slice(0, 140)}`;
+    item.append(quote);
+  }
+
+  const body = element("div", "ens-msg__body");
+  body.dataset.body = "";
+  if (message.deleted) {
+    body.append(element("em", "", strings.deleted));
+    item.classList.add("ens-msg--deleted");
+    item.append(body);
+    return item;
+  }
+  body.innerHTML = message.html; // sanitized by the server (nh3)
+  item.append(body);
+  if (message.attachments.length) item.append(files(message.attachments));
+
+  const reactions = element("div", "ens-msg__reactions");
+  for (const [emoji, people] of Object.entries(message.reactions)) {
+    const mine = people.includes(me);
+    const chip = button(`${emoji} ${people.length}`, "ens-reaction", () => actions.react(message, emoji, !mine));
+    chip.setAttribute("aria-pressed", String(mine));
+    chip.dataset.reaction = emoji;
+    chip.disabled = !actions.canPost;
+    reactions.append(chip);
+  }
+  item.append(reactions);
+
+  const tools = element("div", "ens-msg__actions");
+  if (actions.canPost) {
+    const picker = element("span", "ens-msg__picker");
+    picker.hidden = true;
+    for (const emoji of QUICK_REACTIONS) {
+      picker.append(button(emoji, "ens-reaction", () => actions.react(message, emoji, true), strings.react));
+    }
+    tools.append(button(strings.react, "fr-icon-emoji-sticker-line fr-btn--icon-left", () => (picker.hidden = !picker.hidden)));
+    tools.append(picker);
+    if (!inThread) tools.append(button(strings.reply, "fr-icon-discuss-line fr-btn--icon-left", () => actions.openThread(message)));
+    if (message.author === me) tools.append(button(strings.edit, "fr-icon-edit-line fr-btn--icon-left", () => actions.edit(message, item)));
+  }
+  if (message.author === me || actions.canModerate) {
+    tools.append(button(strings.delete, "fr-icon-delete-line fr-btn--icon-left", () => actions.remove(message)));
+  }
+  item.append(tools);
+
+  const count = inThread ? 0 : actions.replies(message.id);
+  if (count) {
+    const link = button(count === 1 ? strings.oneReply : fill(strings.replies, { n: count }), "ens-msg__replies", () => actions.openThread(message));
+    link.dataset.replies = String(count);
+    item.append(link);
+  }
+  return item;
+}
