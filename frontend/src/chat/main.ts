@@ -397,14 +397,25 @@ async function submitComposer(): Promise<void> {
   const text = $<HTMLTextAreaElement>("[data-composer-text]");
   if (!text || !current) return;
   await Promise.all(pending.map((entry) => entry.done));
-  const files = pending.filter((entry) => entry.attachment).map((entry) => entry.attachment!.id);
-  if (!text.value.trim() && !files.length) return;
+  const body = text.value;
+  const sending = pending.splice(0);
+  const files = sending.filter((entry) => entry.attachment).map((entry) => entry.attachment!.id);
+  if (!body.trim() && !files.length) return;
+  // The composer is free again at once; what could not be sent comes back into it.
+  text.value = "";
+  sending.forEach((entry) => (entry.row.hidden = true));
   stopTyping();
+  await setPreview(false);
   await act(async () => {
-    await send(text.value, files, null);
-    text.value = "";
-    pending.splice(0).forEach((entry) => entry.row.remove());
-    await setPreview(false);
+    try {
+      await send(body, files, null);
+      sending.forEach((entry) => entry.row.remove());
+    } catch (error) {
+      if (!text.value) text.value = body;
+      pending.unshift(...sending);
+      sending.forEach((entry) => (entry.row.hidden = false));
+      throw error;
+    }
   });
 }
 
