@@ -140,7 +140,8 @@ def test_a_non_member_cannot_read_the_room_by_page_api_or_socket(
     answer = page.evaluate(
         """stream => new Promise(resolve => {
             const socket = new WebSocket(`ws://${location.host}/ws/`);
-            socket.onopen = () => socket.send(JSON.stringify({action: "subscribe", stream, after: 0}));
+            const subscribe = {action: "subscribe", stream, after: 0};
+            socket.onopen = () => socket.send(JSON.stringify(subscribe));
             socket.onmessage = (message) => { resolve(message.data); socket.close(); };
         })""",
         f"chat.room:{room}",
