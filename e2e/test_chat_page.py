@@ -46,9 +46,7 @@ def png() -> bytes:
     return out.getvalue()
 
 
-def test_two_people_chat_live_and_a_network_cut_loses_nothing(
-    suite: Suite, new_page: Any
-) -> None:
+def test_two_people_chat_live_and_a_network_cut_loses_nothing(suite: Suite, new_page: Any) -> None:
     suite.create_user("amel@lyon.fr", "Amel Haddad")
     suite.create_user("bruno@lyon.fr", "Bruno Petit")
     room = suite.shell(ROOM).strip().splitlines()[-1]
@@ -122,14 +120,18 @@ def test_a_non_member_cannot_read_the_room_by_page_api_or_socket(
 ) -> None:
     suite.create_user("chloe@lyon.fr", "Chloé Girard")
     suite.create_user("dina@lyon.fr", "Dina Morel")
-    room = suite.shell(
-        "from ensemble.accounts.models import User\n"
-        "from ensemble.chat import actions\n"
-        "chloe = User.objects.get(email='chloe@lyon.fr')\n"
-        "room = actions.create_room(chloe, 'private', 'Ressources humaines')\n"
-        "actions.send_message(chloe, room, 't1', 'Confidentiel')\n"
-        "print(room.pk)"
-    ).strip().splitlines()[-1]
+    room = (
+        suite.shell(
+            "from ensemble.accounts.models import User\n"
+            "from ensemble.chat import actions\n"
+            "chloe = User.objects.get(email='chloe@lyon.fr')\n"
+            "room = actions.create_room(chloe, 'private', 'Ressources humaines')\n"
+            "actions.send_message(chloe, room, 't1', 'Confidentiel')\n"
+            "print(room.pk)"
+        )
+        .strip()
+        .splitlines()[-1]
+    )
     page = new_page()
     sign_in(page, suite.url, "dina@lyon.fr")
     page.goto(f"{suite.url}/chat/")
