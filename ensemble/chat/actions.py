@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,24 +147,33 @@ def send_message(
                     mentions_room=ROOM_MENTION.search(body) is not None
                     and bool(room.get_abilities(user)["moderate"]),
                 )
-                message.mentions.set(mentioned_members(room, body))
-                files.update(message=message)
-                holder["message"] = message
+                mentioned = mentioned_members(room, body)
+                if mentioned:
+                    message.mentions.set(mentioned)
+                if files:
+                    Attachment.objects.filter(pk__in=[file.pk for file in files]).update(
+                        message=message
+                    )
+                # A new message has no reactions, and its files are known: no need to ask.
+                message._prefetched_objects_cache = {"reactions": [], "attachments": files}
+                holder["message"], holder["mentioned"] = message, mentioned
                 return MessageCreated.model_validate(MessageSerializer(message).data)
 
             publish_built(room.stream, build)
-            notify_members(holder["message"])
+            notify_members(holder["message"], holder["mentioned"])
     except IntegrityError:  # the same txn_id sent twice at the same instant
         return Message.objects.get(author=user, txn_id=txn_id), False
     return holder["message"], True
 
 
-def unsent_attachments(user: User, room: Room, ids: list[uuid.UUID]) -> Any:
+def unsent_attachments(user: User, room: Room, ids: list[uuid.UUID]) -> list[Attachment]:
     wanted = set(ids)
+    if not wanted:
+        return []
     if len(wanted) > MAX_ATTACHMENTS:
         raise BadInput(_("At most %(n)s files in one message.") % {"n": MAX_ATTACHMENTS})
-    files = Attachment.objects.filter(
-        pk__in=wanted, room=room, uploaded_by=user, message__isnull=True
+    files = list(
+        Attachment.objects.filter(pk__in=wanted, room=room, uploaded_by=user, message__isnull=True)
     )
     if len(files) != len(wanted):
         raise BadInput(_("A file of this message was not found in this room, or was already sent."))
@@ -249,8 +259,8 @@ def delete_message(user: User, message: Message) -> Message:
         return message
     with transaction.atomic():
         message.revisions.all().delete()
-        message.reactions.all().delete()
-        for attachment in message.attachments.all():
+        Reaction.objects.filter(message=message).delete()
+        for attachment in Attachment.objects.filter(message=message):
             attachment.delete()
         message.body = message.html = ""
         message.deleted_at, message.pinned_at = timezone.now(), None
@@ -282,11 +292,13 @@ def mentioned_members(room: Room, body: str) -> list[User]:
     )
 
 
-def notify_members(message: Message) -> None:
+def notify_members(message: Message, mentioned_users: list[User]) -> None:
     """Tell members through their notification centre, as each one chose for this room."""
-    mentioned = {user.pk for user in message.mentions.all()}
+    mentioned = {user.pk for user in mentioned_users}
     author_name = str(message.author) if message.author else ""
     members = message.room.members.filter(banned=False)
+    if not message.mentions_room:  # only those who want every message, or were named
+        members = members.filter(Q(notify=NotifyLevel.ALL) | Q(user_id__in=mentioned))
     if message.author_id is not None:
         members = members.exclude(user_id=message.author_id)
     for member in members.select_related("user"):

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, transaction
 from pydantic import BaseModel, ConfigDict
 
 from ensemble.core.models import StreamCursor, StreamEvent
@@ -62,15 +62,28 @@ def group_name(stream: str) -> str:
 
 def next_seq(stream: str) -> int:
     """Take the next sequence number of a stream; the row stays locked until commit."""
-    bumped = StreamCursor.objects.filter(stream=stream).update(last_seq=models.F("last_seq") + 1)
-    if not bumped:
-        try:
-            with transaction.atomic():
-                StreamCursor.objects.create(stream=stream, last_seq=1)
-            return 1
-        except IntegrityError:  # created meanwhile by a concurrent transaction
-            StreamCursor.objects.filter(stream=stream).update(last_seq=models.F("last_seq") + 1)
-    return StreamCursor.objects.values_list("last_seq", flat=True).get(stream=stream)
+    bumped = _bump(stream)
+    if bumped is not None:
+        return bumped
+    try:
+        with transaction.atomic():
+            StreamCursor.objects.create(stream=stream, last_seq=1)
+        return 1
+    except IntegrityError:  # created meanwhile by a concurrent transaction
+        return _bump(stream) or 0
+
+
+def _bump(stream: str) -> int | None:
+    """Add one to the stream's cursor and read it in the same statement (PostgreSQL and
+    SQLite both have UPDATE … RETURNING); None if the stream has no cursor yet."""
+    table = connection.ops.quote_name(StreamCursor._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE stream = %s RETURNING last_seq",  # noqa: S608
+            [stream],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def current_seq(stream: str) -> int:

@@ -56,15 +56,20 @@ def visible_rooms(user: User) -> QuerySet[Room]:
     return Room.objects.filter(visible).distinct()
 
 
-def with_counts(rooms: QuerySet[Room], user: User) -> QuerySet[Room]:
-    """Each room with the reader's role, notification level and unread and mention counts."""
+def with_membership(rooms: QuerySet[Room], user: User) -> QuerySet[Room]:
+    """Each room with the reader's role and notification level (abilities need no query)."""
     mine = RoomMember.objects.filter(room=OuterRef("pk"), user=user)
-    rooms = rooms.annotate(
+    return rooms.annotate(
         my_role=Subquery(mine.values("role")[:1]),
         my_banned=Subquery(mine.values("banned")[:1]),
         my_notify=Subquery(mine.values("notify")[:1]),
         my_last_read=Subquery(mine.values("last_read_seq")[:1]),
     )
+
+
+def with_counts(rooms: QuerySet[Room], user: User) -> QuerySet[Room]:
+    """Each room with the reader's membership and unread and mention counts."""
+    rooms = with_membership(rooms, user)
     unread = Message.objects.filter(
         room=OuterRef("pk"), seq__gt=OuterRef("my_last_read"), deleted_at__isnull=True
     ).exclude(author=user)
@@ -128,11 +133,15 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Room]:
-        return with_counts(visible_rooms(acting_user(self.request)), acting_user(self.request))
+        user = acting_user(self.request)
+        if self.action in ("list", "retrieve", "directory"):
+            return with_counts(visible_rooms(user), user)
+        return with_membership(visible_rooms(user), user)  # counts are for showing rooms
 
     def described(self, room: Room) -> dict[str, Any]:
         """The room as the list shows it (with role and counts), after a change."""
-        return dict(self.get_serializer(self.get_queryset().get(pk=room.pk)).data)
+        user = acting_user(self.request)
+        return dict(self.get_serializer(with_counts(visible_rooms(user), user).get(pk=room.pk)).data)
 
     @extend_schema(request=RoomUpdateSerializer, responses={200: RoomSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:

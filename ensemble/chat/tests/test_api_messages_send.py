@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -130,3 +131,18 @@ def test_flood_control_answers_429_with_a_clear_message(client_of: Any, settings
     too_fast = send(client, member.room, "f9", "spam")
     assert "too fast" in too_fast.json()["detail"]
     assert send(client, member.room, "f0", "spam").status_code == 200  # a retry is not new
+
+
+def test_the_hand_written_message_representation_matches_its_declared_fields(
+    client_of: Any,
+) -> None:
+    from rest_framework import serializers
+
+    from ensemble.chat.api.serializers import MessageSerializer
+
+    member = RoomMemberFactory()
+    send(client_of(member.user), member.room, "t1", "bonjour")
+    message = Message.objects.get()
+    declared = MessageSerializer(message)
+    generic = serializers.ModelSerializer.to_representation(declared, message)
+    assert declared.data == json.loads(json.dumps(generic, default=str))  # as sent on the wire
