@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -59,7 +60,9 @@ def tree_peak_rss_mib(pid: int) -> float:
         current = todo.pop()
         try:
             status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+            total += next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")
+            )
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(child) for child in (task / "children").read_text().split()]
         except (FileNotFoundError, StopIteration, ProcessLookupError):
@@ -94,7 +97,9 @@ class Server:
 
     async def sender(self, index: int) -> Callable[[str], Awaitable[None]]: ...
 
-    async def receiver(self, index: int, on_message: OnMessage) -> Callable[[], Awaitable[None]]: ...
+    async def receiver(
+        self, index: int, on_message: OnMessage
+    ) -> Callable[[], Awaitable[None]]: ...
 
     async def close_clients(self) -> None: ...
 
@@ -415,10 +420,8 @@ async def scenario(server: Server, senders: int, each: int, receivers: int) -> O
 
     started = time.perf_counter()
     await asyncio.gather(*(send_all(n) for n in range(senders)))
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(done.wait(), timeout=60)
-    except TimeoutError:
-        pass
     await asyncio.sleep(0.5)  # duplicates, if any, would arrive now
     for stop in stops:
         await stop()
@@ -455,7 +458,9 @@ def conditions() -> dict[str, Any]:
     )  # fmt: skip
     synapse = subprocess.run([sys.executable, "-m", "pip", "show", "matrix-synapse"],
                              capture_output=True, text=True).stdout  # fmt: skip
-    version = next((line.split()[1] for line in synapse.splitlines() if line.startswith("Version")), "?")
+    version = next(
+        (line.split()[1] for line in synapse.splitlines() if line.startswith("Version")), "?"
+    )
     return {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "cpu": cpu,

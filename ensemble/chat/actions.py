@@ -133,7 +133,7 @@ def send_message(
         raise ActionRefused(_("The message you reply to is not in this room."))
     try:
         with transaction.atomic():
-            holder: dict[str, Message] = {}
+            holder: dict[str, Any] = {}
 
             def build(seq: int) -> MessageCreated:
                 message = Message.objects.create(
@@ -155,7 +155,7 @@ def send_message(
                         message=message
                     )
                 # A new message has no reactions, and its files are known: no need to ask.
-                message._prefetched_objects_cache = {"reactions": [], "attachments": files}
+                message._prefetched_objects_cache = {"reactions": [], "attachments": files}  # type: ignore[attr-defined]
                 holder["message"], holder["mentioned"] = message, mentioned
                 return MessageCreated.model_validate(MessageSerializer(message).data)
 

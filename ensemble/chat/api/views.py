@@ -141,7 +141,9 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def described(self, room: Room) -> dict[str, Any]:
         """The room as the list shows it (with role and counts), after a change."""
         user = acting_user(self.request)
-        return dict(self.get_serializer(with_counts(visible_rooms(user), user).get(pk=room.pk)).data)
+        return dict(
+            self.get_serializer(with_counts(visible_rooms(user), user).get(pk=room.pk)).data
+        )
 
     @extend_schema(request=RoomUpdateSerializer, responses={200: RoomSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
