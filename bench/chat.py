@@ -236,10 +236,13 @@ class Synapse(Server):
 
 
 class Ensemble(Server):
-    def __init__(self, work: Path, production: bool) -> None:
-        self.port, self.work = free_port(), work
+    def __init__(self, work: Path, production: bool, send_over: str) -> None:
+        self.port, self.work, self.send_over = free_port(), work, send_over
         self.url = f"http://127.0.0.1:{self.port}"
-        self.name = "Ensemble (PostgreSQL + Redis)" if production else "Ensemble (SQLite)"
+        engine = "PostgreSQL + Redis" if production else "SQLite"
+        self.name = (
+            f"Ensemble ({engine}, sends on the {'socket' if send_over == 'socket' else 'REST API'})"
+        )
         env = {key: value for key, value in os.environ.items() if key not in ENGINE_VARIABLES}
         env.update(ENSEMBLE_DATA_DIR=str(work / "data"), CHAT_FLOOD_MESSAGES="1000000",
                    LANGUAGE_CODE="en", SITE_URL=self.url)  # fmt: skip
@@ -309,6 +312,21 @@ class Ensemble(Server):
 
     async def sender(self, index: int) -> Callable[[str], Awaitable[None]]:
         session = await self.session_of(index)
+        if self.send_over == "socket":
+            socket = await session.ws_connect(
+                f"ws://127.0.0.1:{self.port}/ws/", headers={"Origin": self.url}
+            )
+
+            async def send_on_socket(body: str) -> None:
+                call = {"room": self.room, "txn_id": uuid.uuid4().hex, "body": body}
+                await socket.send_json(
+                    {"action": "call", "id": "s", "command": "chat.send", "payload": call}
+                )
+                while (answer := await socket.receive_json())["type"] != "result":
+                    pass
+                assert answer["status"] == 201, answer
+
+            return send_on_socket
         token = session.cookie_jar.filter_cookies(self.url)["csrftoken"].value
         url = f"{self.url}/api/v1/chat/rooms/{self.room}/messages/"
 
@@ -479,18 +497,26 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--fanout-messages", type=int, default=50)
     parser.add_argument("--only", default="synapse,ensemble-sqlite,ensemble-postgres")
+    parser.add_argument(
+        "--ensemble-sends",
+        default="socket,rest",
+        help="how Ensemble's senders send: on the WebSocket, with the REST API, or both",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench-chat.json")
     options = parser.parse_args()
     report: dict[str, Any] = {"conditions": conditions(), "servers": {}}
     print(json.dumps(report["conditions"], indent=2))
-    makers: dict[str, Callable[[Path], Server]] = {
-        "synapse": Synapse,
-        "ensemble-sqlite": lambda work: Ensemble(work, production=False),
-        "ensemble-postgres": lambda work: Ensemble(work, production=True),
-    }
+    runs: list[tuple[str, Callable[[Path], Server]]] = []
     for key in options.only.split(","):
+        if key == "synapse":
+            runs.append((key, Synapse))
+            continue
+        for way in options.ensemble_sends.split(","):
+            production = key == "ensemble-postgres"
+            runs.append((key, lambda work, p=production, w=way: Ensemble(work, p, w)))
+    for key, make in runs:
         work = Path(tempfile.mkdtemp(prefix=f"bench-{key}-"))
-        server = makers[key](work)
+        server = make(work)
         try:
             results = asyncio.run(measure(server, options))
             results["peak_rss_mib"] = round(server.peak_rss_mib(), 1)

@@ -46,10 +46,13 @@ def rooms_of(user: Any) -> Iterable[str]:
 
 
 def register() -> None:
+    from ensemble.chat.api import socket
     from ensemble.core.ephemeral import signal_kind
     from ensemble.core.events import stream_kind
     from ensemble.core.presence import presence_audience
+    from ensemble.core.realtime import socket_command
 
+    socket_command("chat.send", socket.send)
     stream_kind(ROOM_KIND, may_read_room)
     signal_kind(TYPING, may_type_in, typing_payload)
     presence_audience(rooms_of)

@@ -4,10 +4,12 @@ Client -> server:  {"action": "subscribe", "stream": "user:…", "after": 12}
                    {"action": "unsubscribe", "stream": "…"}   {"action": "ping"} (every 30 s)
                    {"action": "presence", "state": "online" | "away"}
                    {"action": "signal", "stream": …, "signal": …, "payload": {…}}  (ephemeral)
+                   {"action": "call", "id": "c1", "command": "chat.send", "payload": {…}}
 Server -> client:  {"type": "subscribed", "stream": …, "seq": n}   after the catch-up
                    {"type": "event", "stream": …, "seq": n, "event": …, "payload": {…}}
                    {"type": "signal", "stream": …, "signal": …, "payload": {…}}
                    {"type": "error", "code": …, "message": …}     {"type": "pong"}
+                   {"type": "result", "id": "c1", "status": 201, "data": {…}}   (a call's answer)
 
 Each stream is delivered in sequence order without gap or duplicate: live events that arrive
 out of order are completed from the database, and ones already sent are dropped.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -83,6 +86,8 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             await self.set_presence(content.get("state"))
         elif action == "signal":
             await self.signal(content.get("stream"), content.get("signal"), content.get("payload"))
+        elif action == "call":
+            await self.call(content.get("id"), content.get("command"), content.get("payload"))
         elif action == "subscribe":
             await self.subscribe(content.get("stream"), content.get("after", 0))
         elif action == "unsubscribe":
@@ -133,6 +138,22 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.channel_layer.group_send(group_name(stream), message)
 
+    async def call(self, call_id: Any, name: Any, payload: Any) -> None:
+        """Run a command an app offers on the socket (the same action as its REST endpoint,
+        without an HTTP request per call); the answer carries the HTTP status it would have."""
+        if not isinstance(call_id, str) or len(call_id) > 64:
+            await self.error("bad_message", "'id' must be a string of at most 64 characters.")
+            return
+        handler = COMMANDS.get(name) if isinstance(name, str) else None
+        if handler is None:
+            answer: tuple[int, Any] = (400, {"detail": f"Unknown command {name!r}."})
+        else:
+            user = self.scope["user"]
+            answer = await database_sync_to_async(handler)(user, payload if payload else {})
+        await self.send_json(
+            {"type": "result", "id": call_id, "status": answer[0], "data": answer[1]}
+        )
+
     async def stream_signal(self, envelope: dict[str, Any]) -> None:
         if envelope["message"]["stream"] in self.last_sent:
             await self.send_json(envelope["message"])
@@ -166,6 +187,15 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def error(self, code: str, message: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+
+# Commands apps offer on the socket: name -> handler(user, payload) -> (HTTP status, data).
+Command = Callable[[Any, Any], tuple[int, Any]]
+COMMANDS: dict[str, Command] = {}
+
+
+def socket_command(name: str, handler: Command) -> None:
+    COMMANDS[name] = handler
 
 
 def session_group(session_key: str) -> str:

@@ -568,15 +568,26 @@ class MessageViewSet(
         return Response(RevisionSerializer(self.get_object().revisions.all(), many=True).data)
 
 
+def refusal_status(refusal: ActionRefused) -> int:
+    """The HTTP status of an action's refusal."""
+    if isinstance(refusal, actions.MessageTooLarge):
+        return status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    if isinstance(refusal, actions.SendingTooFast):
+        return status.HTTP_429_TOO_MANY_REQUESTS
+    if isinstance(refusal, actions.BadInput):
+        return status.HTTP_400_BAD_REQUEST
+    return status.HTTP_403_FORBIDDEN
+
+
 def refusing(act: Callable[[], Any]) -> Any:
     """Run an action; its refusals become the right HTTP errors."""
     try:
         return act()
-    except actions.MessageTooLarge as refusal:
-        raise PayloadTooLarge(str(refusal)) from refusal
-    except actions.SendingTooFast as refusal:
-        raise TooFast(str(refusal)) from refusal
-    except actions.BadInput as refusal:
-        raise exceptions.ValidationError({"detail": str(refusal)}) from refusal
     except ActionRefused as refusal:
-        raise exceptions.PermissionDenied(str(refusal)) from refusal
+        code = refusal_status(refusal)
+        error = {
+            413: PayloadTooLarge(str(refusal)),
+            429: TooFast(str(refusal)),
+            400: exceptions.ValidationError({"detail": str(refusal)}),
+        }.get(code, exceptions.PermissionDenied(str(refusal)))
+        raise error from refusal

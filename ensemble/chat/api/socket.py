@@ -1,0 +1,41 @@
+"""The chat's commands on the WebSocket: the same actions as the REST API, for clients that
+keep a socket open anyway (one frame per message instead of one HTTP request).
+
+    {"action": "call", "id": "c1", "command": "chat.send",
+     "payload": {"room": "<id>", "txn_id": "…", "body": "…", "reply_to": null, "attachments": []}}
+    -> {"type": "result", "id": "c1", "status": 201, "data": {the message}}
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ensemble.accounts.actions import ActionRefused
+from ensemble.chat import actions
+from ensemble.chat.api.serializers import MessageSerializer, SendSerializer
+from ensemble.chat.api.views import refusal_status, visible_rooms, with_membership
+
+
+def send(user: Any, payload: Any) -> tuple[int, Any]:
+    if not isinstance(payload, dict):
+        return 400, {"detail": "'payload' must be an object."}
+    try:
+        room_id = uuid.UUID(str(payload.get("room")))
+    except ValueError:
+        return 400, {"room": ["Give a room id."]}
+    data = SendSerializer(data=payload)
+    if not data.is_valid():
+        return 400, data.errors
+    room = with_membership(visible_rooms(user), user).filter(pk=room_id).first()
+    if room is None:
+        return 404, {"detail": "No such room, or you are not in it."}
+    fields = data.validated_data
+    try:
+        message, created = actions.send_message(
+            user, room, fields["txn_id"], fields["body"], fields.get("reply_to"),
+            fields["attachments"],
+        )  # fmt: skip
+    except ActionRefused as refusal:
+        return refusal_status(refusal), {"detail": str(refusal)}
+    return (201 if created else 200), MessageSerializer(message).data
