@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def call(socket: WebsocketCommunicator, payload: Any, command: str = "chat.send") -> Any:
-    await socket.send_json_to({"action": "call", "id": "c1", "command": command, "payload": payload})
+    await socket.send_json_to(
+        {"action": "call", "id": "c1", "command": command, "payload": payload}
+    )
     while True:
         answer = await socket.receive_json_from(timeout=5)
         if answer["type"] == "result":
@@ -51,7 +53,9 @@ async def test_refusals_carry_the_status_the_api_would_give() -> None:
     private = await database_sync_to_async(RoomMemberFactory)()
     member = await database_sync_to_async(RoomMemberFactory)(room=forum)
     socket = await connect(reader)
-    assert (await call(socket, {"room": str(forum.pk), "txn_id": "a", "body": "x"}))["status"] == 403
+    assert (await call(socket, {"room": str(forum.pk), "txn_id": "a", "body": "x"}))[
+        "status"
+    ] == 403
     hidden = {"room": str(private.room.pk), "txn_id": "b", "body": "x"}
     assert (await call(socket, hidden))["status"] == 404
     assert (await call(socket, {"room": "nope", "txn_id": "c", "body": "x"}))["status"] == 400
