@@ -8,6 +8,7 @@ reconnects gives the last sequence it saw and receives what it missed from the d
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -119,6 +120,19 @@ def fan_out(stream: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(group_name(stream), message)
+        remember_sent(stream, message["message"]["seq"])
+
+
+# Events this process has already handed to its channel layer, so that the real-time pump of
+# the in-memory layer (realtime.py) does not send them a second time.
+SENT_HERE: OrderedDict[tuple[str, int], None] = OrderedDict()
+SENT_HERE_MAX = 20_000
+
+
+def remember_sent(stream: str, seq: int) -> None:
+    SENT_HERE[(stream, seq)] = None
+    while len(SENT_HERE) > SENT_HERE_MAX:
+        SENT_HERE.popitem(last=False)
 
 
 def events_after(stream: str, after: int, upto: int | None = None) -> list[dict[str, Any]]:

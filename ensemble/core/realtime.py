@@ -31,10 +31,12 @@ from django.db import transaction
 
 from ensemble.core import ephemeral, presence
 from ensemble.core.events import (
+    SENT_HERE,
     current_seq,
     events_after,
     group_name,
     may_read_stream,
+    remember_sent,
     wire,
 )
 from ensemble.core.models import StreamEvent
@@ -229,12 +231,15 @@ def start_pump() -> None:
 
 
 def _new_events(watermark: int, seen: set[int]) -> list[tuple[int, str, int, str, Any]]:
-    rows = StreamEvent.objects.filter(id__gt=watermark).order_by("id")[:5000]
-    return [
-        row
-        for row in rows.values_list("id", "stream", "seq", "type", "payload")
-        if row[0] not in seen
+    """Events not yet forwarded: ids first (cheap), then the rows of the new ones only."""
+    recent = StreamEvent.objects.filter(id__gt=watermark).order_by("id")
+    new = [
+        event_id for event_id in recent.values_list("id", flat=True)[:5000] if event_id not in seen
     ]
+    if not new:
+        return []
+    rows = StreamEvent.objects.filter(id__in=new).order_by("id")
+    return list(rows.values_list("id", "stream", "seq", "type", "payload"))
 
 
 async def _run_pump() -> None:
@@ -245,14 +250,18 @@ async def _run_pump() -> None:
     newest, seen = latest or 0, set[int]()
     while True:
         await asyncio.sleep(PUMP_INTERVAL)
-        try:
-            rows = await database_sync_to_async(_new_events)(newest - PUMP_LOOKBACK, seen)
+        try:  # in a thread of its own, so as not to queue behind requests
+            read = database_sync_to_async(_new_events, thread_sensitive=False)
+            rows = await read(newest - PUMP_LOOKBACK, seen)
         except Exception:  # the database may be briefly unavailable; try again
             logger.exception("real-time pump could not read new events")
             continue
         for event_id, stream, seq, type_, payload in rows:
             seen.add(event_id)
             newest = max(newest, event_id)
+            if (stream, seq) in SENT_HERE:  # fanned out by this process when it committed
+                continue
+            remember_sent(stream, seq)
             message = wire(stream, seq, type_, payload)
             await layer.group_send(group_name(stream), {"type": "stream.event", "message": message})
         seen = {event_id for event_id in seen if event_id > newest - PUMP_LOOKBACK}
