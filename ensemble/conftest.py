@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,21 @@ def run_ensemble(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess
         timeout=300,
         check=False,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_of_the_database_thread(
+    django_db_setup: Any, django_db_blocker: Any
+) -> Iterator[None]:
+    """Database connections are kept between uses (DATABASE_CONN_MAX_AGE), also by the threads
+    the real-time tests run database work in; PostgreSQL refuses to drop the test database
+    while they are open, so they are ended first."""
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )

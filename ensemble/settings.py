@@ -118,7 +118,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{DATA_DIR / 'ensemble.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Connections are kept (and checked before reuse): opening one per request or per
+        # socket message cost PostgreSQL runs more than the work itself (docs/perf.md).
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
