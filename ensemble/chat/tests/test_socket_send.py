@@ -64,6 +64,10 @@ async def test_refusals_carry_the_status_the_api_would_give() -> None:
     await socket.send_json_to({"action": "call", "command": "chat.send", "payload": {}})
     assert (await socket.receive_json_from(timeout=5))["code"] == "bad_message"
     await socket.disconnect()
+    banned = await database_sync_to_async(RoomMemberFactory)(room=private.room, banned=True)
+    outcast = await connect(banned.user)
+    assert (await call(outcast, {**hidden, "txn_id": "e"}))["status"] == 404
+    await outcast.disconnect()
     writer = await connect(member.user)
     long = {"room": str(forum.pk), "txn_id": "d", "body": "x" * 70000}
     assert (await call(writer, long))["status"] == 413
