@@ -118,12 +118,18 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{DATA_DIR / 'ensemble.sqlite3'}",
-        # Connections are kept (and checked before reuse): opening one per request or per
-        # socket message cost PostgreSQL runs more than the work itself (docs/perf.md).
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Under ASGI each request may run in a thread of its own, so connections are borrowed
+    # from a pool rather than kept per thread (which would leak them until PostgreSQL refuses
+    # new clients); opening one per request or socket message cost more than the work itself.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": env_int("DATABASE_POOL_SIZE", 20),
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE avoids
     # "database is locked" when two writers start a transaction at once.
