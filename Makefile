@@ -10,7 +10,7 @@ PG_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/ensemble \
 	SECRET_KEY=test-secret-key-for-the-postgres-run-of-the-suite-only \
 	ENCRYPTION_KEYS=test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
 
-.PHONY: run install system test lint test-embedded test-production e2e bench clean
+.PHONY: run install system test lint test-embedded test-production e2e bench bench-storage bench-chat clean
 
 run: install
 	$(BIN)/ensemble serve
@@ -67,8 +67,18 @@ test-production:
 e2e:
 	ENSEMBLE_DATA_DIR=var/test-e2e $(BIN)/pytest -q e2e
 
-bench:
+bench: bench-storage bench-chat
+
+bench-storage: install
 	$(BIN)/python bench/storage.py
+
+# Synapse and matrix-nio live in a virtual environment of their own (never in the suite's).
+var/synapse-venv/bin/python:
+	python3 -m venv var/synapse-venv
+	var/synapse-venv/bin/pip install --quiet matrix-synapse matrix-nio
+
+bench-chat: install var/synapse-venv/bin/python
+	var/synapse-venv/bin/python bench/chat.py
 
 clean:
 	rm -rf var $(VENV) frontend/node_modules ensemble/static/dist
