@@ -245,7 +245,7 @@ class Ensemble(Server):
         )
         env = {key: value for key, value in os.environ.items() if key not in ENGINE_VARIABLES}
         env.update(ENSEMBLE_DATA_DIR=str(work / "data"), CHAT_FLOOD_MESSAGES="1000000",
-                   LANGUAGE_CODE="en", SITE_URL=self.url)  # fmt: skip
+                   LANGUAGE_CODE="en", SITE_URL=self.url, JANUS_EMBEDDED="false")  # fmt: skip
         if production:
             subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists",
                             "ensemble_bench"], check=True)  # fmt: skip

@@ -75,6 +75,9 @@ def suite_env(data_dir: Path, port: int) -> dict[str, str]:
         "SITE_URL": f"http://127.0.0.1:{port}",
         "LOGIN_MAX_FAILURES": "3",
         "LANGUAGE_CODE": "en",
+        "JANUS_HTTP_PORT": str(free_port()),
+        "JANUS_ADMIN_PORT": str(free_port()),
+        "JANUS_WS_PORT": str(free_port()),
     }
     for name in ("DATABASE_URL", "REDIS_URL", "S3_BUCKET", "SECRET_KEY", "ENCRYPTION_KEYS"):
         env.pop(name, None)

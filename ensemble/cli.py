@@ -62,6 +62,7 @@ def cmd_serve(options: argparse.Namespace) -> int:
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
     worker = [sys.executable, "-m", "ensemble.cli", "worker"]
+    media = start_embedded_janus()
     children = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603
     print(
         f"Ensemble is running at http://{options.host}:{options.port}/ (Ctrl-C to stop)", flush=True
@@ -77,7 +78,7 @@ def cmd_serve(options: argparse.Namespace) -> int:
     while not stopping and all(child.poll() is None for child in children):
         time.sleep(0.2)
     failed = [child for child in children if child.poll() not in (None, 0)]
-    for child in children:
+    for child in [*children, *([media] if media else [])]:
         if child.poll() is None:
             child.terminate()
     deadline = time.monotonic() + 15
@@ -92,6 +93,38 @@ def cmd_serve(options: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def start_embedded_janus() -> subprocess.Popen[bytes] | None:
+    """The embedded default runs its own Janus for meetings (a production install lists its
+    pool in JANUS_URLS instead). Without it the rest of the suite still works."""
+    setup_django()
+    from django.conf import settings
+
+    if not settings.JANUS_EMBEDDED:
+        return None
+
+    from ensemble.meet import janus_server
+
+    if not janus_server.available():
+        print("Meetings are unavailable: Janus is not installed.", file=sys.stderr)
+        return None
+    janus = janus_server.JanusSettings(
+        http_port=settings.JANUS_HTTP_PORT,
+        admin_port=settings.JANUS_ADMIN_PORT,
+        ws_port=settings.JANUS_WS_PORT,
+        admin_secret=settings.JANUS_ADMIN_SECRET,
+        admin_key=settings.JANUS_ADMIN_KEY,
+    )
+    folder = settings.DATA_DIR / "janus"
+    try:
+        return janus_server.start(janus, folder / "conf", folder / "janus.log")
+    except RuntimeError:
+        print(
+            f"Meetings are unavailable: Janus did not start (see {folder / 'janus.log'}).",
+            file=sys.stderr,
+        )
+        return None
 
 
 def cmd_worker(options: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ensemble.accounts.oidc.config import providers_from_env
 from ensemble.core.config import (
+    derived_secret,
     embedded_secrets,
     env_bool,
     env_int,
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "ensemble.accounts",
     "ensemble.portal",
     "ensemble.chat",
+    "ensemble.meet",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +244,24 @@ ACCOUNT_INACTIVITY_WARNING_DAYS = [
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 20)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+
+# Meet: a pool of Janus servers (production), or the one `ensemble serve` starts.
+JANUS_URLS = env_list("JANUS_URLS")
+JANUS_EMBEDDED = env_bool("JANUS_EMBEDDED", not JANUS_URLS)  # `ensemble serve` starts one
+JANUS_ADMIN_URLS = env_list("JANUS_ADMIN_URLS")
+JANUS_WS_URLS = env_list("JANUS_WS_URLS")
+JANUS_HTTP_PORT = env_int("JANUS_HTTP_PORT", 8088)
+JANUS_ADMIN_PORT = env_int("JANUS_ADMIN_PORT", 7088)
+JANUS_WS_PORT = env_int("JANUS_WS_PORT", 8188)
+if not JANUS_URLS:
+    JANUS_URLS = [f"http://127.0.0.1:{JANUS_HTTP_PORT}/janus"]
+    JANUS_ADMIN_URLS = [f"http://127.0.0.1:{JANUS_ADMIN_PORT}/admin"]
+    JANUS_WS_URLS = [f"ws://127.0.0.1:{JANUS_WS_PORT}/"]
+# Never sent to a browser. The embedded default derives its own from SECRET_KEY.
+JANUS_ADMIN_SECRET = env_str("JANUS_ADMIN_SECRET") or derived_secret(SECRET_KEY, "janus-admin")
+JANUS_ADMIN_KEY = env_str("JANUS_ADMIN_KEY") or derived_secret(SECRET_KEY, "janus-rooms")
+JANUS_TIMEOUT = env_int("JANUS_TIMEOUT", 5)
+MEET_MAX_PARTICIPANTS = env_int("MEET_MAX_PARTICIPANTS", 150)
 
 # Chat
 CHAT_FLOOD_MESSAGES = env_int("CHAT_FLOOD_MESSAGES", 20)

@@ -8,6 +8,8 @@ holding it, so that secrets never have to sit in the environment of a process.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -104,3 +106,9 @@ def embedded_secrets(data_dir: Path) -> dict[str, str]:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(generated, handle)
     return generated
+
+
+def derived_secret(secret_key: str, purpose: str) -> str:
+    """A secret for one purpose, derived from the install's SECRET_KEY (so the embedded default
+    needs no more stored secrets, and each purpose gets a different one)."""
+    return hmac.new(secret_key.encode(), purpose.encode(), hashlib.sha256).hexdigest()

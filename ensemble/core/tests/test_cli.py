@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -44,9 +45,14 @@ def test_serve_starts_everything_and_stops_cleanly_on_ctrl_c(embedded_env: dict[
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    janus_ports = {}
+    for name in ("JANUS_HTTP_PORT", "JANUS_ADMIN_PORT", "JANUS_WS_PORT"):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            janus_ports[name] = str(probe.getsockname()[1])
     server = subprocess.Popen(
         [sys.executable, "-m", "ensemble.cli", "serve", "--port", str(port)],
-        env=embedded_env,
+        env={**embedded_env, **janus_ports},
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -63,7 +69,11 @@ def test_serve_starts_everything_and_stops_cleanly_on_ctrl_c(embedded_env: dict[
                 assert server.poll() is None and time.monotonic() < deadline
                 time.sleep(0.3)
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-        assert len(children) == 2  # the web server and the worker
+        names = sorted(Path(f"/proc/{pid}/comm").read_text().strip() for pid in children)
+        assert len(children) == 3 and "janus" in names  # the web server, the worker, Janus
+        info = f"http://127.0.0.1:{janus_ports['JANUS_HTTP_PORT']}/janus/info"
+        with urllib.request.urlopen(info) as answer:  # noqa: S310 (loopback)
+            assert json.loads(answer.read())["name"] == "Janus WebRTC Server"
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=30) == 0
         for pid in children:

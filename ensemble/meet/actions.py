@@ -1,0 +1,255 @@
+"""Every write of Meet: who may join, the waiting room, placement on Janus, tokens, moderation."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from contextlib import suppress
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ensemble.accounts.actions import ActionRefused
+from ensemble.core import audit
+from ensemble.meet.janus import JanusError, JanusServer, JanusUnavailable, new_secret
+from ensemble.meet.models import Access, Meeting, MeetRole, Participant, ParticipantState
+
+
+class MeetingFull(ActionRefused):
+    pass
+
+
+class MediaUnavailable(ActionRefused):
+    """No Janus server of the pool answers (503)."""
+
+
+ADMITTED = ParticipantState.ADMITTED
+
+
+def create_meeting(
+    user: Any,
+    title: str,
+    access: str = Access.SIGNED_IN,
+    lobby: bool = True,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> Meeting:
+    if user.is_external:
+        raise ActionRefused(_("External users cannot organise meetings."))
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ActionRefused(_("A meeting must end after it starts."))
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            title=title.strip(),
+            organiser=user,
+            access=access,
+            lobby=lobby,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            max_participants=settings.MEET_MAX_PARTICIPANTS,
+        )
+        Participant.objects.create(
+            meeting=meeting, user=user, display_name=str(user), role=MeetRole.HOST, invited=True
+        )
+    return meeting
+
+
+def join(meeting: Meeting, user: Any = None, guest_name: str = "") -> Participant:
+    """Enter a meeting: straight in (moderators, or no waiting room), else the waiting room."""
+    if meeting.ended_at is not None:
+        raise ActionRefused(_("This meeting has ended."))
+    signed_in = user is not None and user.is_authenticated
+    if not signed_in and meeting.access != Access.PUBLIC:
+        raise ActionRefused(_("Sign in to join this meeting."))
+    if signed_in:
+        participant = Participant.objects.filter(meeting=meeting, user=user).first()
+        if participant is None and meeting.access == Access.INVITED:
+            raise ActionRefused(_("This meeting is for invited people only."))
+        if participant is not None and participant.state == ParticipantState.REMOVED:
+            raise ActionRefused(_("You were removed from this meeting."))
+        if participant is None:
+            participant = Participant(meeting=meeting, user=user, display_name=str(user))
+    else:
+        name = guest_name.strip()[:100]
+        if not name:
+            raise ActionRefused(_("Give the name the others will see."))
+        participant = Participant(
+            meeting=meeting, display_name=name, guest_key=secrets.token_urlsafe(24)
+        )
+    if meeting.locked and not participant.moderates:
+        raise ActionRefused(_("This meeting is locked: nobody else can join."))
+    if participant.state == ADMITTED and participant.janus_token:
+        return participant  # joining again (another tab, a reload): the same place
+    participant.state = ParticipantState.WAITING
+    participant.save()
+    if participant.moderates or not meeting.lobby:
+        admit(participant)
+    return participant
+
+
+def place(meeting: Meeting) -> JanusServer:
+    """The Janus server the meeting runs on: kept while it answers and still has the room,
+    otherwise the least-loaded healthy server of the pool, with the room created anew."""
+    pool = JanusServer.pool()
+    current = next((server for server in pool if server.url == meeting.janus_url), None)
+    if current is not None and meeting.janus_room and current.healthy():
+        try:
+            if current.room_exists(meeting.janus_room):
+                return current
+        except JanusError:
+            pass
+    load = dict(
+        Meeting.objects.filter(ended_at__isnull=True, janus_room__isnull=False)
+        .exclude(pk=meeting.pk)
+        .values_list("janus_url")
+        .annotate(n=Count("pk"))
+    )
+    for server in sorted(pool, key=lambda server: load.get(server.url, 0)):
+        if not server.healthy():
+            continue
+        room, secret = secrets.randbelow(2**52) + 1, new_secret()
+        try:
+            server.create_room(room, secret, publishers=meeting.max_participants)
+        except JanusError:
+            continue
+        meeting.janus_url, meeting.janus_room, meeting.janus_secret = server.url, room, secret
+        meeting.save(update_fields=["janus_url", "janus_room", "janus_secret", "updated_at"])
+        # Tokens given on a server that went away are useless: everyone admitted gets new ones.
+        for participant in meeting.participants.filter(state=ADMITTED):
+            give_token(server, participant)
+        return server
+    raise MediaUnavailable(
+        _("The video service is not available right now. Try again in a moment.")
+    )
+
+
+def give_token(server: JanusServer, participant: Participant) -> None:
+    token = secrets.token_urlsafe(32)
+    server.add_token(token)
+    participant.janus_token = token
+    participant.save(update_fields=["janus_token", "updated_at"])
+
+
+def admit(participant: Participant) -> Participant:
+    meeting = participant.meeting
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        inside = meeting.participants.filter(state=ADMITTED).exclude(pk=participant.pk).count()
+        if inside >= meeting.max_participants:
+            raise MeetingFull(
+                _("This meeting is full (%(n)s people). Try again when someone leaves.")
+                % {"n": meeting.max_participants}
+            )
+        try:
+            server = place(meeting)
+            give_token(server, participant)
+        except JanusUnavailable as error:
+            raise MediaUnavailable(
+                _("The video service is not available right now. Try again in a moment.")
+            ) from error
+        participant.state = ADMITTED
+        participant.meeting = meeting
+        participant.save(update_fields=["state", "updated_at"])
+    return participant
+
+
+def moderator_of(meeting: Meeting, user: Any) -> Participant:
+    actor = Participant.objects.filter(meeting=meeting, user=user, state=ADMITTED).first()
+    if actor is None or not actor.moderates:
+        audit.record(
+            "meet.moderation_refused",
+            actor=user if getattr(user, "is_authenticated", False) else None,
+            target=meeting,
+        )
+        raise ActionRefused(_("Only the meeting's hosts and moderators can do this."))
+    return actor
+
+
+def decide(user: Any, participant: Participant, admitted: bool) -> Participant:
+    """A moderator admits or refuses someone in the waiting room."""
+    moderator_of(participant.meeting, user)
+    if participant.state != ParticipantState.WAITING:
+        raise ActionRefused(_("This person is not in the waiting room."))
+    if admitted:
+        return admit(participant)
+    participant.state = ParticipantState.DENIED
+    participant.save(update_fields=["state", "updated_at"])
+    return participant
+
+
+def admit_all(user: Any, meeting: Meeting) -> int:
+    moderator_of(meeting, user)
+    waiting = list(meeting.participants.filter(state=ParticipantState.WAITING))
+    for participant in waiting:
+        admit(participant)
+    return len(waiting)
+
+
+def revoke(participant: Participant, state: str) -> None:
+    """Take back a participant's Janus token and record why they are out."""
+    token, participant.janus_token, participant.state = participant.janus_token, "", state
+    participant.save(update_fields=["janus_token", "state", "updated_at"])
+    server = next((s for s in JanusServer.pool() if s.url == participant.meeting.janus_url), None)
+    if token and server is not None:
+        with suppress(JanusUnavailable):  # a Janus that is down has forgotten its tokens
+            server.remove_token(token)
+
+
+def leave(participant: Participant) -> None:
+    revoke(participant, ParticipantState.LEFT)
+
+
+def remove(user: Any, participant: Participant) -> None:
+    moderator_of(participant.meeting, user)
+    if participant.role == MeetRole.HOST:
+        raise ActionRefused(_("The host cannot be removed."))
+    revoke(participant, ParticipantState.REMOVED)
+    audit.record(
+        "meet.participant_removed",
+        actor=user,
+        target=participant.meeting,
+        data={"participant": str(participant.pk), "name": participant.display_name},
+    )
+
+
+def lock(user: Any, meeting: Meeting, locked: bool) -> Meeting:
+    moderator_of(meeting, user)
+    meeting.locked = locked
+    meeting.save(update_fields=["locked", "updated_at"])
+    return meeting
+
+
+def end(user: Any, meeting: Meeting) -> Meeting:
+    """End the meeting for everyone: tokens revoked, the Janus room destroyed."""
+    moderator_of(meeting, user)
+    for participant in meeting.participants.filter(Q(state=ADMITTED) | Q(janus_token__gt="")):
+        revoke(participant, ParticipantState.LEFT)
+    server = next((s for s in JanusServer.pool() if s.url == meeting.janus_url), None)
+    if server is not None and meeting.janus_room:
+        with contextlib.suppress(JanusUnavailable):
+            server.destroy_room(meeting.janus_room, meeting.janus_secret)
+    meeting.ended_at = timezone.now()
+    meeting.save(update_fields=["ended_at", "updated_at"])
+    audit.record("meet.meeting_ended", actor=user, target=meeting)
+    return meeting
+
+
+def join_info(participant: Participant) -> dict[str, Any] | None:
+    """What a browser needs to reach the media: never a secret, only its own token."""
+    if participant.state != ADMITTED or not participant.janus_token:
+        return None
+    meeting = participant.meeting
+    server = next((s for s in JanusServer.pool() if s.url == meeting.janus_url), None)
+    if server is None:
+        return None
+    return {
+        "server": server.ws_url,
+        "room": meeting.janus_room,
+        "token": participant.janus_token,
+        "display": participant.display_name,
+    }

@@ -1,0 +1,212 @@
+"""Meet's REST API: meetings, joining (guests too, for public meetings), the waiting room,
+moderation. A join answers what the browser needs for the media: the Janus address, the room
+and the participant's own token; never a room secret."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ensemble.accounts.actions import ActionRefused
+from ensemble.core.api import acting_user
+from ensemble.meet import actions
+from ensemble.meet.models import Access, Meeting, Participant, ParticipantState
+
+
+class MeetingSerializer(serializers.ModelSerializer[Meeting]):
+    class Meta:
+        model = Meeting
+        fields = [
+            "code", "title", "access", "lobby", "locked", "max_participants",
+            "starts_at", "ends_at", "ended_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["code", "locked", "max_participants", "ended_at", "created_at"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer[Participant]):
+    class Meta:
+        model = Participant
+        fields = ["id", "display_name", "role", "state"]
+        read_only_fields = fields
+
+
+class JoinSerializer(serializers.Serializer[None]):
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class LockSerializer(serializers.Serializer[None]):
+    locked = serializers.BooleanField()
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "media_unavailable"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "meeting_full"
+
+
+def refusing(act: Callable[[], Any]) -> Any:
+    try:
+        return act()
+    except actions.MeetingFull as refusal:
+        raise Conflict(str(refusal)) from refusal
+    except actions.MediaUnavailable as refusal:
+        raise ServiceUnavailable(str(refusal)) from refusal
+    except ActionRefused as refusal:
+        raise exceptions.PermissionDenied(str(refusal)) from refusal
+
+
+def joined(participant: Participant) -> dict[str, Any]:
+    data = dict(ParticipantSerializer(participant).data)
+    data["media"] = actions.join_info(participant)
+    if participant.guest_key:
+        data["guest_key"] = participant.guest_key
+    return data
+
+
+class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
+    """Meetings by their join code (``abc-defg-hij``)."""
+
+    serializer_class = MeetingSerializer
+    lookup_field = "code"
+    lookup_value_regex = "[a-z]{3}-[a-z]{4}-[a-z]{3}"
+    permission_classes = [IsAuthenticated]
+    queryset = Meeting.objects.none()
+
+    def get_permissions(self) -> list[Any]:
+        if self.action in ("retrieve", "join", "me", "leave"):
+            return [AllowAny()]  # public meetings admit guests; the actions check the rest
+        return list(super().get_permissions())
+
+    def get_queryset(self) -> QuerySet[Meeting]:
+        return Meeting.objects.all()
+
+    def list(self, request: Request) -> Response:
+        """Meetings you organise or were invited to, newest first."""
+        mine = Meeting.objects.filter(participants__user=acting_user(request)).distinct()
+        page = self.paginate_queryset(mine)
+        return self.get_paginated_response(MeetingSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, code: str | None = None) -> Response:
+        meeting = self.get_object()
+        if meeting.access != Access.PUBLIC and not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated("Sign in to see this meeting.")
+        return Response(MeetingSerializer(meeting).data)
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        serializer.instance = refusing(
+            lambda: actions.create_meeting(
+                acting_user(self.request),
+                data["title"],
+                data.get("access", Access.SIGNED_IN),
+                data.get("lobby", True),
+                data.get("starts_at"),
+                data.get("ends_at"),
+            )
+        )
+
+    @extend_schema(request=JoinSerializer, responses={200: ParticipantSerializer})
+    @action(detail=True, methods=["post"])
+    def join(self, request: Request, code: str | None = None) -> Response:
+        """Join (or wait in the waiting room). Guests of a public meeting give a ``name`` and
+        keep the ``guest_key`` of the answer to follow their state."""
+        data = JoinSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = self.get_object()
+        user = request.user if request.user.is_authenticated else None
+        participant = refusing(lambda: actions.join(meeting, user, data.validated_data["name"]))
+        return Response(joined(participant))
+
+    @extend_schema(responses={200: ParticipantSerializer})
+    @action(detail=True, methods=["get"])
+    def me(self, request: Request, code: str | None = None) -> Response:
+        """Your place now (waiting, admitted with the media, refused…); guests add ?key=."""
+        return Response(joined(self.participant(request)))
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def leave(self, request: Request, code: str | None = None) -> Response:
+        actions.leave(self.participant(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def participant(self, request: Request) -> Participant:
+        meeting = self.get_object()
+        if request.user.is_authenticated:
+            found = meeting.participants.filter(user=request.user).first()
+        else:
+            key = request.query_params.get("key", "")
+            found = meeting.participants.filter(guest_key=key).first() if key else None
+        if found is None:
+            raise exceptions.NotFound("You have not joined this meeting.")
+        return found
+
+    @extend_schema(responses={200: ParticipantSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def participants(self, request: Request, code: str | None = None) -> Response:
+        """Who is in the meeting and who waits (people admitted see it)."""
+        meeting = self.get_object()
+        me = meeting.participants.filter(user=acting_user(request), state=actions.ADMITTED)
+        if not me.exists():
+            raise exceptions.PermissionDenied("Only people in the meeting see who is there.")
+        shown = meeting.participants.filter(
+            state__in=[ParticipantState.ADMITTED, ParticipantState.WAITING]
+        )
+        return Response(ParticipantSerializer(shown, many=True).data)
+
+    @extend_schema(request=None, responses={200: ParticipantSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"participants/(?P<participant>[0-9a-f-]{36})/(?P<move>admit|deny|remove)",
+    )
+    def moderate(
+        self, request: Request, code: str | None = None, participant: str = "", move: str = ""
+    ) -> Response:
+        """Admit or refuse someone waiting, or remove someone (hosts and moderators)."""
+        meeting = self.get_object()
+        target = get_object_or_404(meeting.participants, pk=participant)
+        user = acting_user(request)
+        if move == "remove":
+            refusing(lambda: actions.remove(user, target))
+        else:
+            refusing(lambda: actions.decide(user, target, move == "admit"))
+        target.refresh_from_db()
+        return Response(ParticipantSerializer(target).data)
+
+    @extend_schema(request=None, responses={200: {"type": "object"}})
+    @action(detail=True, methods=["post"], url_path="admit-all")
+    def admit_all(self, request: Request, code: str | None = None) -> Response:
+        meeting = self.get_object()
+        count = refusing(lambda: actions.admit_all(acting_user(request), meeting))
+        return Response({"admitted": count})
+
+    @extend_schema(request=LockSerializer, responses={200: MeetingSerializer})
+    @action(detail=True, methods=["post"])
+    def lock(self, request: Request, code: str | None = None) -> Response:
+        data = LockSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = self.get_object()
+        locked = data.validated_data["locked"]
+        refusing(lambda: actions.lock(acting_user(request), meeting, locked))
+        return Response(MeetingSerializer(meeting).data)
+
+    @extend_schema(request=None, responses={200: MeetingSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, code: str | None = None) -> Response:
+        """End the meeting for everyone (hosts and moderators)."""
+        meeting = self.get_object()
+        refusing(lambda: actions.end(acting_user(request), meeting))
+        return Response(MeetingSerializer(meeting).data)

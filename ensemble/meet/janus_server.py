@@ -1,0 +1,86 @@
+"""A Janus process of Ensemble's own: its configuration rendered from deploy/janus/ and the
+process started and stopped (for `ensemble serve` on the embedded default, and for tests)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "deploy" / "janus"
+
+
+@dataclass
+class JanusSettings:
+    http_port: int
+    admin_port: int
+    ws_port: int
+    admin_secret: str
+    admin_key: str
+    bind: str = "127.0.0.1"
+    rtp_ports: str = "20000-20999"
+    ice_enforce: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.bind}:{self.http_port}/janus"
+
+    @property
+    def admin_url(self) -> str:
+        return f"http://{self.bind}:{self.admin_port}/admin"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.bind}:{self.ws_port}/"
+
+
+def render(settings: JanusSettings, folder: Path) -> Path:
+    """Write the configuration into ``folder``; returns the path of janus.jcfg."""
+    folder.mkdir(parents=True, exist_ok=True)
+    values = {
+        "configs": str(folder),
+        "admin_secret": settings.admin_secret,
+        "admin_key": settings.admin_key,
+        "http_port": str(settings.http_port),
+        "admin_port": str(settings.admin_port),
+        "ws_port": str(settings.ws_port),
+        "bind": settings.bind,
+        "rtp_ports": settings.rtp_ports,
+        "ice_enforce": settings.ice_enforce,
+    }
+    for template in TEMPLATES.glob("*.jcfg"):
+        text = template.read_text()
+        for key, value in values.items():
+            text = text.replace(f"@{key}@", value)
+        (folder / template.name).write_text(text)
+    return folder / "janus.jcfg"
+
+
+def available() -> bool:
+    return shutil.which("janus") is not None
+
+
+def start(settings: JanusSettings, folder: Path, log: Path) -> subprocess.Popen[bytes]:
+    """Start Janus and return once its HTTP API answers."""
+    config = render(settings, folder)
+    process = subprocess.Popen(  # noqa: S603
+        ["janus", "-C", str(config), "-F", str(folder), "-L", str(log), "-N", "-o"],  # noqa: S607
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            requests.get(f"{settings.url}/info", timeout=1).raise_for_status()
+            return process
+        except requests.RequestException:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(
+                    log.read_text()[-3000:] if log.exists() else "janus died"
+                ) from None
+            time.sleep(0.2)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ensemble.core.models import BaseModel
+
+CODE_LETTERS = "abcdefghjkmnpqrstuvwxyz"  # no i, l, o: read aloud and typed without doubt
+
+
+def new_code() -> str:
+    """A join code people can read out: three groups of letters, e.g. "kfr-tbmw-qxe"."""
+    groups = (3, 4, 3)
+    return "-".join("".join(secrets.choice(CODE_LETTERS) for _ in range(n)) for n in groups)
+
+
+class Access(models.TextChoices):
+    PUBLIC = "public", _("Anyone with the link, guests included")
+    SIGNED_IN = "signed_in", _("People signed in to Ensemble")
+    INVITED = "invited", _("Invited people only")
+
+
+class MeetRole(models.TextChoices):
+    HOST = "host", _("Host")
+    MODERATOR = "moderator", _("Moderator")
+    PARTICIPANT = "participant", _("Participant")
+
+
+class Meeting(BaseModel):
+    """A meeting: instant or scheduled, placed on one Janus server while it runs."""
+
+    code = models.CharField(max_length=16, unique=True, default=new_code)
+    title = models.CharField(_("title"), max_length=200)
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    access = models.CharField(max_length=10, choices=Access.choices, default=Access.SIGNED_IN)
+    lobby = models.BooleanField(_("waiting room"), default=True)
+    max_participants = models.PositiveIntegerField(default=150)
+    locked = models.BooleanField(default=False)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Where it runs now; the room's secret never leaves the server.
+    janus_url = models.CharField(max_length=300, blank=True)
+    janus_room = models.PositiveBigIntegerField(null=True, blank=True)
+    janus_secret = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ParticipantState(models.TextChoices):
+    WAITING = "waiting", _("In the waiting room")
+    ADMITTED = "admitted", _("In the meeting")
+    DENIED = "denied", _("Refused")
+    LEFT = "left", _("Left")
+    REMOVED = "removed", _("Removed")
+
+
+class Participant(BaseModel):
+    """One person's place in a meeting: a user, or a guest known by a display name."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    display_name = models.CharField(max_length=100)
+    role = models.CharField(max_length=12, choices=MeetRole.choices, default=MeetRole.PARTICIPANT)
+    state = models.CharField(
+        max_length=10, choices=ParticipantState.choices, default=ParticipantState.WAITING
+    )
+    invited = models.BooleanField(default=False)
+    # The Janus token this participant holds while admitted (revoked when they go).
+    janus_token = models.CharField(max_length=64, blank=True)
+    guest_key = models.CharField(max_length=64, blank=True)  # a guest's proof of identity
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"],
+                condition=models.Q(user__isnull=False),
+                name="participant_unique_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def moderates(self) -> bool:
+        return self.role in (MeetRole.HOST, MeetRole.MODERATOR)
+
+    def describe(self) -> dict[str, Any]:
+        return {"id": str(self.pk), "name": self.display_name, "role": self.role}
