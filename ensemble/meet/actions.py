@@ -16,12 +16,25 @@ from django.utils.translation import gettext as _
 
 from ensemble.accounts.actions import ActionRefused
 from ensemble.core import audit
+from ensemble.meet.events import meeting_updated, participant_changed, stream_of
 from ensemble.meet.janus import JanusError, JanusServer, JanusUnavailable, new_secret
-from ensemble.meet.models import Access, Meeting, MeetRole, Participant, ParticipantState
+from ensemble.meet.mail import send_invitations
+from ensemble.meet.models import (
+    Access,
+    Meeting,
+    MeetingInvitation,
+    MeetRole,
+    Participant,
+    ParticipantState,
+)
 
 
 class MeetingFull(ActionRefused):
     pass
+
+
+class BadMeeting(ActionRefused):
+    """The request itself is wrong (400)."""
 
 
 class MediaUnavailable(ActionRefused):
@@ -38,11 +51,17 @@ def create_meeting(
     lobby: bool = True,
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
+    invitees: list[str] | None = None,
 ) -> Meeting:
+    """An instant meeting, or a scheduled one (both times); invitees get an e-mail with the
+    link, and for a scheduled meeting an .ics invitation and a reminder."""
     if user.is_external:
         raise ActionRefused(_("External users cannot organise meetings."))
+    if (starts_at is None) != (ends_at is None):
+        raise BadMeeting(_("A scheduled meeting needs both a start and an end."))
     if starts_at and ends_at and ends_at <= starts_at:
-        raise ActionRefused(_("A meeting must end after it starts."))
+        raise BadMeeting(_("A meeting must end after it starts."))
+    emails = sorted({email.strip().lower() for email in invitees or [] if email.strip()})
     with transaction.atomic():
         meeting = Meeting.objects.create(
             title=title.strip(),
@@ -56,6 +75,10 @@ def create_meeting(
         Participant.objects.create(
             meeting=meeting, user=user, display_name=str(user), role=MeetRole.HOST, invited=True
         )
+        MeetingInvitation.objects.bulk_create(
+            MeetingInvitation(meeting=meeting, email=email) for email in emails
+        )
+        transaction.on_commit(lambda: send_invitations(meeting, emails))
     return meeting
 
 
@@ -68,7 +91,8 @@ def join(meeting: Meeting, user: Any = None, guest_name: str = "") -> Participan
         raise ActionRefused(_("Sign in to join this meeting."))
     if signed_in:
         participant = Participant.objects.filter(meeting=meeting, user=user).first()
-        if participant is None and meeting.access == Access.INVITED:
+        invited = meeting.invitations.filter(email__iexact=user.email).exists()
+        if participant is None and meeting.access == Access.INVITED and not invited:
             raise ActionRefused(_("This meeting is for invited people only."))
         if participant is not None and participant.state == ParticipantState.REMOVED:
             raise ActionRefused(_("You were removed from this meeting."))
@@ -85,10 +109,13 @@ def join(meeting: Meeting, user: Any = None, guest_name: str = "") -> Participan
         raise ActionRefused(_("This meeting is locked: nobody else can join."))
     if participant.state == ADMITTED and participant.janus_token:
         return participant  # joining again (another tab, a reload): the same place
-    participant.state = ParticipantState.WAITING
-    participant.save()
-    if participant.moderates or not meeting.lobby:
-        admit(participant)
+    with transaction.atomic():
+        participant.state = ParticipantState.WAITING
+        participant.save()
+        if participant.moderates or not meeting.lobby:
+            admit(participant)
+        else:
+            participant_changed(participant)  # moderators see who waits
     return participant
 
 
@@ -155,6 +182,7 @@ def admit(participant: Participant) -> Participant:
         participant.state = ADMITTED
         participant.meeting = meeting
         participant.save(update_fields=["state", "updated_at"])
+        participant_changed(participant)
     return participant
 
 
@@ -179,6 +207,7 @@ def decide(user: Any, participant: Participant, admitted: bool) -> Participant:
         return admit(participant)
     participant.state = ParticipantState.DENIED
     participant.save(update_fields=["state", "updated_at"])
+    participant_changed(participant)
     return participant
 
 
@@ -194,6 +223,7 @@ def revoke(participant: Participant, state: str) -> None:
     """Take back a participant's Janus token and record why they are out."""
     token, participant.janus_token, participant.state = participant.janus_token, "", state
     participant.save(update_fields=["janus_token", "state", "updated_at"])
+    participant_changed(participant)
     server = next((s for s in JanusServer.pool() if s.url == participant.meeting.janus_url), None)
     if token and server is not None:
         with suppress(JanusUnavailable):  # a Janus that is down has forgotten its tokens
@@ -221,6 +251,7 @@ def lock(user: Any, meeting: Meeting, locked: bool) -> Meeting:
     moderator_of(meeting, user)
     meeting.locked = locked
     meeting.save(update_fields=["locked", "updated_at"])
+    meeting_updated(meeting)
     return meeting
 
 
@@ -235,6 +266,7 @@ def end(user: Any, meeting: Meeting) -> Meeting:
             server.destroy_room(meeting.janus_room, meeting.janus_secret)
     meeting.ended_at = timezone.now()
     meeting.save(update_fields=["ended_at", "updated_at"])
+    meeting_updated(meeting)
     audit.record("meet.meeting_ended", actor=user, target=meeting)
     return meeting
 
@@ -252,4 +284,5 @@ def join_info(participant: Participant) -> dict[str, Any] | None:
         "room": meeting.janus_room,
         "token": participant.janus_token,
         "display": participant.display_name,
+        "stream": stream_of(meeting),  # follow it on /ws/ for who waits, joins and leaves
     }

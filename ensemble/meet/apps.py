@@ -6,3 +6,9 @@ class MeetConfig(AppConfig):
     name = "ensemble.meet"
     label = "meet"
     verbose_name = _("Meet")
+
+    def ready(self) -> None:
+        from ensemble.meet import tasks  # noqa: F401  (the reminder job)
+        from ensemble.meet.events import register
+
+        register()

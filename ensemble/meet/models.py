@@ -101,3 +101,20 @@ class Participant(BaseModel):
 
     def describe(self) -> dict[str, Any]:
         return {"id": str(self.pk), "name": self.display_name, "role": self.role}
+
+
+class MeetingInvitation(BaseModel):
+    """Someone invited to a scheduled meeting by e-mail (with or without an account)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "email"], name="meeting_invitation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.email

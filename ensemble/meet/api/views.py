@@ -32,6 +32,15 @@ class MeetingSerializer(serializers.ModelSerializer[Meeting]):
         read_only_fields = ["code", "locked", "max_participants", "ended_at", "created_at"]
 
 
+class MeetingCreateSerializer(MeetingSerializer):
+    invitees = serializers.ListField(
+        child=serializers.EmailField(), required=False, default=list, max_length=500
+    )
+
+    class Meta(MeetingSerializer.Meta):
+        fields = [*MeetingSerializer.Meta.fields, "invitees"]
+
+
 class ParticipantSerializer(serializers.ModelSerializer[Participant]):
     class Meta:
         model = Participant
@@ -64,6 +73,8 @@ def refusing(act: Callable[[], Any]) -> Any:
         raise Conflict(str(refusal)) from refusal
     except actions.MediaUnavailable as refusal:
         raise ServiceUnavailable(str(refusal)) from refusal
+    except actions.BadMeeting as refusal:
+        raise exceptions.ValidationError({"detail": str(refusal)}) from refusal
     except ActionRefused as refusal:
         raise exceptions.PermissionDenied(str(refusal)) from refusal
 
@@ -115,8 +126,18 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
                 data.get("lobby", True),
                 data.get("starts_at"),
                 data.get("ends_at"),
+                data.get("invitees", []),
             )
         )
+
+    def get_serializer_class(self) -> Any:
+        return MeetingCreateSerializer if self.action == "create" else MeetingSerializer
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = MeetingCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return Response(MeetingSerializer(serializer.instance).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=JoinSerializer, responses={200: ParticipantSerializer})
     @action(detail=True, methods=["post"])

@@ -1,0 +1,34 @@
+"""E-mails of Meet: the invitation (with its .ics) and the reminder before a meeting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+
+from ensemble.meet.ics import invitation
+
+
+def link_of(meeting: Any) -> str:
+    return f"{settings.SITE_URL}/meet/{meeting.code}/"
+
+
+def _send(kind: str, meeting: Any, emails: list[str], calendar: bool) -> None:
+    context = {"meeting": meeting, "organiser": meeting.organiser, "link": link_of(meeting)}
+    subject = render_to_string(f"meet/{kind}_subject.txt", context).strip()
+    body = render_to_string(f"meet/{kind}_email.txt", context)
+    for email in emails:
+        message = EmailMessage(subject, body, to=[email])
+        if calendar:
+            message.attach("invitation.ics", invitation(meeting), "text/calendar; method=REQUEST")
+        message.send()
+
+
+def send_invitations(meeting: Any, emails: list[str]) -> None:
+    _send("invitation", meeting, emails, calendar=meeting.starts_at is not None)
+
+
+def send_reminders(meeting: Any, emails: list[str]) -> None:
+    _send("reminder", meeting, emails, calendar=False)
