@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 
 from ensemble.accounts.actions import ActionRefused
 from ensemble.core import audit
-from ensemble.meet.events import meeting_updated, participant_changed, stream_of
+from ensemble.core.events import publish
+from ensemble.meet.events import (
+    HandChanged,
+    MuteRequested,
+    meeting_updated,
+    participant_changed,
+    stream_of,
+)
 from ensemble.meet.janus import JanusError, JanusServer, JanusUnavailable, new_secret
 from ensemble.meet.mail import send_invitations
 from ensemble.meet.models import (
@@ -286,3 +293,53 @@ def join_info(participant: Participant) -> dict[str, Any] | None:
         "display": participant.display_name,
         "stream": stream_of(meeting),  # follow it on /ws/ for who waits, joins and leaves
     }
+
+
+def raise_hand(participant: Participant, raised: bool) -> Participant:
+    if participant.state != ADMITTED:
+        raise ActionRefused(_("Only people in the meeting can raise their hand."))
+    if (participant.hand_raised_at is not None) != raised:
+        participant.hand_raised_at = timezone.now() if raised else None
+        participant.save(update_fields=["hand_raised_at", "updated_at"])
+        publish(
+            stream_of(participant.meeting),
+            HandChanged(
+                id=participant.pk,
+                name=participant.display_name,
+                raised_at=participant.hand_raised_at,
+            ),
+        )
+    return participant
+
+
+def set_role(user: Any, participant: Participant, role: str) -> Participant:
+    """Promote someone to moderator, or back to participant (hosts and moderators)."""
+    moderator_of(participant.meeting, user)
+    if participant.role == MeetRole.HOST or role == MeetRole.HOST:
+        raise ActionRefused(_("The host stays the host."))
+    if participant.user_id is None and role == MeetRole.MODERATOR:
+        raise ActionRefused(_("Guests cannot moderate."))
+    participant.role = role
+    participant.save(update_fields=["role", "updated_at"])
+    participant_changed(participant)
+    audit.record(
+        "meet.role_changed",
+        actor=user,
+        target=participant.meeting,
+        data={"participant": str(participant.pk), "role": role},
+    )
+    return participant
+
+
+def request_mute(user: Any, meeting: Meeting, participant: Participant | None) -> list[str]:
+    """Ask one participant, or everyone but the moderators, to mute (their clients obey)."""
+    actor = moderator_of(meeting, user)
+    if participant is not None:
+        targets = [participant] if participant.state == ADMITTED else []
+    else:
+        admitted = meeting.participants.filter(state=ADMITTED)
+        targets = [p for p in admitted if not p.moderates]
+    ids = [target.pk for target in targets]
+    if ids:
+        publish(stream_of(meeting), MuteRequested(ids=ids, by=actor.display_name))
+    return [str(pk) for pk in ids]

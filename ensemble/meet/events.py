@@ -4,6 +4,7 @@ who waits, who is in, who left; whether the meeting is locked or has ended."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +19,23 @@ class ParticipantChanged(Event):
     name: str
     role: str
     state: str
+
+
+@event_type("meet.hand.changed")
+class HandChanged(Event):
+    """Hands are answered in the order they were raised (``raised_at``)."""
+
+    id: UUID
+    name: str
+    raised_at: datetime | None
+
+
+@event_type("meet.mute.requested")
+class MuteRequested(Event):
+    """A moderator asks these participants' clients to turn their microphones off."""
+
+    ids: list[UUID]
+    by: str
 
 
 @event_type("meet.meeting.updated")
@@ -62,7 +80,24 @@ def may_follow(user: Any, key: str) -> bool:
     ).exists()
 
 
+def may_react(user: Any, stream: str) -> bool:
+    kind, _sep, key = stream.partition(":")
+    return kind == STREAM_KIND and may_follow(user, key)
+
+
+def reaction_payload(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """A reaction shown briefly over someone's tile: one emoji, sent as its real sender."""
+    from ensemble.core.ephemeral import BadSignal
+
+    emoji = str(data.get("emoji", "")).strip()
+    if not emoji or len(emoji) > 8 or any(char.isalnum() or char.isspace() for char in emoji):
+        raise BadSignal("A reaction is one emoji.")
+    return {"user": str(user.pk), "name": str(user), "emoji": emoji}
+
+
 def register() -> None:
+    from ensemble.core.ephemeral import signal_kind
     from ensemble.core.events import stream_kind
 
     stream_kind(STREAM_KIND, may_follow)
+    signal_kind("meet.reaction", may_react, reaction_payload)

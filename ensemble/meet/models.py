@@ -78,6 +78,7 @@ class Participant(BaseModel):
         max_length=10, choices=ParticipantState.choices, default=ParticipantState.WAITING
     )
     invited = models.BooleanField(default=False)
+    hand_raised_at = models.DateTimeField(null=True, blank=True)
     # The Janus token this participant holds while admitted (revoked when they go).
     janus_token = models.CharField(max_length=64, blank=True)
     guest_key = models.CharField(max_length=64, blank=True)  # a guest's proof of identity

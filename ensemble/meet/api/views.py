@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from ensemble.accounts.actions import ActionRefused
 from ensemble.core.api import acting_user
 from ensemble.meet import actions
-from ensemble.meet.models import Access, Meeting, Participant, ParticipantState
+from ensemble.meet.models import Access, Meeting, MeetRole, Participant, ParticipantState
 
 
 class MeetingSerializer(serializers.ModelSerializer[Meeting]):
@@ -50,6 +50,18 @@ class ParticipantSerializer(serializers.ModelSerializer[Participant]):
 
 class JoinSerializer(serializers.Serializer[None]):
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class HandSerializer(serializers.Serializer[None]):
+    raised = serializers.BooleanField()
+
+
+class RoleSerializer(serializers.Serializer[None]):
+    role = serializers.ChoiceField(choices=[MeetRole.MODERATOR, MeetRole.PARTICIPANT])
+
+
+class MuteSerializer(serializers.Serializer[None]):
+    participant = serializers.UUIDField(required=False, allow_null=True, default=None)
 
 
 class LockSerializer(serializers.Serializer[None]):
@@ -97,7 +109,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     queryset = Meeting.objects.none()
 
     def get_permissions(self) -> list[Any]:
-        if self.action in ("retrieve", "join", "me", "leave"):
+        if self.action in ("retrieve", "join", "me", "leave", "hand", "hands"):
             return [AllowAny()]  # public meetings admit guests; the actions check the rest
         return list(super().get_permissions())
 
@@ -213,6 +225,55 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
         meeting = self.get_object()
         count = refusing(lambda: actions.admit_all(acting_user(request), meeting))
         return Response({"admitted": count})
+
+    @extend_schema(request=HandSerializer, responses={200: ParticipantSerializer})
+    @action(detail=True, methods=["post"])
+    def hand(self, request: Request, code: str | None = None) -> Response:
+        """Raise or lower your hand (guests add ?key=)."""
+        data = HandSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        me = self.participant(request)
+        refusing(lambda: actions.raise_hand(me, data.validated_data["raised"]))
+        return Response(ParticipantSerializer(me).data)
+
+    @extend_schema(responses={200: ParticipantSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def hands(self, request: Request, code: str | None = None) -> Response:
+        """Raised hands, first raised first (people in the meeting; guests add ?key=)."""
+        me = self.participant(request)
+        if me.state != ParticipantState.ADMITTED:
+            raise exceptions.PermissionDenied("Only people in the meeting see raised hands.")
+        raised = me.meeting.participants.filter(
+            state=ParticipantState.ADMITTED, hand_raised_at__isnull=False
+        ).order_by("hand_raised_at")
+        return Response(ParticipantSerializer(raised, many=True).data)
+
+    @extend_schema(request=RoleSerializer, responses={200: ParticipantSerializer})
+    @action(
+        detail=True, methods=["post"], url_path=r"participants/(?P<participant>[0-9a-f-]{36})/role"
+    )
+    def role(self, request: Request, code: str | None = None, participant: str = "") -> Response:
+        """Make someone a moderator, or a participant again (hosts and moderators)."""
+        data = RoleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = get_object_or_404(self.get_object().participants, pk=participant)
+        role = data.validated_data["role"]
+        refusing(lambda: actions.set_role(acting_user(request), target, role))
+        return Response(ParticipantSerializer(target).data)
+
+    @extend_schema(request=MuteSerializer, responses={200: {"type": "object"}})
+    @action(detail=True, methods=["post"])
+    def mute(self, request: Request, code: str | None = None) -> Response:
+        """Ask one participant (or, without ``participant``, everyone but the moderators) to
+        mute: their clients turn the microphone off on the ``meet.mute.requested`` event."""
+        data = MuteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = self.get_object()
+        target = None
+        if data.validated_data["participant"] is not None:
+            target = get_object_or_404(meeting.participants, pk=data.validated_data["participant"])
+        ids = refusing(lambda: actions.request_mute(acting_user(request), meeting, target))
+        return Response({"muted": ids})
 
     @extend_schema(request=LockSerializer, responses={200: MeetingSerializer})
     @action(detail=True, methods=["post"])
