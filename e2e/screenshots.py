@@ -130,6 +130,8 @@ photo = actions.upload_attachment(lea, room, upload)
 agenda = SimpleUploadedFile('ordre-du-jour.pdf', b'%PDF-1.4 demo')
 doc = actions.upload_attachment(lea, room, agenda)
 actions.send_message(lea, room, 'd4', 'Le plan et l ordre du jour', attachments=[photo.pk, doc.pk])
+logo = io.BytesIO(); Image.new('RGB', (300, 300), (0, 99, 203)).save(logo, 'PNG')
+actions.set_avatar(camille, room, SimpleUploadedFile('logo.png', logo.getvalue()))
 print(room.pk)
 """
 

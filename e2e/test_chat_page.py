@@ -99,6 +99,8 @@ def test_two_people_chat_live_and_a_network_cut_loses_nothing(suite: Suite, new_
         expect(bruno.locator("[data-uploads] [data-uploaded]")).to_have_count(1)
         write(bruno, "Le plan")
         expect(amel.locator("[data-messages] img[alt='plan.png']")).to_be_visible()
+        loaded = "() => document.querySelector(\"img[alt='plan.png']\")?.complete"
+        amel.wait_for_function(loaded)
         natural = amel.locator("img[alt='plan.png']").evaluate("image => image.naturalWidth")
         assert natural == 480  # the thumbnail, decrypted and served
         last = amel.locator("[data-messages] [data-message]").last

@@ -560,3 +560,37 @@ def set_retention(actor: User, room: Room, days: int | None) -> Room:
         room.save(update_fields=["retention_days", "updated_at"])
         audit.record("chat.retention_set", actor=actor, target=room, data={"days": days})
     return room
+
+
+AVATAR_BOX = (256, 256)
+AVATAR_MAX_BYTES = 10_000_000
+
+
+def set_avatar(actor: User, room: Room, upload: UploadedFile | None) -> Room:
+    """A picture for the room (moderators), kept as a 256-pixel image; None removes it."""
+    if room.kind == RoomKind.DIRECT:
+        raise ActionRefused(_("A direct conversation has no avatar."))
+    if not room.get_abilities(actor)["update"]:
+        raise ActionRefused(_("Only the room's moderators and administrators can change it."))
+    image = None
+    if upload is not None:
+        if (upload.size or 0) > AVATAR_MAX_BYTES:
+            raise FileTooLarge(
+                _("This file is larger than %(size)s, the largest this server accepts.")
+                % {"size": human_size(AVATAR_MAX_BYTES)}
+            )
+        image = picture(upload.file or upload, AVATAR_BOX)
+        if image is None:
+            raise BadInput(_("The avatar must be a picture (PNG, JPEG, GIF or WebP)."))
+    old = room.avatar.name if room.avatar else ""
+    with transaction.atomic():
+        if image is not None:
+            room.avatar.save("avatar", image.thumbnail, save=False)
+        else:
+            room.avatar = None
+        room.save(update_fields=["avatar", "updated_at"])
+        publish(room.stream, RoomUpdated(name=room.name, topic=room.topic, archived=False))
+    if old:
+        storage = room.avatar.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return room

@@ -80,9 +80,9 @@ class Picture:
     thumbnail: ContentFile[bytes]
 
 
-def picture(upload: IO[bytes]) -> Picture | None:
-    """A thumbnail (at most 480 by 480 pixels) of an image upload; None when it is not a picture
-    Pillow can read, or one too large to open safely."""
+def picture(upload: IO[bytes], box: tuple[int, int] = THUMBNAIL_BOX) -> Picture | None:
+    """A thumbnail (at most ``box``, 480 by 480 pixels by default) of an image upload; None when
+    it is not a picture Pillow can read, or one too large to open safely."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -92,9 +92,9 @@ def picture(upload: IO[bytes]) -> Picture | None:
                 width, height = image.size
                 if kind is None or width * height > THUMBNAIL_MAX_PIXELS:
                     return None
-                image.draft("RGB", THUMBNAIL_BOX)  # JPEG: decode at a reduced scale
+                image.draft("RGB", box)  # JPEG: decode at a reduced scale
                 small = ImageOps.exif_transpose(image)
-                small.thumbnail(THUMBNAIL_BOX)
+                small.thumbnail(box)
                 transparent = small.mode in ("RGBA", "LA", "P")
                 out = io.BytesIO()
                 if transparent:

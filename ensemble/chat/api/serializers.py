@@ -20,6 +20,7 @@ class RoomSerializer(serializers.ModelSerializer[Room]):
     unread = serializers.SerializerMethodField()
     mentions = serializers.SerializerMethodField()
     title = serializers.SerializerMethodField()
+    avatar = serializers.SerializerMethodField()
 
     class Meta:
         model = Room
@@ -28,6 +29,7 @@ class RoomSerializer(serializers.ModelSerializer[Room]):
             "kind",
             "name",
             "title",
+            "avatar",
             "topic",
             "created_at",
             "archived_at",
@@ -48,6 +50,10 @@ class RoomSerializer(serializers.ModelSerializer[Room]):
         me = self.context["request"].user
         other = room.members.exclude(user=me).select_related("user").first()
         return str(other.user) if other else str(room)
+
+    def get_avatar(self, room: Room) -> str | None:
+        """Where the room's picture is read (members and readers), or null."""
+        return f"/api/v1/chat/rooms/{room.pk}/avatar/" if room.avatar else None
 
     def get_unread(self, room: Room) -> int:
         return int(getattr(room, "unread", None) or 0) if getattr(room, "my_role", None) else 0

@@ -43,6 +43,7 @@ from ensemble.core import audit
 from ensemble.core.api import HasAbility, acting_user
 from ensemble.core.ephemeral import send_signal
 from ensemble.core.events import current_seq
+from ensemble.core.files import file_response
 from ensemble.core.presence import states as presence_states
 
 PAGE = 50
@@ -128,9 +129,10 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "export": "retrieve",
         "attachments": "retrieve",
         "typing": "retrieve",
+        "avatar": "retrieve",
         "presence": "retrieve",
     }
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Room]:
         user = acting_user(self.request)
@@ -360,6 +362,34 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise exceptions.ValidationError({"file": "Send the file as the form field 'file'."})
         attachment = refusing(lambda: actions.upload_attachment(acting_user(request), room, upload))
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["POST"],
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
+        responses={200: RoomSerializer},
+    )
+    @extend_schema(methods=["GET"], responses={(200, "image/png"): OpenApiResponse()})
+    @extend_schema(methods=["DELETE"], request=None, responses={200: RoomSerializer})
+    @action(detail=True, methods=["get", "post", "delete"], parser_classes=[MultiPartParser])
+    def avatar(self, request: Request, pk: str | None = None) -> Any:
+        """The room's picture: read it (GET), set it (POST, form field "file", moderators;
+        kept as a 256-pixel image), or remove it (DELETE)."""
+        room = self.get_object()
+        if request.method == "GET":
+            if not room.avatar:
+                raise exceptions.NotFound("This room has no avatar.")
+            kind = "image/png" if (room.avatar.name or "").endswith(".png") else "image/jpeg"
+            return file_response(room.avatar.open("rb"), f"avatar-{room.pk}", kind)
+        upload = request.FILES.get("file") if request.method == "POST" else None
+        if request.method == "POST" and upload is None:
+            raise exceptions.ValidationError({"file": "Send the picture as the form field 'file'."})
+        refusing(lambda: actions.set_avatar(acting_user(request), room, upload))
+        return Response(self.described(room))
 
     @extend_schema(request=TypingSerializer, responses={204: None})
     @action(detail=True, methods=["post"])

@@ -49,6 +49,7 @@ class Room(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    avatar = models.FileField(_("avatar"), upload_to="chat/avatars/", max_length=200, blank=True)
     retention_days = models.PositiveIntegerField(
         _("keep messages for (days)"),
         null=True,

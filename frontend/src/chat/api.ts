@@ -32,6 +32,7 @@ export interface Room {
   kind: string;
   name: string;
   title: string;
+  avatar: string | null;
   topic: string;
   stream: string;
   role: string | null;

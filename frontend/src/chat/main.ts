@@ -43,6 +43,13 @@ function renderRooms(): void {
     if (room.id === roomId) link.setAttribute("aria-current", "page");
     const name = document.createElement("span");
     name.textContent = room.title || strings.direct;
+    if (room.avatar) {
+      const avatar = document.createElement("img");
+      avatar.className = "ens-chat__avatar";
+      avatar.src = room.avatar;
+      avatar.alt = "";
+      link.append(avatar);
+    }
     link.append(name);
     if (room.mentions) {
       const badge = document.createElement("span");
