@@ -262,6 +262,11 @@ JANUS_ADMIN_SECRET = env_str("JANUS_ADMIN_SECRET") or derived_secret(SECRET_KEY,
 JANUS_ADMIN_KEY = env_str("JANUS_ADMIN_KEY") or derived_secret(SECRET_KEY, "janus-rooms")
 JANUS_TIMEOUT = env_int("JANUS_TIMEOUT", 5)
 MEET_MAX_PARTICIPANTS = env_int("MEET_MAX_PARTICIPANTS", 150)
+# For people behind NAT or strict firewalls (docs/subsystems/meet.md: TURN with coturn).
+MEET_STUN_URLS = env_list("MEET_STUN_URLS")
+MEET_TURN_URLS = env_list("MEET_TURN_URLS")
+MEET_TURN_SECRET = env_str("MEET_TURN_SECRET")
+MEET_TURN_TTL = env_int("MEET_TURN_TTL", 6 * 3600)
 
 # Chat
 CHAT_FLOOD_MESSAGES = env_int("CHAT_FLOOD_MESSAGES", 20)

@@ -34,6 +34,7 @@ from ensemble.meet.models import (
     Participant,
     ParticipantState,
 )
+from ensemble.meet.turn import ice_servers
 
 
 class MeetingFull(ActionRefused):
@@ -292,6 +293,7 @@ def join_info(participant: Participant) -> dict[str, Any] | None:
         "token": participant.janus_token,
         "display": participant.display_name,
         "stream": stream_of(meeting),  # follow it on /ws/ for who waits, joins and leaves
+        "ice_servers": ice_servers(str(participant.pk)),
     }
 
 
