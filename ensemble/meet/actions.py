@@ -167,7 +167,8 @@ def give_token(server: JanusServer, participant: Participant) -> None:
     token = secrets.token_urlsafe(32)
     server.add_token(token)
     participant.janus_token = token
-    participant.save(update_fields=["janus_token", "updated_at"])
+    participant.janus_feed = participant.janus_feed or secrets.randbelow(2**52) + 1
+    participant.save(update_fields=["janus_token", "janus_feed", "updated_at"])
 
 
 def admit(participant: Participant) -> Participant:
@@ -238,6 +239,16 @@ def revoke(participant: Participant, state: str) -> None:
             server.remove_token(token)
 
 
+def kick(participant: Participant) -> None:
+    """Take someone out of the Janus room now (a revoked token only stops new sessions)."""
+    meeting = participant.meeting
+    server = next((s for s in JanusServer.pool() if s.url == meeting.janus_url), None)
+    if server is None or not meeting.janus_room or not participant.janus_feed:
+        return
+    with suppress(JanusError):  # not (or no longer) in the room, or Janus down
+        server.kick(meeting.janus_room, meeting.janus_secret, participant.janus_feed)
+
+
 def leave(participant: Participant) -> None:
     revoke(participant, ParticipantState.LEFT)
 
@@ -247,6 +258,7 @@ def remove(user: Any, participant: Participant) -> None:
     if participant.role == MeetRole.HOST:
         raise ActionRefused(_("The host cannot be removed."))
     revoke(participant, ParticipantState.REMOVED)
+    kick(participant)
     audit.record(
         "meet.participant_removed",
         actor=user,
@@ -291,6 +303,7 @@ def join_info(participant: Participant) -> dict[str, Any] | None:
         "server": server.ws_url,
         "room": meeting.janus_room,
         "token": participant.janus_token,
+        "feed": participant.janus_feed,  # join the room with this id
         "display": participant.display_name,
         "stream": stream_of(meeting),  # follow it on /ws/ for who waits, joins and leaves
         "ice_servers": ice_servers(str(participant.pk)),

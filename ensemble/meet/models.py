@@ -79,6 +79,8 @@ class Participant(BaseModel):
     )
     invited = models.BooleanField(default=False)
     hand_raised_at = models.DateTimeField(null=True, blank=True)
+    # The id this participant joins the Janus room with (so that Ensemble can kick them).
+    janus_feed = models.PositiveBigIntegerField(null=True, blank=True)
     # The Janus token this participant holds while admitted (revoked when they go).
     janus_token = models.CharField(max_length=64, blank=True)
     guest_key = models.CharField(max_length=64, blank=True)  # a guest's proof of identity

@@ -3,6 +3,7 @@ moderation refused to others (and audited), a full or locked meeting, Janus down
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -180,3 +181,36 @@ def test_who_may_see_and_list(janus: Any, client_of: Any) -> None:
     outsider = client_of(UserFactory())
     assert outsider.get(f"{API}{code}/participants/").status_code == 403
     assert Participant.objects.count() == 1
+
+
+def enter_room(janus: Any, media: dict[str, Any]) -> None:
+    """Do what a browser does first: join the VideoRoom with the token and the feed id given."""
+    url, token = janus.settings.url, media["token"]
+
+    def post(path: str, body: dict[str, Any]) -> Any:
+        body = {**body, "transaction": "t", "token": token}
+        return requests.post(f"{url}{path}", json=body, timeout=5).json()
+
+    session = post("", {"janus": "create"})["data"]["id"]
+    handle = post(f"/{session}", {"janus": "attach", "plugin": "janus.plugin.videoroom"})
+    join = {"request": "join", "ptype": "publisher", "room": media["room"], "id": media["feed"]}
+    body = {"janus": "message", "body": {**join, "display": media["display"]}}
+    assert post(f"/{session}/{handle['data']['id']}", body)["janus"] == "ack"
+
+
+def test_removing_someone_takes_them_out_of_the_janus_room(janus: Any, client_of: Any) -> None:
+    from ensemble.meet.janus import JanusServer
+
+    host = client_of(UserFactory())
+    code = create(host, lobby=False)["code"]
+    join(host, code)
+    them = join(client_of(UserFactory()), code).json()
+    enter_room(janus, them["media"])
+    server = JanusServer.pool()[0]
+    room = them["media"]["room"]
+    deadline = time.monotonic() + 5
+    while them["media"]["feed"] not in [p["id"] for p in server.participants(room)]:
+        assert time.monotonic() < deadline, "the participant never appeared in the Janus room"
+        time.sleep(0.1)
+    host.post(f"{API}{code}/participants/{them['id']}/remove/")
+    assert them["media"]["feed"] not in [p["id"] for p in server.participants(room)]
