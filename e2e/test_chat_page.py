@@ -113,6 +113,17 @@ def test_two_people_chat_live_and_a_network_cut_loses_nothing(suite: Suite, new_
         amel.locator("[data-thread-text]").press("Enter")
         expect(bruno.locator("[data-replies]")).to_have_text("1 reply")
         expect(bruno.locator("[data-messages]")).to_contain_text("Merci pour le plan")
+
+        # Bruno mutes the room, then leaves it.
+        with bruno.expect_response(lambda answer: "/notifications/" in answer.url) as saved:
+            bruno.locator("[data-notify]").select_option("none")
+        assert saved.value.status == 200
+        bruno.reload()
+        expect(bruno.locator("[data-notify]")).to_have_value("none")
+        bruno.once("dialog", lambda dialog: dialog.accept())
+        bruno.get_by_role("button", name="Leave").click()
+        expect(bruno).to_have_url(f"{cable.url}/chat/")
+        expect(bruno.locator("[data-room-list]")).not_to_contain_text("Projet médiathèque")
     finally:
         cable.close()
 

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from ensemble.chat.api.views import visible_rooms
-from ensemble.chat.models import RoomKind
+from ensemble.chat.models import NotifyLevel, RoomKind
 
 
 @login_required
@@ -26,6 +26,7 @@ def chat_view(request: HttpRequest, room_id: uuid.UUID | None = None) -> HttpRes
         "max_bytes": settings.CHAT_ATTACHMENT_MAX_BYTES,
         "kinds": [choice for choice in RoomKind.choices if choice[0] != RoomKind.DIRECT],
         "strings": strings(),
+        "notify_levels": NotifyLevel.choices,
     }
     return render(request, "chat/page.html", context)
 
@@ -57,4 +58,5 @@ def strings() -> dict[str, str]:
         "error": _("Something went wrong. Try again."),
         "readOnly": _("You can read this room; join it to write."),
         "archived": _("This room is archived: it can be read, not written in."),
+        "confirmLeave": _("Leave this room? You will need an invitation to come back."),
     }

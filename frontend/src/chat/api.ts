@@ -36,6 +36,7 @@ export interface Room {
   topic: string;
   stream: string;
   role: string | null;
+  notify: string | null;
   unread: number;
   mentions: number;
   archived_at: string | null;

@@ -500,6 +500,14 @@ function renderHead(): void {
   const join = $<HTMLButtonElement>("[data-join]");
   if (composer) composer.hidden = !actions.canPost;
   if (join) join.hidden = !current.abilities.join;
+  const notifyGroup = $<HTMLElement>("[data-notify-group]");
+  const notify = $<HTMLSelectElement>("[data-notify]");
+  const leave = $<HTMLButtonElement>("[data-leave]");
+  if (notifyGroup && notify) {
+    notifyGroup.hidden = !current.role;
+    notify.value = current.notify ?? "mentions";
+  }
+  if (leave) leave.hidden = !current.role || current.kind === "direct";
   const notice = !actions.canPost ? (current.archived_at ? strings.archived : strings.readOnly) : "";
   const typingLine = $<HTMLElement>("[data-typing]");
   if (typingLine && notice) typingLine.textContent = notice;
@@ -547,6 +555,19 @@ function wireComposer(): void {
   });
   $<HTMLButtonElement>("[data-preview-toggle]")!.onclick = () =>
     void act(() => setPreview($<HTMLElement>("[data-preview]")!.hidden));
+  $<HTMLSelectElement>("[data-notify]")!.onchange = (event) =>
+    void act(async () => {
+      const level = (event.target as HTMLSelectElement).value;
+      current = await json<Room>(`rooms/${roomId}/notifications/`, "POST", { notify: level });
+      rooms.set(current.id, current);
+    });
+  $<HTMLButtonElement>("[data-leave]")!.onclick = () => {
+    if (!window.confirm(strings.confirmLeave)) return;
+    void act(async () => {
+      await call(`rooms/${roomId}/leave/`, "POST");
+      window.location.href = "/chat/";
+    });
+  };
   $<HTMLButtonElement>("[data-join]")!.onclick = () =>
     void act(async () => {
       await json(`rooms/${roomId}/join/`, "POST");
