@@ -25,10 +25,9 @@ from ensemble.accounts.models import (
 from ensemble.core import audit
 from ensemble.core.audit import client_ip
 from ensemble.core.realtime import close_sockets_of
+from ensemble.core.refusals import ActionRefused
 
-
-class ActionRefused(Exception):
-    """A user's request that cannot be done, with a message for that user."""
+__all__ = ["ActionRefused"]  # where the rest of accounts has always found it
 
 
 def check_not_locked(request: HttpRequest, email: str) -> None:

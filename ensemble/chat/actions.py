@@ -48,19 +48,17 @@ from ensemble.chat.models import (
 from ensemble.core import audit
 from ensemble.core.events import current_seq, publish, publish_built
 from ensemble.core.files import INLINE_IMAGES, human_size, picture
+from ensemble.core.refusals import BadInput
+from ensemble.core.text import one_emoji
 from ensemble.portal.actions import notify, user_stream
 
 
 class MessageTooLarge(ActionRefused):
-    pass
+    status_code = 413
 
 
 class SendingTooFast(ActionRefused):
-    pass
-
-
-class BadInput(ActionRefused):
-    """The request itself is wrong (answered 400), rather than not allowed (403)."""
+    status_code = 429
 
 
 class FileTooLarge(MessageTooLarge):
@@ -184,12 +182,7 @@ def upload_attachment(user: User, room: Room, upload: UploadedFile) -> Attachmen
     """Keep an uploaded file (encrypted) until a message sends it; pictures get a thumbnail."""
     if not room.get_abilities(user)["post"]:
         raise ActionRefused(_("You cannot write in this room."))
-    limit = settings.CHAT_ATTACHMENT_MAX_BYTES
-    if (upload.size or 0) > limit:
-        raise FileTooLarge(
-            _("This file is larger than %(size)s, the largest this server accepts.")
-            % {"size": human_size(limit)}
-        )
+    check_size(upload, settings.CHAT_ATTACHMENT_MAX_BYTES)
     if not upload.size:
         raise BadInput(_("The file is empty."))
     image = picture(upload.file or upload)
@@ -210,9 +203,17 @@ def upload_attachment(user: User, room: Room, upload: UploadedFile) -> Attachmen
     )
     attachment.file.save("file", upload, save=False)
     if image is not None:
-        attachment.thumbnail.save("thumbnail", image.thumbnail, save=False)
+        attachment.thumbnail.save(image.thumbnail.name or "thumbnail", image.thumbnail, save=False)
     attachment.save()
     return attachment
+
+
+def check_size(upload: UploadedFile, limit: int) -> None:
+    if (upload.size or 0) > limit:
+        raise FileTooLarge(
+            _("This file is larger than %(size)s, the largest this server accepts.")
+            % {"size": human_size(limit)}
+        )
 
 
 def clean_file_name(name: str) -> str:
@@ -459,7 +460,7 @@ invitable(Room, join_by_invitation)
 def react(user: User, message: Message, emoji: str, on: bool) -> None:
     """Add (on) or take back (off) one's reaction; doing it twice changes nothing."""
     emoji = emoji.strip()
-    if not emoji or len(emoji) > 8 or any(char.isalnum() or char.isspace() for char in emoji):
+    if not one_emoji(emoji):
         raise ActionRefused(_("A reaction is one emoji."))
     if not message.room.get_abilities(user)["post"] or message.deleted_at is not None:
         raise ActionRefused(_("You cannot react to this message."))
@@ -574,18 +575,14 @@ def set_avatar(actor: User, room: Room, upload: UploadedFile | None) -> Room:
         raise ActionRefused(_("Only the room's moderators and administrators can change it."))
     image = None
     if upload is not None:
-        if (upload.size or 0) > AVATAR_MAX_BYTES:
-            raise FileTooLarge(
-                _("This file is larger than %(size)s, the largest this server accepts.")
-                % {"size": human_size(AVATAR_MAX_BYTES)}
-            )
+        check_size(upload, AVATAR_MAX_BYTES)
         image = picture(upload.file or upload, AVATAR_BOX)
         if image is None:
             raise BadInput(_("The avatar must be a picture (PNG, JPEG, GIF or WebP)."))
     old = room.avatar.name if room.avatar else ""
     with transaction.atomic():
         if image is not None:
-            room.avatar.save("avatar", image.thumbnail, save=False)
+            room.avatar.save(image.thumbnail.name or "thumbnail", image.thumbnail, save=False)
         else:
             room.avatar = None
         room.save(update_fields=["avatar", "updated_at"])

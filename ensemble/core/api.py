@@ -1,5 +1,6 @@
 """What every API of Ensemble shares: error format, the acting user, the ability check."""
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ensemble.core.refusals import ActionRefused
+
 if TYPE_CHECKING:
     from ensemble.accounts.models import User
 
@@ -18,6 +21,22 @@ if TYPE_CHECKING:
 def acting_user(request: Request) -> "User":
     """The signed-in user of an API view (every API view requires authentication)."""
     return cast("User", request.user)
+
+
+class Refused(exceptions.APIException):
+    """An action's refusal, answered with its own status and message."""
+
+    def __init__(self, refusal: ActionRefused) -> None:
+        self.status_code = refusal.status_code
+        super().__init__(str(refusal))
+
+
+def refusing(act: Callable[[], Any]) -> Any:
+    """Run an action; a refusal becomes the HTTP error it names (403, 400, 409, 413…)."""
+    try:
+        return act()
+    except ActionRefused as refusal:
+        raise Refused(refusal) from refusal
 
 
 def exception_handler(error: Exception, context: dict[str, Any]) -> Response | None:

@@ -39,6 +39,11 @@ class SyncStreamingResponse(StreamingHttpResponse):
             yield self.make_bytes(chunk)
 
 
+def picture_type(name: str) -> str:
+    """The type of a picture Ensemble made (thumbnails, avatars): PNG or JPEG, by its suffix."""
+    return "image/png" if name.endswith(".png") else "image/jpeg"
+
+
 def human_size(size: int) -> str:
     """A size as people read it, in decimal units: 100 MB, 1.5 GB, 800 kB."""
     for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):

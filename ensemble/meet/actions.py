@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ensemble.accounts.actions import ActionRefused
 from ensemble.core import audit
 from ensemble.core.events import publish
+from ensemble.core.refusals import BadInput
 from ensemble.meet.events import (
     HandChanged,
     MuteRequested,
@@ -38,15 +39,13 @@ from ensemble.meet.turn import ice_servers
 
 
 class MeetingFull(ActionRefused):
-    pass
-
-
-class BadMeeting(ActionRefused):
-    """The request itself is wrong (400)."""
+    status_code = 409
 
 
 class MediaUnavailable(ActionRefused):
-    """No Janus server of the pool answers (503)."""
+    """No Janus server of the pool answers."""
+
+    status_code = 503
 
 
 ADMITTED = ParticipantState.ADMITTED
@@ -66,9 +65,9 @@ def create_meeting(
     if user.is_external:
         raise ActionRefused(_("External users cannot organise meetings."))
     if (starts_at is None) != (ends_at is None):
-        raise BadMeeting(_("A scheduled meeting needs both a start and an end."))
+        raise BadInput(_("A scheduled meeting needs both a start and an end."))
     if starts_at and ends_at and ends_at <= starts_at:
-        raise BadMeeting(_("A meeting must end after it starts."))
+        raise BadInput(_("A meeting must end after it starts."))
     emails = sorted({email.strip().lower() for email in invitees or [] if email.strip()})
     with transaction.atomic():
         meeting = Meeting.objects.create(
@@ -117,21 +116,30 @@ def join(meeting: Meeting, user: Any = None, guest_name: str = "") -> Participan
         raise ActionRefused(_("This meeting is locked: nobody else can join."))
     if participant.state == ADMITTED and participant.janus_token:
         return participant  # joining again (another tab, a reload): the same place
-    with transaction.atomic():
-        participant.state = ParticipantState.WAITING
-        participant.save()
-        if participant.moderates or not meeting.lobby:
-            admit(participant)
-        else:
-            participant_changed(participant)  # moderators see who waits
-    return participant
+    new = participant._state.adding
+    participant.state = ParticipantState.WAITING
+    participant.save()
+    if not (participant.moderates or not meeting.lobby):
+        participant_changed(participant)  # moderators see who waits
+        return participant
+    try:
+        return admit(participant)
+    except ActionRefused:
+        if new:  # a full meeting or no video service: nobody is left waiting for nothing
+            participant.delete()
+        raise
+
+
+def server_of(meeting: Meeting) -> JanusServer | None:
+    """The Janus of the pool the meeting was placed on, if any."""
+    return next((s for s in JanusServer.pool() if s.url == meeting.janus_url), None)
 
 
 def place(meeting: Meeting) -> JanusServer:
     """The Janus server the meeting runs on: kept while it answers and still has the room,
     otherwise the least-loaded healthy server of the pool, with the room created anew."""
     pool = JanusServer.pool()
-    current = next((server for server in pool if server.url == meeting.janus_url), None)
+    current = server_of(meeting)
     if current is not None and meeting.janus_room and current.healthy():
         try:
             if current.room_exists(meeting.janus_room):
@@ -152,8 +160,17 @@ def place(meeting: Meeting) -> JanusServer:
             server.create_room(room, secret, publishers=meeting.max_participants)
         except JanusError:
             continue
+        # Two joins may place the meeting at once: the first to record its room wins, the
+        # other's room is destroyed and it uses the winner's.
+        placed = Meeting.objects.filter(pk=meeting.pk, janus_room=meeting.janus_room).update(
+            janus_url=server.url, janus_room=room, janus_secret=secret, updated_at=timezone.now()
+        )
+        if not placed:
+            with suppress(JanusError):
+                server.destroy_room(room, secret)
+            meeting.refresh_from_db()
+            return server_of(meeting) or place(meeting)
         meeting.janus_url, meeting.janus_room, meeting.janus_secret = server.url, room, secret
-        meeting.save(update_fields=["janus_url", "janus_room", "janus_secret", "updated_at"])
         # Tokens given on a server that went away are useless: everyone admitted gets new ones.
         for participant in meeting.participants.filter(state=ADMITTED):
             give_token(server, participant)
@@ -171,27 +188,36 @@ def give_token(server: JanusServer, participant: Participant) -> None:
     participant.save(update_fields=["janus_token", "janus_feed", "updated_at"])
 
 
+def check_room(meeting: Meeting, participant: Participant) -> None:
+    inside = meeting.participants.filter(state=ADMITTED).exclude(pk=participant.pk).count()
+    if inside >= meeting.max_participants:
+        raise MeetingFull(
+            _("This meeting is full (%(n)s people). Try again when someone leaves.")
+            % {"n": meeting.max_participants}
+        )
+
+
 def admit(participant: Participant) -> Participant:
+    """Let someone in: a place on Janus and a token first (network calls, outside any database
+    transaction), then, with the meeting locked, the count checked again and the state set."""
     meeting = participant.meeting
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        inside = meeting.participants.filter(state=ADMITTED).exclude(pk=participant.pk).count()
-        if inside >= meeting.max_participants:
-            raise MeetingFull(
-                _("This meeting is full (%(n)s people). Try again when someone leaves.")
-                % {"n": meeting.max_participants}
-            )
-        try:
-            server = place(meeting)
-            give_token(server, participant)
-        except JanusUnavailable as error:
-            raise MediaUnavailable(
-                _("The video service is not available right now. Try again in a moment.")
-            ) from error
-        participant.state = ADMITTED
-        participant.meeting = meeting
-        participant.save(update_fields=["state", "updated_at"])
-        participant_changed(participant)
+    check_room(meeting, participant)
+    try:
+        server = place(meeting)
+        give_token(server, participant)
+    except JanusUnavailable as error:
+        raise MediaUnavailable(
+            _("The video service is not available right now. Try again in a moment.")
+        ) from error
+    try:
+        with transaction.atomic():
+            check_room(Meeting.objects.select_for_update().get(pk=meeting.pk), participant)
+            participant.state = ADMITTED
+            participant.save(update_fields=["state", "updated_at"])
+            participant_changed(participant)
+    except MeetingFull:  # filled up while this one was being placed
+        revoke(participant, ParticipantState.WAITING)
+        raise
     return participant
 
 
@@ -233,7 +259,7 @@ def revoke(participant: Participant, state: str) -> None:
     token, participant.janus_token, participant.state = participant.janus_token, "", state
     participant.save(update_fields=["janus_token", "state", "updated_at"])
     participant_changed(participant)
-    server = next((s for s in JanusServer.pool() if s.url == participant.meeting.janus_url), None)
+    server = server_of(participant.meeting)
     if token and server is not None:
         with suppress(JanusUnavailable):  # a Janus that is down has forgotten its tokens
             server.remove_token(token)
@@ -242,7 +268,7 @@ def revoke(participant: Participant, state: str) -> None:
 def kick(participant: Participant) -> None:
     """Take someone out of the Janus room now (a revoked token only stops new sessions)."""
     meeting = participant.meeting
-    server = next((s for s in JanusServer.pool() if s.url == meeting.janus_url), None)
+    server = server_of(meeting)
     if server is None or not meeting.janus_room or not participant.janus_feed:
         return
     with suppress(JanusError):  # not (or no longer) in the room, or Janus down
@@ -280,7 +306,7 @@ def end(user: Any, meeting: Meeting) -> Meeting:
     moderator_of(meeting, user)
     for participant in meeting.participants.filter(Q(state=ADMITTED) | Q(janus_token__gt="")):
         revoke(participant, ParticipantState.LEFT)
-    server = next((s for s in JanusServer.pool() if s.url == meeting.janus_url), None)
+    server = server_of(meeting)
     if server is not None and meeting.janus_room:
         with contextlib.suppress(JanusUnavailable):
             server.destroy_room(meeting.janus_room, meeting.janus_secret)
@@ -296,7 +322,7 @@ def join_info(participant: Participant) -> dict[str, Any] | None:
     if participant.state != ADMITTED or not participant.janus_token:
         return None
     meeting = participant.meeting
-    server = next((s for s in JanusServer.pool() if s.url == meeting.janus_url), None)
+    server = server_of(meeting)
     if server is None:
         return None
     return {

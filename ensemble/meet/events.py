@@ -88,9 +88,10 @@ def may_react(user: Any, stream: str) -> bool:
 def reaction_payload(user: Any, data: dict[str, Any]) -> dict[str, Any]:
     """A reaction shown briefly over someone's tile: one emoji, sent as its real sender."""
     from ensemble.core.ephemeral import BadSignal
+    from ensemble.core.text import one_emoji
 
     emoji = str(data.get("emoji", "")).strip()
-    if not emoji or len(emoji) > 8 or any(char.isalnum() or char.isspace() for char in emoji):
+    if not one_emoji(emoji):
         raise BadSignal("A reaction is one emoji.")
     return {"user": str(user.pk), "name": str(user), "emoji": emoji}
 

@@ -12,6 +12,8 @@ from typing import Any
 import requests
 from django.conf import settings
 
+from ensemble.core.config import derived_secret
+
 VIDEOROOM = "janus.plugin.videoroom"
 UNAUTHORIZED = 403
 _BACKEND_TOKEN_ADDED: set[str] = set()
@@ -83,7 +85,7 @@ class JanusServer:
     def backend_token(self, again: bool = False) -> str:
         """The control plane's own token (token auth applies to it too), added on first use
         and again after a restart of Janus (which forgets its tokens)."""
-        token = f"ensemble-{settings.JANUS_ADMIN_SECRET[:24]}"
+        token = derived_secret(settings.JANUS_ADMIN_SECRET, "janus-backend-token")
         if again or self.url not in _BACKEND_TOKEN_ADDED:
             self.add_token(token)
             _BACKEND_TOKEN_ADDED.add(self.url)
@@ -147,19 +149,6 @@ class JanusServer:
 
     def kick(self, room: int, secret: str, participant: int) -> None:
         self.videoroom({"request": "kick", "room": room, "secret": secret, "id": participant})
-
-    def mute(self, room: int, secret: str, participant: int, muted: bool = True) -> None:
-        """Stop (or allow again) the audio a participant publishes."""
-        self.videoroom(
-            {
-                "request": "moderate",
-                "room": room,
-                "secret": secret,
-                "id": participant,
-                "mid": "0",
-                "mute": muted,
-            }
-        )
 
     def room_exists(self, room: int) -> bool:
         return bool(self.videoroom({"request": "exists", "room": room}).get("exists"))

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -101,9 +100,6 @@ class Participant(BaseModel):
     @property
     def moderates(self) -> bool:
         return self.role in (MeetRole.HOST, MeetRole.MODERATOR)
-
-    def describe(self) -> dict[str, Any]:
-        return {"id": str(self.pk), "name": self.display_name, "role": self.role}
 
 
 class MeetingInvitation(BaseModel):

@@ -16,7 +16,7 @@ from ensemble.chat.api.serializers import AttachmentSerializer
 from ensemble.chat.api.views import visible_rooms
 from ensemble.chat.models import Attachment
 from ensemble.core.api import acting_user
-from ensemble.core.files import file_response
+from ensemble.core.files import file_response, picture_type
 
 
 class AttachmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Attachment]):
@@ -48,5 +48,5 @@ class AttachmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Attac
         attachment = self.get_object()
         if not attachment.thumbnail:
             raise Http404("This file has no thumbnail.")
-        kind = "image/png" if (attachment.thumbnail.name or "").endswith(".png") else "image/jpeg"
+        kind = picture_type(attachment.thumbnail.name or "")
         return file_response(attachment.thumbnail.open("rb"), f"thumbnail-{attachment.name}", kind)

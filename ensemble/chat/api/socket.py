@@ -14,7 +14,7 @@ from typing import Any
 from ensemble.accounts.actions import ActionRefused
 from ensemble.chat import actions
 from ensemble.chat.api.serializers import MessageSerializer, SendSerializer
-from ensemble.chat.api.views import refusal_status, visible_rooms, with_membership
+from ensemble.chat.api.views import visible_rooms, with_membership
 from ensemble.chat.models import Room, RoomMember
 
 
@@ -49,5 +49,5 @@ def send(user: Any, payload: Any) -> tuple[int, Any]:
             fields["attachments"],
         )  # fmt: skip
     except ActionRefused as refusal:
-        return refusal_status(refusal), {"detail": str(refusal)}
+        return refusal.status_code, {"detail": str(refusal)}
     return (201 if created else 200), MessageSerializer(message).data

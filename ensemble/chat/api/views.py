@@ -15,7 +15,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ensemble.accounts import guests
-from ensemble.accounts.actions import ActionRefused
 from ensemble.accounts.models import User
 from ensemble.chat import actions
 from ensemble.chat.api.serializers import (
@@ -40,10 +39,10 @@ from ensemble.chat.models import Message, MessageRevision, Room, RoomKind, RoomM
 from ensemble.chat.search import search_messages
 from ensemble.chat.streams import TYPING
 from ensemble.core import audit
-from ensemble.core.api import HasAbility, acting_user
+from ensemble.core.api import HasAbility, acting_user, refusing
 from ensemble.core.ephemeral import send_signal
 from ensemble.core.events import current_seq
-from ensemble.core.files import file_response
+from ensemble.core.files import SyncStreamingResponse, file_response, picture_type
 from ensemble.core.presence import states as presence_states
 
 PAGE = 50
@@ -95,16 +94,6 @@ class CsvTextParser(BaseParser):
         if len(data) > 2 * 1024 * 1024:
             raise exceptions.ParseError("The CSV file is larger than 2 MiB.")
         return data
-
-
-class TooFast(exceptions.APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_code = "sending_too_fast"
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "message_too_large"
 
 
 class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Room]):
@@ -335,7 +324,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             request=request,
             data={"format": kind},
         )
-        response = StreamingHttpResponse(
+        response = SyncStreamingResponse(
             export_lines(room, kind),
             content_type="application/json" if kind == "json" else "text/html; charset=utf-8",
         )
@@ -383,7 +372,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if request.method == "GET":
             if not room.avatar:
                 raise exceptions.NotFound("This room has no avatar.")
-            kind = "image/png" if (room.avatar.name or "").endswith(".png") else "image/jpeg"
+            kind = picture_type(room.avatar.name or "")
             return file_response(room.avatar.open("rb"), f"avatar-{room.pk}", kind)
         upload = request.FILES.get("file") if request.method == "POST" else None
         if request.method == "POST" and upload is None:
@@ -596,28 +585,3 @@ class MessageViewSet(
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str | None = None) -> Response:
         return Response(RevisionSerializer(self.get_object().revisions.all(), many=True).data)
-
-
-def refusal_status(refusal: ActionRefused) -> int:
-    """The HTTP status of an action's refusal."""
-    if isinstance(refusal, actions.MessageTooLarge):
-        return status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    if isinstance(refusal, actions.SendingTooFast):
-        return status.HTTP_429_TOO_MANY_REQUESTS
-    if isinstance(refusal, actions.BadInput):
-        return status.HTTP_400_BAD_REQUEST
-    return status.HTTP_403_FORBIDDEN
-
-
-def refusing(act: Callable[[], Any]) -> Any:
-    """Run an action; its refusals become the right HTTP errors."""
-    try:
-        return act()
-    except ActionRefused as refusal:
-        code = refusal_status(refusal)
-        error = {
-            413: PayloadTooLarge(str(refusal)),
-            429: TooFast(str(refusal)),
-            400: exceptions.ValidationError({"detail": str(refusal)}),
-        }.get(code, exceptions.PermissionDenied(str(refusal)))
-        raise error from refusal

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -12,8 +13,10 @@ from ensemble.core.models import BaseModel
 
 
 def stored_name(instance: Attachment, filename: str) -> str:
-    """Files are named by id, never by what the uploader called them."""
-    return f"chat/{instance.room_id}/{uuid.uuid4()}"
+    """Files are named by id, never by what the uploader called them; thumbnails, which
+    Ensemble makes, keep their suffix (it tells PNG from JPEG)."""
+    suffix = PurePath(filename).suffix if filename.startswith("thumbnail.") else ""
+    return f"chat/{instance.room_id}/{uuid.uuid4()}{suffix}"
 
 
 class Attachment(BaseModel):

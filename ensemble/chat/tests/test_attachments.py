@@ -207,3 +207,16 @@ def test_unsent_files_go_after_a_day_and_retention_takes_files_too(
     with django_capture_on_commit_callbacks(execute=True):
         apply_retention.call()
     assert Attachment.objects.count() == 0
+
+
+def test_a_transparent_picture_keeps_a_transparent_png_thumbnail(client_of: Any) -> None:
+    member = RoomMemberFactory()
+    client = client_of(member.user)
+    out = io.BytesIO()
+    Image.new("RGBA", (900, 900), (0, 0, 145, 0)).save(out, "PNG")
+    info = upload(client, member.room, "logo.png", out.getvalue(), "image/png").json()
+    send(client, member.room, "t1", "", [info["id"]])
+    small = client.get(f"/api/v1/chat/attachments/{info['id']}/thumbnail/")
+    assert small["Content-Type"] == "image/png"
+    with Image.open(io.BytesIO(content(small))) as thumbnail:
+        assert thumbnail.mode == "RGBA" and thumbnail.size == (480, 480)

@@ -4,7 +4,6 @@ and the participant's own token; never a room secret."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -16,8 +15,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ensemble.accounts.actions import ActionRefused
-from ensemble.core.api import acting_user
+from ensemble.core.api import acting_user, refusing
 from ensemble.meet import actions
 from ensemble.meet.models import Access, Meeting, MeetRole, Participant, ParticipantState
 
@@ -66,29 +64,6 @@ class MuteSerializer(serializers.Serializer[None]):
 
 class LockSerializer(serializers.Serializer[None]):
     locked = serializers.BooleanField()
-
-
-class ServiceUnavailable(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "media_unavailable"
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "meeting_full"
-
-
-def refusing(act: Callable[[], Any]) -> Any:
-    try:
-        return act()
-    except actions.MeetingFull as refusal:
-        raise Conflict(str(refusal)) from refusal
-    except actions.MediaUnavailable as refusal:
-        raise ServiceUnavailable(str(refusal)) from refusal
-    except actions.BadMeeting as refusal:
-        raise exceptions.ValidationError({"detail": str(refusal)}) from refusal
-    except ActionRefused as refusal:
-        raise exceptions.PermissionDenied(str(refusal)) from refusal
 
 
 def joined(participant: Participant) -> dict[str, Any]:
