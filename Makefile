@@ -64,8 +64,12 @@ test-production:
 	@bash scripts/test-services.sh
 	$(PG_ENV) ENSEMBLE_DATA_DIR=var/test-production $(BIN)/pytest -q ensemble
 
+# The browser tests run in a private network namespace where WebRTC works on loopback
+# (scripts/media-netns, as root); elsewhere the meeting media tests are skipped.
+MEDIA_NETNS := $(shell [ "$$(id -u)" = 0 ] && echo scripts/media-netns)
+
 e2e:
-	ENSEMBLE_DATA_DIR=var/test-e2e $(BIN)/pytest -q e2e
+	ENSEMBLE_DATA_DIR=var/test-e2e $(MEDIA_NETNS) $(BIN)/pytest -q e2e
 
 bench: bench-storage bench-chat
 

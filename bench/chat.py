@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,16 +40,12 @@ from typing import Any
 
 import aiohttp
 
+from ensemble.core.ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 ENSEMBLE_PYTHON = ROOT / ".venv" / "bin" / "python"
 PASSWORD = "bench-Passw0rd-long-enough"
 OnMessage = Callable[[str, float], None]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def tree_peak_rss_mib(pid: int) -> float:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from ensemble.accounts.tests.conftest import SECRET as OP_SECRET
 from ensemble.accounts.tests.conftest import start_openid_provider
+from ensemble.core.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "e2e" / "artifacts"
@@ -32,12 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "e2e password that is long enough"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Suite:
@@ -157,11 +151,16 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -184,6 +183,11 @@ def new_page(browser: Browser, request: Any) -> Iterator[Any]:
         return page
 
     yield make
+    close_pages(request, pages)
+
+
+def close_pages(request: Any, pages: list[Page]) -> None:
+    """Close each page's context, after a screenshot of it in e2e/artifacts/ if the test failed."""
     failed = getattr(request.node, "report_call", None)
     for number, page in enumerate(pages):
         if failed is not None and failed.failed:

@@ -115,6 +115,8 @@ def start_embedded_janus() -> subprocess.Popen[bytes] | None:
         ws_port=settings.JANUS_WS_PORT,
         admin_secret=settings.JANUS_ADMIN_SECRET,
         admin_key=settings.JANUS_ADMIN_KEY,
+        rtp_ports=settings.JANUS_RTP_PORTS,
+        ice_enforce=settings.JANUS_ICE_ENFORCE,
     )
     folder = settings.DATA_DIR / "janus"
     try:

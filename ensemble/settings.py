@@ -261,7 +261,14 @@ if not JANUS_URLS:
 JANUS_ADMIN_SECRET = env_str("JANUS_ADMIN_SECRET") or derived_secret(SECRET_KEY, "janus-admin")
 JANUS_ADMIN_KEY = env_str("JANUS_ADMIN_KEY") or derived_secret(SECRET_KEY, "janus-rooms")
 JANUS_TIMEOUT = env_int("JANUS_TIMEOUT", 5)
+# The embedded Janus: the addresses it offers for media (ICE), and its UDP ports.
+JANUS_ICE_ENFORCE = env_str("JANUS_ICE_ENFORCE")
+JANUS_RTP_PORTS = env_str("JANUS_RTP_PORTS", "20000-20999")
 MEET_MAX_PARTICIPANTS = env_int("MEET_MAX_PARTICIPANTS", 150)
+MEET_PAGE_SIZE = env_int("MEET_PAGE_SIZE", 9)  # videos a client receives at a time
+MEET_MUTE_ABOVE = env_int("MEET_MUTE_ABOVE", 10)  # joiners muted once this many are in
+# Where Janus writes recorded streams; the workers read them there (shared in production).
+MEET_RECORDING_DIR = Path(env_str("MEET_RECORDING_DIR") or DATA_DIR / "recordings")
 # For people behind NAT or strict firewalls (docs/subsystems/meet.md: TURN with coturn).
 MEET_STUN_URLS = env_list("MEET_STUN_URLS")
 MEET_TURN_URLS = env_list("MEET_TURN_URLS")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("ensemble.api_urls")),
     path("scim/v2/", include("ensemble.accounts.scim.urls")),
     path("chat/", include("ensemble.chat.urls")),
+    path("meet/", include("ensemble.meet.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("ensemble.portal.urls")),

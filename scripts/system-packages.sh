@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages the suite needs. Installs only what is missing (fast when nothing is).
 set -euo pipefail
-needed=(python3 python3-venv python3-dev gcc gettext chromium fonts-dejavu-core fonts-noto-color-emoji janus janus-tools coturn)
+needed=(python3 python3-venv python3-dev gcc gettext chromium fonts-dejavu-core fonts-noto-color-emoji janus janus-tools coturn ffmpeg espeak-ng iproute2)
 command -v node >/dev/null 2>&1 || needed+=(nodejs)
 command -v npm >/dev/null 2>&1 || needed+=(npm)
 missing=()

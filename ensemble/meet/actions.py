@@ -19,6 +19,7 @@ from ensemble.core import audit
 from ensemble.core.events import publish
 from ensemble.core.refusals import BadInput
 from ensemble.meet.events import (
+    ChatMessage,
     HandChanged,
     MuteRequested,
     meeting_updated,
@@ -155,9 +156,11 @@ def place(meeting: Meeting) -> JanusServer:
     for server in sorted(pool, key=lambda server: load.get(server.url, 0)):
         if not server.healthy():
             continue
-        room, secret = secrets.randbelow(2**52) + 1, new_secret()
+        room, secret = new_feed(), new_secret()
         try:
-            server.create_room(room, secret, publishers=meeting.max_participants)
+            server.create_room(
+                room, secret, publishers=meeting.max_participants, record_dir=record_dir(meeting)
+            )
         except JanusError:
             continue
         # Two joins may place the meeting at once: the first to record its room wins, the
@@ -180,12 +183,23 @@ def place(meeting: Meeting) -> JanusServer:
     )
 
 
+def record_dir(meeting: Meeting) -> str:
+    """Where Janus writes the meeting's streams while it is recorded (a folder Janus writes
+    and the workers read: on one machine for the embedded default, shared in production)."""
+    return str(settings.MEET_RECORDING_DIR / str(meeting.pk))
+
+
 def give_token(server: JanusServer, participant: Participant) -> None:
     token = secrets.token_urlsafe(32)
     server.add_token(token)
     participant.janus_token = token
-    participant.janus_feed = participant.janus_feed or secrets.randbelow(2**52) + 1
-    participant.save(update_fields=["janus_token", "janus_feed", "updated_at"])
+    participant.janus_feed = participant.janus_feed or new_feed()
+    participant.janus_screen_feed = participant.janus_screen_feed or new_feed()
+    participant.save(update_fields=["janus_token", "janus_feed", "janus_screen_feed", "updated_at"])
+
+
+def new_feed() -> int:
+    return secrets.randbelow(2**52) + 1
 
 
 def check_room(meeting: Meeting, participant: Participant) -> None:
@@ -269,10 +283,12 @@ def kick(participant: Participant) -> None:
     """Take someone out of the Janus room now (a revoked token only stops new sessions)."""
     meeting = participant.meeting
     server = server_of(meeting)
-    if server is None or not meeting.janus_room or not participant.janus_feed:
+    if server is None or not meeting.janus_room:
         return
-    with suppress(JanusError):  # not (or no longer) in the room, or Janus down
-        server.kick(meeting.janus_room, meeting.janus_secret, participant.janus_feed)
+    for feed in (participant.janus_feed, participant.janus_screen_feed):
+        with suppress(JanusError):  # not (or no longer) in the room, or Janus down
+            if feed:
+                server.kick(meeting.janus_room, meeting.janus_secret, feed)
 
 
 def leave(participant: Participant) -> None:
@@ -330,6 +346,7 @@ def join_info(participant: Participant) -> dict[str, Any] | None:
         "room": meeting.janus_room,
         "token": participant.janus_token,
         "feed": participant.janus_feed,  # join the room with this id
+        "screen_feed": participant.janus_screen_feed,  # and a shared screen with this one
         "display": participant.display_name,
         "stream": stream_of(meeting),  # follow it on /ws/ for who waits, joins and leaves
         "ice_servers": ice_servers(str(participant.pk)),
@@ -384,3 +401,54 @@ def request_mute(user: Any, meeting: Meeting, participant: Participant | None) -
     if ids:
         publish(stream_of(meeting), MuteRequested(ids=ids, by=actor.display_name))
     return [str(pk) for pk in ids]
+
+
+def send_message(participant: Participant, text: str) -> None:
+    """A message to everyone in the meeting (guests included), kept on its stream."""
+    if participant.state != ADMITTED:
+        raise ActionRefused(_("Only people in the meeting can write to it."))
+    text = text.strip()
+    if not text:
+        raise BadInput(_("The message is empty."))
+    if len(text) > MESSAGE_MAX:
+        raise BadInput(_("A message has at most %(n)s characters.") % {"n": MESSAGE_MAX})
+    publish(
+        stream_of(participant.meeting),
+        ChatMessage(id=participant.pk, name=participant.display_name, text=text, at=timezone.now()),
+    )
+
+
+MESSAGE_MAX = 2000
+
+
+def set_recording(user: Any, meeting: Meeting, on: bool) -> Meeting:
+    """Moderators start and stop the recording; everyone is told it is on."""
+    moderator_of(meeting, user)
+    if meeting.recording == on:
+        return meeting
+    server = server_of(meeting)
+    if server is None or not meeting.janus_room:
+        raise ActionRefused(_("The meeting has not started on the video service yet."))
+    try:
+        server.record(meeting.janus_room, meeting.janus_secret, on)
+    except JanusUnavailable as error:
+        raise MediaUnavailable(
+            _("The video service is not available right now. Try again in a moment.")
+        ) from error
+    meeting.recording = on
+    meeting.save(update_fields=["recording", "updated_at"])
+    meeting_updated(meeting)
+    audit.record(
+        "meet.recording_started" if on else "meet.recording_stopped", actor=user, target=meeting
+    )
+    return meeting
+
+
+def set_devices(participant: Participant, microphone: bool, camera: bool) -> Participant:
+    """Someone turned their microphone or camera on or off: the others' screens show it."""
+    if participant.state != ADMITTED:
+        raise ActionRefused(_("Only people in the meeting can do this."))
+    participant.microphone, participant.camera = microphone, camera
+    participant.save(update_fields=["microphone", "camera", "updated_at"])
+    participant_changed(participant)
+    return participant

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -12,3 +14,18 @@ class MeetConfig(AppConfig):
         from ensemble.meet.events import register
 
         register()
+
+    def launcher_tiles(self, user: Any) -> list[Any]:
+        from django.urls import reverse
+        from django.utils.translation import gettext as _
+
+        from ensemble.core.launcher import Tile
+
+        return [
+            Tile(
+                name=_("Meet"),
+                description=_("Video meetings with colleagues and guests, up to 150 people."),
+                url=reverse("meet:home"),
+                icon="fr-icon-video-chat-line",
+            )
+        ]

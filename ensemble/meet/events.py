@@ -19,6 +19,8 @@ class ParticipantChanged(Event):
     name: str
     role: str
     state: str
+    microphone: bool = False
+    camera: bool = False
 
 
 @event_type("meet.hand.changed")
@@ -42,6 +44,17 @@ class MuteRequested(Event):
 class MeetingUpdated(Event):
     locked: bool
     ended: bool
+    recording: bool = False
+
+
+@event_type("meet.chat.message")
+class ChatMessage(Event):
+    """A message to everyone in the meeting, kept on the meeting's stream."""
+
+    id: UUID
+    name: str
+    text: str
+    at: datetime
 
 
 def stream_of(meeting: Any) -> str:
@@ -56,6 +69,8 @@ def participant_changed(participant: Any) -> None:
             name=participant.display_name,
             role=participant.role,
             state=participant.state,
+            microphone=participant.microphone,
+            camera=participant.camera,
         ),
     )
 
@@ -63,7 +78,9 @@ def participant_changed(participant: Any) -> None:
 def meeting_updated(meeting: Any) -> None:
     publish(
         stream_of(meeting),
-        MeetingUpdated(locked=meeting.locked, ended=meeting.ended_at is not None),
+        MeetingUpdated(
+            locked=meeting.locked, ended=meeting.ended_at is not None, recording=meeting.recording
+        ),
     )
 
 

@@ -150,6 +150,12 @@ class JanusServer:
     def kick(self, room: int, secret: str, participant: int) -> None:
         self.videoroom({"request": "kick", "room": room, "secret": secret, "id": participant})
 
+    def record(self, room: int, secret: str, on: bool) -> None:
+        """Start or stop recording every stream of the room (one file per stream)."""
+        self.videoroom(
+            {"request": "enable_recording", "room": room, "secret": secret, "record": on}
+        )
+
     def room_exists(self, room: int) -> bool:
         return bool(self.videoroom({"request": "exists", "room": room}).get("exists"))
 

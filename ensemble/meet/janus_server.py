@@ -3,6 +3,7 @@ process started and stopped (for `ensemble serve` on the embedded default, and f
 
 from __future__ import annotations
 
+import resource
 import shutil
 import subprocess
 import time
@@ -64,6 +65,10 @@ def available() -> bool:
     return shutil.which("janus") is not None
 
 
+def no_core_dump() -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def start(settings: JanusSettings, folder: Path, log: Path) -> subprocess.Popen[bytes]:
     """Start Janus and return once its HTTP API answers."""
     config = render(settings, folder)
@@ -71,6 +76,7 @@ def start(settings: JanusSettings, folder: Path, log: Path) -> subprocess.Popen[
         ["janus", "-C", str(config), "-F", str(folder), "-L", str(log), "-N", "-o"],  # noqa: S607
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
+        preexec_fn=no_core_dump,  # Janus 1.1 may crash while stopping: no core file left behind
     )
     deadline = time.monotonic() + 20
     while True:

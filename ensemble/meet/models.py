@@ -41,6 +41,7 @@ class Meeting(BaseModel):
     lobby = models.BooleanField(_("waiting room"), default=True)
     max_participants = models.PositiveIntegerField(default=150)
     locked = models.BooleanField(default=False)
+    recording = models.BooleanField(default=False)
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -78,8 +79,11 @@ class Participant(BaseModel):
     )
     invited = models.BooleanField(default=False)
     hand_raised_at = models.DateTimeField(null=True, blank=True)
+    microphone = models.BooleanField(default=False)  # as the participant's client says
+    camera = models.BooleanField(default=False)
     # The id this participant joins the Janus room with (so that Ensemble can kick them).
     janus_feed = models.PositiveBigIntegerField(null=True, blank=True)
+    janus_screen_feed = models.PositiveBigIntegerField(null=True, blank=True)  # a shared screen
     # The Janus token this participant holds while admitted (revoked when they go).
     janus_token = models.CharField(max_length=64, blank=True)
     guest_key = models.CharField(max_length=64, blank=True)  # a guest's proof of identity

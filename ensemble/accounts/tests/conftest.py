@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ import requests
 from django.test import Client
 
 from ensemble.accounts.oidc.config import OIDCProvider
+from ensemble.core.ports import free_port
 
 PROVIDER_DIR = Path(__file__).resolve().parents[3] / "e2e" / "oidc-provider"
 SITE_URL = "http://127.0.0.1:8000"
@@ -49,12 +49,6 @@ CLIENTS = {
     "ecdsa": {"id_token_signed_response_alg": "ES256", "userinfo_signed_response_alg": "ES256"},
     "keycloak": {"id_token_signed_response_alg": "RS256"},
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def client_metadata(name: str, site_url: str, extra: dict[str, str]) -> dict[str, Any]:

@@ -16,7 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ensemble.core.api import acting_user, refusing
+from ensemble.core.events import current_seq, events_after
 from ensemble.meet import actions
+from ensemble.meet.events import stream_of
 from ensemble.meet.models import Access, Meeting, MeetRole, Participant, ParticipantState
 
 
@@ -24,10 +26,12 @@ class MeetingSerializer(serializers.ModelSerializer[Meeting]):
     class Meta:
         model = Meeting
         fields = [
-            "code", "title", "access", "lobby", "locked", "max_participants",
+            "code", "title", "access", "lobby", "locked", "recording", "max_participants",
             "starts_at", "ends_at", "ended_at", "created_at",
         ]  # fmt: skip
-        read_only_fields = ["code", "locked", "max_participants", "ended_at", "created_at"]
+        read_only_fields = [
+            "code", "locked", "recording", "max_participants", "ended_at", "created_at",
+        ]  # fmt: skip
 
 
 class MeetingCreateSerializer(MeetingSerializer):
@@ -44,6 +48,38 @@ class ParticipantSerializer(serializers.ModelSerializer[Participant]):
         model = Participant
         fields = ["id", "display_name", "role", "state"]
         read_only_fields = fields
+
+
+class PersonSerializer(ParticipantSerializer):
+    """Someone as the others in the meeting see them: with the Janus ids of their camera and
+    screen, so that a browser knows whose video a feed is."""
+
+    class Meta(ParticipantSerializer.Meta):
+        fields = [
+            *ParticipantSerializer.Meta.fields, "feed", "screen_feed", "hand_raised_at", "guest",
+            "microphone", "camera",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    feed = serializers.IntegerField(source="janus_feed", read_only=True)
+    screen_feed = serializers.IntegerField(source="janus_screen_feed", read_only=True)
+    guest = serializers.SerializerMethodField()
+
+    def get_guest(self, participant: Participant) -> bool:
+        return participant.user_id is None
+
+
+class MessageSerializer(serializers.Serializer[None]):
+    text = serializers.CharField(max_length=actions.MESSAGE_MAX, trim_whitespace=True)
+
+
+class DevicesSerializer(serializers.Serializer[None]):
+    microphone = serializers.BooleanField()
+    camera = serializers.BooleanField()
+
+
+class RecordSerializer(serializers.Serializer[None]):
+    recording = serializers.BooleanField()
 
 
 class JoinSerializer(serializers.Serializer[None]):
@@ -84,7 +120,10 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     queryset = Meeting.objects.none()
 
     def get_permissions(self) -> list[Any]:
-        if self.action in ("retrieve", "join", "me", "leave", "hand", "hands"):
+        if self.action in (
+            "retrieve", "join", "me", "leave", "hand", "hands", "participants", "events",
+            "messages", "devices",
+        ):  # fmt: skip
             return [AllowAny()]  # public meetings admit guests; the actions check the rest
         return list(super().get_permissions())
 
@@ -161,18 +200,69 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
             raise exceptions.NotFound("You have not joined this meeting.")
         return found
 
-    @extend_schema(responses={200: ParticipantSerializer(many=True)})
+    def inside(self, request: Request) -> Participant:
+        """The caller, who must be in the meeting (guests add ?key=)."""
+        me = self.participant(request)
+        if me.state != ParticipantState.ADMITTED:
+            raise exceptions.PermissionDenied("Only people in the meeting can do this.")
+        return me
+
+    @extend_schema(responses={200: PersonSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def participants(self, request: Request, code: str | None = None) -> Response:
-        """Who is in the meeting and who waits (people admitted see it)."""
-        meeting = self.get_object()
-        me = meeting.participants.filter(user=acting_user(request), state=actions.ADMITTED)
-        if not me.exists():
-            raise exceptions.PermissionDenied("Only people in the meeting see who is there.")
-        shown = meeting.participants.filter(
+        """Who is in the meeting and who waits (people in the meeting; guests add ?key=)."""
+        me = self.inside(request)
+        shown = me.meeting.participants.filter(
             state__in=[ParticipantState.ADMITTED, ParticipantState.WAITING]
         )
-        return Response(ParticipantSerializer(shown, many=True).data)
+        return Response(PersonSerializer(shown, many=True).data)
+
+    @extend_schema(responses={200: {"type": "object"}})
+    @action(detail=True, methods=["get"])
+    def events(self, request: Request, code: str | None = None) -> Response:
+        """The meeting's stream after ``?after=`` (its sequence), for clients without the
+        WebSocket (guests): the same events, up to 200 at a time, and the stream's ``seq``."""
+        me = self.inside(request)
+        try:
+            after = max(0, int(request.query_params.get("after", "0")))
+        except ValueError:
+            raise exceptions.ValidationError({"after": "A sequence number."}) from None
+        stream = stream_of(me.meeting)
+        return Response(
+            {"seq": current_seq(stream), "events": events_after(stream, after, after + 200)}
+        )
+
+    @extend_schema(request=MessageSerializer, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def messages(self, request: Request, code: str | None = None) -> Response:
+        """Write to everyone in the meeting (guests add ?key=)."""
+        data = MessageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        me = self.participant(request)
+        refusing(lambda: actions.send_message(me, data.validated_data["text"]))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=DevicesSerializer, responses={200: PersonSerializer})
+    @action(detail=True, methods=["post"])
+    def devices(self, request: Request, code: str | None = None) -> Response:
+        """Tell the others your microphone or camera is on or off (guests add ?key=)."""
+        data = DevicesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        me = self.participant(request)
+        values = data.validated_data
+        refusing(lambda: actions.set_devices(me, values["microphone"], values["camera"]))
+        return Response(PersonSerializer(me).data)
+
+    @extend_schema(request=RecordSerializer, responses={200: MeetingSerializer})
+    @action(detail=True, methods=["post"])
+    def record(self, request: Request, code: str | None = None) -> Response:
+        """Start or stop the recording (hosts and moderators); everyone sees that it is on."""
+        data = RecordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = self.get_object()
+        on = data.validated_data["recording"]
+        refusing(lambda: actions.set_recording(acting_user(request), meeting, on))
+        return Response(MeetingSerializer(meeting).data)
 
     @extend_schema(request=None, responses={200: ParticipantSerializer})
     @action(
@@ -215,9 +305,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     @action(detail=True, methods=["get"])
     def hands(self, request: Request, code: str | None = None) -> Response:
         """Raised hands, first raised first (people in the meeting; guests add ?key=)."""
-        me = self.participant(request)
-        if me.state != ParticipantState.ADMITTED:
-            raise exceptions.PermissionDenied("Only people in the meeting see raised hands.")
+        me = self.inside(request)
         raised = me.meeting.participants.filter(
             state=ParticipantState.ADMITTED, hand_raised_at__isnull=False
         ).order_by("hand_raised_at")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,14 +9,10 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 
+from ensemble.core.ports import free_port
 from ensemble.meet import janus_server
+from ensemble.meet.janus import JanusServer
 from ensemble.meet.janus_server import JanusSettings
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class RunningJanus:
@@ -35,6 +30,9 @@ class RunningJanus:
 
     def start(self) -> None:
         self.process = janus_server.start(self.settings, self.folder / "conf", self.folder / "log")
+
+    def server(self) -> JanusServer:
+        return JanusServer(self.settings.url, self.settings.admin_url, self.settings.ws_url)
 
     def stop(self) -> None:
         self.process.terminate()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ensemble.accounts.tests.factories import UserFactory
-from ensemble.meet.tests.conftest import free_port
+from ensemble.core.ports import free_port
 from ensemble.meet.turn import ice_servers
 
 API = "/api/v1/meet/meetings/"

@@ -1,4 +1,7 @@
-// Talking to Ensemble's REST API from the chat page: JSON in and out, clear errors.
+// The chat page's calls to Ensemble's REST API.
+import { ApiError, apiCall, apiJson, csrf, detail } from "../api";
+
+export { ApiError };
 
 export interface Attachment {
   id: string;
@@ -43,47 +46,12 @@ export interface Room {
   abilities: Record<string, boolean>;
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Call the chat API; resolves with the response or throws ApiError. */
+export const call = (path: string, method = "GET", data?: unknown): Promise<Response> =>
+  apiCall(`/api/v1/chat/${path}`, method, data);
 
-const csrf = (): string => document.cookie.match(/csrftoken=([^;]+)/)?.[1] ?? "";
-
-function detail(status: number, body: unknown): string {
-  if (body && typeof body === "object") {
-    const values = Object.values(body as Record<string, unknown>).flat();
-    if (values.length) return values.map(String).join(" ");
-  }
-  return `HTTP ${status}`;
-}
-
-/** Call the API; resolves with the response (JSON read by the caller) or throws ApiError.
- * A network failure throws TypeError, which callers may retry. */
-export async function call(path: string, method = "GET", data?: unknown): Promise<Response> {
-  const headers: Record<string, string> = { "X-CSRFToken": csrf(), Accept: "application/json" };
-  if (data !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(`/api/v1/chat/${path}`, {
-    method,
-    headers,
-    credentials: "same-origin",
-    body: data === undefined ? undefined : JSON.stringify(data),
-  });
-  if (!response.ok) {
-    const body = await response.json().catch(() => null);
-    throw new ApiError(response.status, detail(response.status, body));
-  }
-  return response;
-}
-
-export async function json<T>(path: string, method = "GET", data?: unknown): Promise<T> {
-  const response = await call(path, method, data);
-  return (response.status === 204 ? null : await response.json()) as T;
-}
+export const json = <T>(path: string, method = "GET", data?: unknown): Promise<T> =>
+  apiJson<T>(`/api/v1/chat/${path}`, method, data);
 
 /** Upload one file to a room, reporting progress (0 to 1); resolves with the attachment. */
 export function upload(room: string, file: File, progress: (done: number) => void): Promise<Attachment> {

@@ -1,0 +1,147 @@
+"""Meetings with real browsers: Chromium's fake camera and microphone, the real Janus that
+`ensemble serve` starts, all inside a private network namespace (scripts/media-netns) where
+WebRTC works without a network card. Two people see and hear each other; the waiting room
+admits and refuses; a moderator mutes someone and both screens show it."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect
+
+from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Suite, close_pages, sign_in
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("MEDIA_NETNS"),
+    reason="WebRTC needs the network namespace of scripts/media-netns (make e2e runs it)",
+)
+
+MEDIA_ARGS = [
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture(scope="module")
+def media_browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *MEDIA_ARGS]
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def person(media_browser: Browser, suite: Suite, request: Any) -> Iterator[Any]:
+    """person(email): a signed-in browser of its own (guest=True: nobody signed in)."""
+    pages: list[Page] = []
+
+    def make(email: str = "", name: str = "") -> Page:
+        context = media_browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 860})
+        context.set_default_timeout(20000)
+        page = context.new_page()
+        pages.append(page)
+        page.on("console", lambda message: print(f"[{email or 'guest'}] {message.text}"))
+        page.on("pageerror", lambda error: print(f"[{email or 'guest'}] error: {error}"))
+        if email:
+            suite.create_user(email, name)
+            sign_in(page, suite.url, email)
+            expect(page.locator("[data-user-name]")).to_be_visible()
+        return page
+
+    yield make
+    close_pages(request, pages)
+
+
+def join(page: Page, url: str, muted: bool = False) -> None:
+    page.goto(url)
+    expect(page.locator("[data-preview]")).to_have_js_property("readyState", 4)
+    if muted:
+        page.locator("label[for=join-muted]").click()
+    page.get_by_role("button", name="Join the meeting").click()
+
+
+def media_flowing(page: Page, timeout: float = 30) -> dict[str, int]:
+    """Wait until this browser decodes video frames and receives audio from the others."""
+    deadline = time.monotonic() + timeout
+    while True:
+        stats: dict[str, int] = page.evaluate("window.ensembleMeet.stats()")
+        if stats["framesDecoded"] > 10 and stats["audioBytes"] > 1000:
+            return stats
+        assert time.monotonic() < deadline, f"no media received: {stats}"
+        page.wait_for_timeout(500)
+
+
+def open_people(page: Page) -> None:
+    if page.locator("[data-side]").is_hidden():
+        page.locator("[data-toggle-side]").click()
+
+
+def test_two_people_see_and_hear_each_other_and_a_moderator_mutes(
+    suite: Suite, person: Any
+) -> None:
+    host = person("hana@lyon.fr", "Hana Morel")
+    host.goto(f"{suite.url}/meet/")
+    host.get_by_label("Title").fill("Point hebdomadaire")
+    host.get_by_role("button", name="Start the meeting").click()
+    expect(host.locator("#prejoin-title")).to_have_text("Point hebdomadaire")
+    meeting_url = host.url
+    join(host, meeting_url)
+    expect(host.locator("[data-room]")).to_be_visible()
+
+    # Someone else waits in the waiting room until the host lets them in.
+    guest = person("yann@lyon.fr", "Yann Caron")
+    join(guest, meeting_url)
+    expect(guest.locator("[data-waiting]")).to_have_text("Waiting for a moderator to let you in…")
+    open_people(host)
+    waiting = host.locator("[data-waiting-person]")
+    expect(waiting).to_contain_text("Yann Caron")
+    expect(host.locator("[data-waiting-count]")).to_have_text("1")
+    waiting.get_by_role("button", name="Admit").click()
+    expect(guest.locator("[data-room]")).to_be_visible()
+
+    # Each receives the other's camera (frames decoded) and microphone (bytes received).
+    media_flowing(host)
+    media_flowing(guest)
+    other = guest.locator("[data-tile]:not([hidden]) video").first
+    expect(guest.locator(".ens-meet__tile--video")).to_have_count(2)
+    assert guest.evaluate(
+        "() => [...document.querySelectorAll('[data-tile] video')].some(v => v.videoWidth > 0)"
+    ), other
+
+    # The host mutes Yann: his microphone turns off, and both screens show it.
+    yann = host.locator("[data-people] [data-person]", has_text="Yann Caron")
+    yann.get_by_role("button", name="Mute").click()
+    expect(guest.locator("[data-toggle-mic]")).to_have_attribute("aria-pressed", "false")
+    expect(guest.locator(".ens-meet__notice")).to_contain_text("Hana Morel muted your microphone.")
+    expect(yann.locator("[data-muted]")).to_be_visible()
+    yann_tile = host.locator("[data-tile]", has_text="Yann Caron")
+    expect(yann_tile).to_have_attribute("data-muted", "true")
+    open_people(guest)
+    expect(
+        guest.locator("[data-people] [data-person]", has_text="Yann Caron").locator("[data-muted]")
+    ).to_be_visible()
+
+
+def test_the_waiting_room_refuses(suite: Suite, person: Any) -> None:
+    host = person("ines@lyon.fr", "Inès Roux")
+    host.goto(f"{suite.url}/meet/")
+    host.get_by_role("button", name="Start the meeting").click()
+    meeting_url = host.url
+    join(host, meeting_url, muted=True)
+    expect(host.locator("[data-room]")).to_be_visible()
+    expect(host.locator("[data-toggle-mic]")).to_have_attribute("aria-pressed", "false")
+
+    stranger = person("paul@lyon.fr", "Paul Garnier")
+    join(stranger, meeting_url)
+    open_people(host)
+    host.locator("[data-waiting-person]", has_text="Paul Garnier").get_by_role(
+        "button", name="Refuse"
+    ).click()
+    expect(stranger.locator("[data-after-title]")).to_have_text("A moderator did not let you in.")
+    expect(host.locator("[data-waiting-person]")).to_have_count(0)

@@ -1,0 +1,171 @@
+"""What the meeting page uses: who is in (with their Janus feeds), the meeting's events for
+guests without a socket, the meeting chat, microphone and camera state, and recording; each
+refused to those who may not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from ensemble.accounts.tests.factories import UserFactory
+from ensemble.core.models import AuditEntry
+from ensemble.meet.models import Meeting
+
+API = "/api/v1/meet/meetings/"
+JSON = "application/json"
+
+
+def public_meeting(client_of: Any) -> tuple[str, Client, Client, dict[str, Any]]:
+    """A public meeting without waiting room: its host, and a guest in it."""
+    host = client_of(UserFactory())
+    code = host.post(API, {"title": "Conseil", "access": "public", "lobby": False}, JSON).json()[
+        "code"
+    ]
+    host.post(f"{API}{code}/join/", {}, JSON)
+    guest = Client()
+    me = guest.post(f"{API}{code}/join/", {"name": "Élise"}, JSON).json()
+    assert me["state"] == "admitted"
+    return code, host, guest, me
+
+
+@pytest.mark.django_db
+def test_people_inside_see_who_is_there_with_their_feeds(janus: Any, client_of: Any) -> None:
+    code, host, guest, me = public_meeting(client_of)
+    key = me["guest_key"]
+    people = guest.get(f"{API}{code}/participants/?key={key}").json()
+    assert {p["display_name"] for p in people} == {
+        "Élise",
+        str(Meeting.objects.get(code=code).organiser),
+    }
+    elise = next(p for p in people if p["id"] == me["id"])
+    assert elise["guest"] is True and elise["feed"] == me["media"]["feed"]
+    assert elise["screen_feed"] == me["media"]["screen_feed"] != elise["feed"]
+    assert host.get(f"{API}{code}/participants/").status_code == 200
+    assert Client().get(f"{API}{code}/participants/").status_code == 404  # not joined
+    assert guest.get(f"{API}{code}/participants/?key=wrong").status_code == 404
+    outsider = client_of(UserFactory())
+    assert outsider.get(f"{API}{code}/participants/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_someone_waiting_does_not_see_inside(janus: Any, client_of: Any) -> None:
+    host = client_of(UserFactory())
+    code = host.post(API, {"title": "Jury", "access": "public"}, JSON).json()["code"]
+    host.post(f"{API}{code}/join/", {}, JSON)
+    waiting = Client()
+    key = waiting.post(f"{API}{code}/join/", {"name": "Marc"}, JSON).json()["guest_key"]
+    for path in ("participants/", "events/", "hands/"):
+        assert waiting.get(f"{API}{code}/{path}?key={key}").status_code == 403, path
+    answer = waiting.post(f"{API}{code}/messages/?key={key}", {"text": "Bonjour"}, JSON)
+    assert answer.status_code == 403
+
+
+@pytest.mark.django_db
+def test_guests_follow_the_meeting_by_asking_for_its_events(janus: Any, client_of: Any) -> None:
+    code, host, guest, me = public_meeting(client_of)
+    key = me["guest_key"]
+    start = guest.get(f"{API}{code}/events/?after=999999&key={key}").json()
+    assert start["events"] == [] and start["seq"] > 0
+    host.post(f"{API}{code}/lock/", {"locked": True}, JSON)
+    page = guest.get(f"{API}{code}/events/?after={start['seq']}&key={key}").json()
+    assert [e["event"] for e in page["events"]] == ["meet.meeting.updated"]
+    assert page["events"][0]["payload"]["locked"] is True
+    assert page["events"][0]["seq"] == page["seq"] == start["seq"] + 1
+    answer = guest.get(f"{API}{code}/events/?after=soon&key={key}")
+    assert answer.status_code == 400
+
+
+@pytest.mark.django_db
+def test_everyone_inside_writes_in_the_meeting_chat(janus: Any, client_of: Any) -> None:
+    code, host, guest, me = public_meeting(client_of)
+    key = me["guest_key"]
+    assert (
+        guest.post(
+            f"{API}{code}/messages/?key={key}", {"text": " Bonjour à tous "}, JSON
+        ).status_code
+        == 204
+    )
+    assert host.post(f"{API}{code}/messages/", {"text": "Bienvenue"}, JSON).status_code == 204
+    events = host.get(f"{API}{code}/events/?after=0").json()["events"]
+    said = [
+        (e["payload"]["name"], e["payload"]["text"])
+        for e in events
+        if e["event"] == "meet.chat.message"
+    ]
+    assert said[0] == ("Élise", "Bonjour à tous") and said[1][1] == "Bienvenue"
+    for text, status in (("   ", 400), ("x" * 2001, 400)):
+        assert (
+            guest.post(f"{API}{code}/messages/?key={key}", {"text": text}, JSON).status_code
+            == status
+        )
+    outsider = client_of(UserFactory())
+    assert outsider.post(f"{API}{code}/messages/", {"text": "Hé"}, JSON).status_code == 404
+
+
+@pytest.mark.django_db
+def test_microphone_and_camera_state_is_shown_to_the_others(janus: Any, client_of: Any) -> None:
+    code, host, guest, me = public_meeting(client_of)
+    key = me["guest_key"]
+    answer = guest.post(
+        f"{API}{code}/devices/?key={key}", {"microphone": False, "camera": True}, JSON
+    )
+    assert answer.status_code == 200
+    elise = next(p for p in host.get(f"{API}{code}/participants/").json() if p["id"] == me["id"])
+    assert (elise["microphone"], elise["camera"]) == (False, True)
+    changed = [
+        e["payload"]
+        for e in host.get(f"{API}{code}/events/?after=0").json()["events"]
+        if e["event"] == "meet.participant.changed" and e["payload"]["id"] == me["id"]
+    ]
+    assert changed[-1]["camera"] is True and changed[-1]["microphone"] is False
+    assert (
+        guest.post(f"{API}{code}/devices/?key={key}", {"microphone": "loud"}, JSON).status_code
+        == 400
+    )
+
+
+@pytest.mark.django_db
+def test_moderators_start_and_stop_the_recording_everyone_sees_it(
+    janus: Any, client_of: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEET_RECORDING_DIR = tmp_path
+    host_user = UserFactory()
+    host = client_of(host_user)
+    code = host.post(API, {"title": "Audience", "lobby": False}, JSON).json()["code"]
+    assert (
+        host.post(f"{API}{code}/record/", {"recording": True}, JSON).status_code == 403
+    )  # not in yet
+    host.post(f"{API}{code}/join/", {}, JSON)
+    member = client_of(UserFactory())
+    member.post(f"{API}{code}/join/", {}, JSON)
+    assert member.post(f"{API}{code}/record/", {"recording": True}, JSON).status_code == 403
+    assert AuditEntry.objects.filter(action="meet.moderation_refused").exists()
+    answer = host.post(f"{API}{code}/record/", {"recording": True}, JSON)
+    assert answer.status_code == 200 and answer.json()["recording"] is True
+    meeting = Meeting.objects.get(code=code)
+    rooms = janus.server().videoroom({"request": "list", "admin_key": settings.JANUS_ADMIN_KEY})
+    room = next(r for r in rooms["list"] if r["room"] == meeting.janus_room)
+    assert room["record"] is True and room["rec_dir"] == str(tmp_path / str(meeting.pk))
+    events = member.get(f"{API}{code}/events/?after=0").json()["events"]
+    assert [e["payload"]["recording"] for e in events if e["event"] == "meet.meeting.updated"] == [
+        True
+    ]
+    assert (
+        host.post(f"{API}{code}/record/", {"recording": False}, JSON).json()["recording"] is False
+    )
+    assert AuditEntry.objects.filter(action="meet.recording_started", actor=host_user).exists()
+    assert AuditEntry.objects.filter(action="meet.recording_stopped", actor=host_user).exists()
+
+
+@pytest.mark.django_db
+def test_recording_with_janus_down_is_a_clear_503(janus: Any, client_of: Any) -> None:
+    host = client_of(UserFactory())
+    code = host.post(API, {"title": "Audience", "lobby": False}, JSON).json()["code"]
+    host.post(f"{API}{code}/join/", {}, JSON)
+    janus.stop()
+    answer = host.post(f"{API}{code}/record/", {"recording": True}, JSON)
+    assert answer.status_code == 503
+    assert "video service" in answer.json()["detail"]
+    assert Meeting.objects.get(code=code).recording is False

@@ -1,0 +1,113 @@
+"""Meet's pages: the home (start a meeting, join by code, the meetings one is part of) and the
+meeting page, a shell the TypeScript island (frontend/src/meet/) fills: device check, waiting
+room, then the meeting itself."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ensemble.core.refusals import ActionRefused
+from ensemble.meet import actions
+from ensemble.meet.models import Access, Meeting
+
+CODE = re.compile(r"[a-z]{3}-[a-z]{4}-[a-z]{3}")
+
+
+def code_of(text: str) -> str:
+    """A join code from what someone pasted: the code itself or a whole link."""
+    found = CODE.search(text.strip().lower().replace(" ", ""))
+    return found.group(0) if found else ""
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        if "code" in request.POST:
+            code = code_of(request.POST["code"])
+            if code and Meeting.objects.filter(code=code).exists():
+                return redirect("meet:meeting", code=code)
+            error = _("No meeting has this code. Check it and try again.")
+        else:
+            title = request.POST.get("title", "").strip()[:200] or _("Meeting of %(name)s") % {
+                "name": request.user
+            }
+            try:
+                meeting = actions.create_meeting(request.user, title)
+            except ActionRefused as refusal:
+                error = str(refusal)
+            else:
+                return redirect("meet:meeting", code=meeting.code)
+    mine = (
+        Meeting.objects.filter(participants__user=request.user.pk, ended_at__isnull=True)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gte=timezone.now()))
+        .distinct()
+        .order_by("starts_at", "-created_at")[:20]
+    )
+    return render(request, "meet/home.html", {"meetings": mine, "error": error})
+
+
+def meeting_page(request: HttpRequest, code: str) -> HttpResponse:
+    meeting = Meeting.objects.filter(code=code).first()
+    if meeting is None:
+        raise Http404(_("No meeting has this code."))
+    if meeting.access != Access.PUBLIC and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    context = {
+        "meeting": meeting,
+        "strings": strings(),
+        "page_size": settings.MEET_PAGE_SIZE,
+        "mute_above": settings.MEET_MUTE_ABOVE,
+    }
+    return render(request, "meet/meeting.html", context)
+
+
+def strings() -> dict[str, str]:
+    """What the page's script writes, in the reader's language ({name} is filled in)."""
+    return {
+        "noCamera": _("No camera found: the others will see your initials."),
+        "noDevices": _(
+            "Your browser did not give access to the camera or microphone. You can join "
+            "without them, or allow them in the browser's settings."
+        ),
+        "nameNeeded": _("Give the name the others will see."),
+        "waiting": _("Waiting for a moderator to let you in…"),
+        "denied": _("A moderator did not let you in."),
+        "removed": _("A moderator removed you from the meeting."),
+        "ended": _("The meeting has ended."),
+        "left": _("You left the meeting."),
+        "reconnecting": _("Connection lost: reconnecting…"),
+        "mediaFailed": _("The video service cannot be reached. Retrying…"),
+        "you": _("{name} (you)"),
+        "screenOf": _("Screen of {name}"),
+        "fullScreen": _("Full screen"),
+        "mutedBy": _("{name} muted your microphone."),
+        "handUp": _("{name} raised their hand"),
+        "muted": _("Microphone off"),
+        "admit": _("Admit"),
+        "deny": _("Refuse"),
+        "remove": _("Remove"),
+        "mute": _("Mute"),
+        "promote": _("Make moderator"),
+        "demote": _("Make participant"),
+        "confirmRemove": _("Remove {name} from the meeting?"),
+        "confirmEnd": _("End the meeting for everyone?"),
+        "waitingCount": _("{n} waiting"),
+        "page": _("Page {page} of {pages}"),
+        "recordingOn": _("This meeting is being recorded."),
+        "host": _("Host"),
+        "moderator": _("Moderator"),
+        "guest": _("Guest"),
+        "error": _("Something went wrong. Try again."),
+        "mutedOnJoin": _("Your microphone is off: this meeting is large."),
+    }

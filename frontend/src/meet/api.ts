@@ -1,0 +1,93 @@
+// The meeting page's calls to Meet's REST API. A guest proves who they are with the key the
+// join answered (kept for the tab's life, so that a reload finds the same place).
+import { apiJson } from "../api";
+import type { MediaInfo } from "./media";
+
+export interface Person {
+  id: string;
+  display_name: string;
+  role: "host" | "moderator" | "participant";
+  state: "waiting" | "admitted" | "denied" | "left" | "removed";
+  feed: number | null;
+  screen_feed: number | null;
+  hand_raised_at: string | null;
+  guest: boolean;
+  microphone: boolean;
+  camera: boolean;
+}
+
+export interface Me {
+  id: string;
+  display_name: string;
+  role: Person["role"];
+  state: Person["state"];
+  media: (MediaInfo & { stream: string }) | null;
+  guest_key?: string;
+}
+
+export interface Meeting {
+  code: string;
+  title: string;
+  locked: boolean;
+  recording: boolean;
+  ended_at: string | null;
+}
+
+export interface WireEvent {
+  stream: string;
+  seq: number;
+  event: string;
+  payload: Record<string, unknown>;
+}
+
+export class MeetApi {
+  private key: string;
+
+  constructor(private readonly code: string) {
+    this.key = sessionStorage.getItem(this.storageKey) ?? "";
+  }
+
+  private get storageKey(): string {
+    return `ensemble.meet.${this.code}`;
+  }
+
+  private url(path: string): string {
+    const base = `/api/v1/meet/meetings/${this.code}/${path}`;
+    return this.key ? `${base}${base.includes("?") ? "&" : "?"}key=${encodeURIComponent(this.key)}` : base;
+  }
+
+  get isGuest(): boolean {
+    return this.key !== "";
+  }
+
+  async join(name: string): Promise<Me> {
+    const me = await apiJson<Me>(this.url("join/"), "POST", { name });
+    if (me.guest_key) {
+      this.key = me.guest_key;
+      sessionStorage.setItem(this.storageKey, this.key);
+    }
+    return me;
+  }
+
+  me = (): Promise<Me> => apiJson<Me>(this.url("me/"));
+  meeting = (): Promise<Meeting> => apiJson<Meeting>(`/api/v1/meet/meetings/${this.code}/`);
+  people = (): Promise<Person[]> => apiJson<Person[]>(this.url("participants/"));
+  events = (after: number): Promise<{ seq: number; events: WireEvent[] }> =>
+    apiJson(this.url(`events/?after=${after}`));
+  leave = (): Promise<null> => apiJson(this.url("leave/"), "POST");
+  hand = (raised: boolean): Promise<Person> => apiJson(this.url("hand/"), "POST", { raised });
+  devices = (microphone: boolean, camera: boolean): Promise<Person> =>
+    apiJson(this.url("devices/"), "POST", { microphone, camera });
+  message = (text: string): Promise<null> => apiJson(this.url("messages/"), "POST", { text });
+
+  // Moderation (hosts and moderators, who are signed in).
+  moderate = (id: string, move: "admit" | "deny" | "remove"): Promise<Person> =>
+    apiJson(this.url(`participants/${id}/${move}/`), "POST");
+  role = (id: string, role: "moderator" | "participant"): Promise<Person> =>
+    apiJson(this.url(`participants/${id}/role/`), "POST", { role });
+  admitAll = (): Promise<unknown> => apiJson(this.url("admit-all/"), "POST");
+  mute = (participant: string | null): Promise<unknown> => apiJson(this.url("mute/"), "POST", { participant });
+  lock = (locked: boolean): Promise<Meeting> => apiJson(this.url("lock/"), "POST", { locked });
+  record = (recording: boolean): Promise<Meeting> => apiJson(this.url("record/"), "POST", { recording });
+  end = (): Promise<Meeting> => apiJson(this.url("end/"), "POST");
+}

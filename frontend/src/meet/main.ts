@@ -1,0 +1,575 @@
+// The meeting page: check the devices, join (or wait to be let in), then the meeting: tiles
+// in a grid or around the speaker, paginated; controls; people, hands, chat and moderation.
+// Meeting state comes from the real-time stream (guests, who have no socket, poll the same
+// events); media goes straight to Janus with the participant's own token.
+import { ApiError } from "../api";
+import { streamClient } from "../stream";
+import { MeetApi, type Me, type Person, type WireEvent } from "./api";
+import { MediaRoom, type Publisher } from "./media";
+import { fill, initials, Stage, type Strings } from "./stage";
+
+const root = document.querySelector<HTMLElement>("[data-meet]");
+const strings: Strings = JSON.parse(document.getElementById("meet-strings")?.textContent ?? "{}");
+const $ = <T extends Element>(selector: string): T => root?.querySelector<T>(selector) as T;
+const code = root?.dataset.code ?? "";
+const signedIn = root?.dataset.signedIn === "1";
+const muteAbove = Number(root?.dataset.muteAbove ?? 10);
+const api = new MeetApi(code);
+
+let me: Me | null = null;
+let local: MediaStream | null = null;
+let media: MediaRoom | null = null;
+let micOn = true;
+let cameraOn = true;
+let handUp = false;
+let seq = 0;
+const people = new Map<string, Person>();
+const stage = new Stage($("[data-tiles]"), $("[data-pages]"), strings, Number(root?.dataset.pageSize ?? 9));
+
+function showError(message: string): void {
+  const box = $<HTMLElement>("[data-error]");
+  box.querySelector("p")!.textContent = message;
+  box.hidden = !message;
+}
+
+function failure(error: unknown): string {
+  return error instanceof ApiError ? error.message : strings.error;
+}
+
+// ---------------------------------------------------------------- before joining
+
+async function preview(): Promise<void> {
+  const camera = $<HTMLSelectElement>("[data-camera]");
+  const microphone = $<HTMLSelectElement>("[data-microphone]");
+  const note = $<HTMLElement>("[data-preview-note]");
+  local?.getTracks().forEach((track) => track.stop());
+  const constraints: MediaStreamConstraints = {
+    audio: microphone.value ? { deviceId: { exact: microphone.value } } : true,
+    video: camera.value ? { deviceId: { exact: camera.value } } : true,
+  };
+  try {
+    local = await navigator.mediaDevices.getUserMedia(constraints);
+    note.hidden = true;
+  } catch {
+    try {
+      local = await navigator.mediaDevices.getUserMedia({ audio: true }); // no camera
+      note.textContent = strings.noCamera;
+    } catch {
+      local = null;
+      note.textContent = strings.noDevices;
+    }
+    note.hidden = false;
+  }
+  $<HTMLVideoElement>("[data-preview]").srcObject = local;
+  const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
+  for (const [select, kind] of [
+    [camera, "videoinput"],
+    [microphone, "audioinput"],
+  ] as const) {
+    const chosen = local?.getTracks().find((track) => `${track.kind}input` === kind)?.getSettings().deviceId;
+    select.replaceChildren(
+      ...devices
+        .filter((device) => device.kind === kind)
+        .map((device, index) => new Option(device.label || `${kind} ${index + 1}`, device.deviceId, false, device.deviceId === chosen)),
+    );
+    select.disabled = !select.options.length;
+  }
+}
+
+async function join(event: Event): Promise<void> {
+  event.preventDefault();
+  showError("");
+  const name = root?.querySelector<HTMLInputElement>("#guest-name")?.value.trim() ?? "";
+  if (!signedIn && !name) return showError(strings.nameNeeded);
+  micOn = !$<HTMLInputElement>("[data-join-muted]").checked;
+  cameraOn = !$<HTMLInputElement>("[data-join-camera-off]").checked;
+  const button = $<HTMLButtonElement>("[data-join]");
+  button.disabled = true;
+  try {
+    await follow(await api.join(name));
+  } catch (error) {
+    console.error("joining failed", error);
+    showError(failure(error));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** Wait in the waiting room (asking every two seconds) until let in, refused or removed. */
+async function follow(answer: Me): Promise<void> {
+  me = answer;
+  const waiting = $<HTMLElement>("[data-waiting]");
+  while (me.state === "waiting") {
+    waiting.hidden = false;
+    waiting.textContent = strings.waiting;
+    $<HTMLFormElement>("[data-join-form]").hidden = true;
+    await sleep(2000);
+    me = await api.me().catch(() => me!);
+  }
+  if (me.state === "admitted" && me.media) return enter();
+  finish(me.state === "denied" ? strings.denied : me.state === "removed" ? strings.removed : strings.left);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => window.setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------- in the meeting
+
+async function enter(): Promise<void> {
+  $<HTMLElement>("[data-prejoin]").hidden = true;
+  $<HTMLElement>("[data-room]").hidden = false;
+  document.body.classList.add("ens-meet-on");
+  for (const person of await api.people()) people.set(person.id, person);
+  if (people.size > muteAbove && micOn) {
+    micOn = false;
+    notice(strings.mutedOnJoin);
+  }
+  const meeting = await api.meeting();
+  showMeeting(meeting.locked, meeting.recording);
+  followStream();
+  renderPeople();
+  await connectMedia();
+}
+
+async function connectMedia(): Promise<void> {
+  if (!me?.media) return;
+  const room = new MediaRoom(me.media, {
+    publishers: (list) => publishersChanged(list),
+    track: (feed, kind, track) => stage.track(feed, kind, track),
+    localTrack: (track, on) => {
+      if (track.kind === "video") stage.localVideo(on ? track : null, me!.id);
+    },
+    talking: (feed, talking) => stage.talking(feed, talking),
+    lost: () => void reconnect(),
+    kicked: () => finish(strings.removed),
+    screenEnded: () => pressed("[data-toggle-screen]", false),
+  });
+  media = room;
+  const audio = local?.getAudioTracks()[0] ?? null;
+  const video = local?.getVideoTracks()[0] ?? null;
+  await room.start(audio, video);
+  room.setAudio(micOn && !!audio);
+  room.setVideo(cameraOn && !!video);
+  micOn &&= !!audio;
+  cameraOn &&= !!video;
+  pressed("[data-toggle-mic]", micOn);
+  pressed("[data-toggle-camera]", cameraOn);
+  stage.me(me.id, me.media.feed, video && cameraOn ? video : null);
+  void api.devices(micOn, cameraOn).catch(() => undefined);
+  $<HTMLElement>("[data-offline]").hidden = true;
+}
+
+function dropMedia(): void {
+  media?.close();
+  media = null;
+}
+
+let reconnecting = false;
+/** The media connection dropped (network cut, Janus restarted): get a fresh place and token
+ * from Ensemble (which places the meeting again if its Janus went away) and join again. */
+async function reconnect(): Promise<void> {
+  if (reconnecting || !me) return;
+  reconnecting = true;
+  media = null;
+  stage.clearRemote();
+  $<HTMLElement>("[data-offline]").hidden = false;
+  for (let attempt = 0; ; attempt++) {
+    await sleep(Math.min(10_000, 1000 * 2 ** attempt));
+    try {
+      me = await api.me();
+      if (me.state !== "admitted") {
+        reconnecting = false;
+        return finish(me.state === "removed" ? strings.removed : strings.left);
+      }
+      if (!me.media) {
+        me = await api.join(""); // placed again on a healthy Janus
+      }
+      if (me.media) {
+        await connectMedia();
+        break;
+      }
+    } catch (error) {
+      dropMedia();
+      console.warn("reconnect failed", error);
+    }
+  }
+  reconnecting = false;
+}
+
+function publishersChanged(list: Publisher[]): void {
+  stage.publishing(list.map((publisher) => publisher.feed));
+  refreshOwners();
+}
+
+/** Which person (and whether a screen) each Janus feed is; new feeds make us ask again. */
+function refreshOwners(): void {
+  const owners = new Map<number, { person: Person; screen: boolean }>();
+  for (const person of people.values()) {
+    if (person.state !== "admitted") continue;
+    if (person.feed) owners.set(person.feed, { person, screen: false });
+    if (person.screen_feed) owners.set(person.screen_feed, { person, screen: true });
+  }
+  stage.owners(owners, [...people.values()].filter((person) => person.state === "admitted"));
+  media?.want(stage.wanted());
+}
+
+stage.onchange = () => media?.want(stage.wanted());
+
+// ---------------------------------------------------------------- meeting state
+
+function followStream(): void {
+  if (!me?.media) return;
+  const stream = me.media.stream;
+  if (signedIn) {
+    streamClient().follow(stream, Number.MAX_SAFE_INTEGER, (event) => onEvent(event), (signal) => {
+      if (signal.signal === "meet.reaction") react(String(signal.payload.name), String(signal.payload.emoji));
+    });
+    streamClient().onstatus((connected) => {
+      if (connected) void reloadPeople();
+    });
+    return;
+  }
+  // Guests: the same events, asked for every two seconds.
+  void (async () => {
+    seq = (await api.events(Number.MAX_SAFE_INTEGER).catch(() => ({ seq: 0 }))).seq;
+    while (me?.state === "admitted") {
+      await sleep(2000);
+      try {
+        const page = await api.events(seq);
+        for (const event of page.events) onEvent(event);
+        seq = page.events.length ? page.events[page.events.length - 1].seq : Math.max(seq, page.seq);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 403) return void reconnect();
+      }
+    }
+  })();
+}
+
+let changes = 0; // participant events seen: a list asked for before the latest one is stale
+
+async function reloadPeople(): Promise<void> {
+  let list: Person[] | null = null;
+  for (let seen = -1; seen !== changes; ) {
+    seen = changes;
+    list = await api.people().catch(() => null);
+    if (!list) return;
+  }
+  if (!list) return;
+  people.clear();
+  for (const person of list) people.set(person.id, person);
+  renderPeople();
+  refreshOwners();
+}
+
+function onEvent(event: WireEvent): void {
+  const payload = event.payload;
+  switch (event.event) {
+    case "meet.participant.changed": {
+      changes += 1;
+      const id = String(payload.id);
+      const known = people.get(id);
+      if (id === me?.id && (payload.state === "removed" || payload.state === "left") && !reconnecting) {
+        return finish(payload.state === "removed" ? strings.removed : strings.left);
+      }
+      if (!known || known.state !== payload.state) {
+        void reloadPeople(); // someone new, or their feeds changed: the list has them
+        return;
+      }
+      Object.assign(known, {
+        display_name: payload.name,
+        role: payload.role,
+        microphone: payload.microphone,
+        camera: payload.camera,
+      });
+      if (id === me?.id && me) me.role = known.role;
+      renderPeople();
+      refreshOwners();
+      return;
+    }
+    case "meet.hand.changed": {
+      const person = people.get(String(payload.id));
+      if (person) person.hand_raised_at = (payload.raised_at as string | null) ?? null;
+      if (payload.raised_at && payload.id !== me?.id) notice(fill(strings.handUp, { name: String(payload.name) }));
+      renderPeople();
+      return;
+    }
+    case "meet.mute.requested":
+      if ((payload.ids as string[]).includes(me?.id ?? "")) {
+        setMic(false);
+        notice(fill(strings.mutedBy, { name: String(payload.by) }));
+      }
+      return;
+    case "meet.meeting.updated":
+      if (payload.ended) return finish(strings.ended);
+      showMeeting(Boolean(payload.locked), Boolean(payload.recording));
+      return;
+    case "meet.chat.message":
+      chatMessage(String(payload.name), String(payload.text), String(payload.at));
+      return;
+  }
+}
+
+function showMeeting(locked: boolean, recording: boolean): void {
+  $<HTMLElement>("[data-locked]").hidden = !locked;
+  $<HTMLElement>("[data-recording]").hidden = !recording;
+  $<HTMLElement>("[data-recording]").title = strings.recordingOn;
+  pressed("[data-lock]", locked);
+  pressed("[data-record]", recording);
+  const moderates = me?.role === "host" || me?.role === "moderator";
+  if (recording && !moderates) notice(strings.recordingOn);
+}
+
+// ---------------------------------------------------------------- people and moderation
+
+function renderPeople(): void {
+  const moderates = me?.role === "host" || me?.role === "moderator";
+  $<HTMLElement>("[data-moderation]").hidden = !moderates;
+  $<HTMLElement>("[data-end]").hidden = !moderates;
+  const inside = [...people.values()].filter((person) => person.state === "admitted");
+  const waiting = [...people.values()].filter((person) => person.state === "waiting");
+  const hands = inside.filter((person) => person.hand_raised_at).sort((a, b) => a.hand_raised_at!.localeCompare(b.hand_raised_at!));
+  inside.sort((a, b) => (hands.indexOf(a) + 1 || 1e9) - (hands.indexOf(b) + 1 || 1e9));
+
+  const list = $<HTMLOListElement>("[data-people]");
+  list.replaceChildren(...inside.map((person) => personItem(person, moderates, hands.indexOf(person) + 1)));
+  const waitingList = $<HTMLUListElement>("[data-waiting-list]");
+  waitingList.replaceChildren(...(moderates ? waiting.map((person) => waitingItem(person)) : []));
+  $<HTMLElement>("[data-waiting-title]").hidden = !waiting.length;
+  $<HTMLElement>("[data-admit-all]").hidden = waiting.length < 2;
+  const count = $<HTMLElement>("[data-waiting-count]");
+  count.hidden = !(moderates && waiting.length);
+  count.textContent = String(waiting.length);
+  count.title = fill(strings.waitingCount, { n: waiting.length });
+  stage.status(inside);
+}
+
+function personItem(person: Person, moderates: boolean, hand: number): HTMLLIElement {
+  const item = document.createElement("li");
+  item.className = "ens-meet__person";
+  item.dataset.person = person.id;
+  const avatar = Object.assign(document.createElement("span"), { className: "ens-meet__initials", textContent: initials(person.display_name) });
+  const name = document.createElement("span");
+  name.className = "ens-meet__person-name";
+  name.textContent = person.id === me?.id ? fill(strings.you, { name: person.display_name }) : person.display_name;
+  item.append(avatar, name);
+  const role = person.role === "host" ? strings.host : person.role === "moderator" ? strings.moderator : person.guest ? strings.guest : "";
+  if (role) item.append(Object.assign(document.createElement("span"), { className: "fr-badge fr-badge--sm fr-badge--no-icon", textContent: role }));
+  if (hand) {
+    const badge = Object.assign(document.createElement("span"), { className: "fr-badge fr-badge--sm fr-badge--warning fr-badge--no-icon", textContent: `✋ ${hand}` });
+    badge.dataset.hand = String(hand);
+    item.append(badge);
+  }
+  if (!person.microphone) {
+    const muted = Object.assign(document.createElement("span"), { className: "fr-icon-volume-mute-line ens-meet__muted", title: strings.muted });
+    muted.dataset.muted = "";
+    muted.setAttribute("aria-label", strings.muted);
+    item.append(muted);
+  }
+  if (moderates && person.id !== me?.id && person.role !== "host") {
+    const tools = document.createElement("span");
+    tools.className = "ens-meet__person-tools";
+    if (person.microphone) tools.append(button(strings.mute, () => api.mute(person.id), "mute"));
+    if (!person.guest) {
+      const promote = person.role === "moderator" ? "participant" : "moderator";
+      tools.append(button(promote === "moderator" ? strings.promote : strings.demote, () => api.role(person.id, promote), "role"));
+    }
+    tools.append(
+      button(strings.remove, async () => {
+        if (window.confirm(fill(strings.confirmRemove, { name: person.display_name }))) await api.moderate(person.id, "remove");
+      }, "remove"),
+    );
+    item.append(tools);
+  }
+  return item;
+}
+
+function waitingItem(person: Person): HTMLLIElement {
+  const item = document.createElement("li");
+  item.className = "ens-meet__person";
+  item.dataset.waitingPerson = person.id;
+  item.append(Object.assign(document.createElement("span"), { className: "ens-meet__person-name", textContent: person.display_name }));
+  const tools = document.createElement("span");
+  tools.className = "ens-meet__person-tools";
+  tools.append(button(strings.admit, () => api.moderate(person.id, "admit"), "admit"), button(strings.deny, () => api.moderate(person.id, "deny"), "deny"));
+  item.append(tools);
+  return item;
+}
+
+function button(label: string, act: () => Promise<unknown>, name: string): HTMLButtonElement {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.className = "fr-btn fr-btn--sm fr-btn--tertiary";
+  element.textContent = label;
+  element.dataset.action = name;
+  element.addEventListener("click", () => {
+    element.disabled = true;
+    act()
+      .catch((error) => notice(failure(error)))
+      .finally(() => (element.disabled = false));
+  });
+  return element;
+}
+
+// ---------------------------------------------------------------- controls
+
+function pressed(selector: string, on: boolean): void {
+  $<HTMLElement>(selector)?.setAttribute("aria-pressed", String(on));
+}
+
+function setMic(on: boolean): void {
+  if (on && !local?.getAudioTracks().length) return;
+  micOn = on;
+  media?.setAudio(on);
+  pressed("[data-toggle-mic]", on);
+  $<HTMLElement>("[data-toggle-mic]").classList.toggle("fr-icon-volume-mute-line", !on);
+  void api.devices(micOn, cameraOn).catch(() => undefined);
+}
+
+function setCamera(on: boolean): void {
+  if (on && !local?.getVideoTracks().length) return;
+  cameraOn = on;
+  media?.setVideo(on);
+  pressed("[data-toggle-camera]", on);
+  stage.localVideo(on ? (local?.getVideoTracks()[0] ?? null) : null, me?.id ?? "");
+  void api.devices(micOn, cameraOn).catch(() => undefined);
+}
+
+function notice(text: string): void {
+  const box = $<HTMLElement>("[data-reactions]");
+  const item = Object.assign(document.createElement("p"), { className: "ens-meet__notice", textContent: text });
+  box.append(item);
+  window.setTimeout(() => item.remove(), 6000);
+}
+
+function react(name: string, emoji: string): void {
+  const box = $<HTMLElement>("[data-reactions]");
+  const item = Object.assign(document.createElement("p"), { className: "ens-meet__reaction", textContent: `${emoji} ${name}` });
+  item.dataset.reaction = emoji;
+  box.append(item);
+  window.setTimeout(() => item.remove(), 4000);
+}
+
+let unreadChat = 0;
+function chatMessage(name: string, text: string, at: string): void {
+  const list = $<HTMLOListElement>("[data-chat-messages]");
+  const item = document.createElement("li");
+  const time = new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const head = Object.assign(document.createElement("strong"), { textContent: name });
+  item.append(head, ` · ${time}`, Object.assign(document.createElement("p"), { textContent: text }));
+  list.append(item);
+  list.scrollTop = list.scrollHeight;
+  const chatOpen = !$<HTMLElement>("[data-side]").hidden && $<HTMLElement>("[data-panel=chat]").classList.contains("fr-tabs__panel--selected");
+  if (!chatOpen) {
+    unreadChat += 1;
+    const badge = $<HTMLElement>("[data-chat-unread]");
+    badge.hidden = false;
+    badge.textContent = String(unreadChat);
+  }
+}
+
+function finish(message: string): void {
+  if (me) me.state = "left";
+  dropMedia();
+  local?.getTracks().forEach((track) => track.stop());
+  $<HTMLElement>("[data-prejoin]").hidden = true;
+  $<HTMLElement>("[data-room]").hidden = true;
+  $<HTMLElement>("[data-after]").hidden = false;
+  $<HTMLElement>("[data-after-title]").textContent = message;
+  document.body.classList.remove("ens-meet-on");
+}
+
+function wire(): void {
+  $<HTMLFormElement>("[data-join-form]")?.addEventListener("submit", (event) => void join(event));
+  for (const select of ["[data-camera]", "[data-microphone]"]) $<HTMLSelectElement>(select)?.addEventListener("change", () => void preview());
+  $("[data-toggle-mic]").addEventListener("click", () => setMic(!micOn));
+  $("[data-toggle-camera]").addEventListener("click", () => setCamera(!cameraOn));
+  $("[data-toggle-screen]").addEventListener("click", () => {
+    if (!media) return;
+    if (media.sharing) return void media.stopScreen();
+    media
+      .shareScreen()
+      .then(() => pressed("[data-toggle-screen]", true))
+      .catch(() => pressed("[data-toggle-screen]", false));
+  });
+  $("[data-toggle-hand]").addEventListener("click", () => {
+    handUp = !handUp;
+    pressed("[data-toggle-hand]", handUp);
+    api.hand(handUp).catch((error) => notice(failure(error)));
+  });
+  for (const element of root?.querySelectorAll<HTMLButtonElement>("[data-react]") ?? []) {
+    element.addEventListener("click", () => {
+      const emoji = element.dataset.react ?? "";
+      if (signedIn && me?.media) streamClient().signal(me.media.stream, "meet.reaction", { emoji });
+    });
+  }
+  $("[data-toggle-side]").addEventListener("click", () => {
+    const side = $<HTMLElement>("[data-side]");
+    side.hidden = !side.hidden;
+    pressed("[data-toggle-side]", !side.hidden);
+  });
+  for (const tab of root?.querySelectorAll<HTMLButtonElement>("[data-tab]") ?? []) {
+    tab.addEventListener("click", () => {
+      for (const other of root?.querySelectorAll<HTMLButtonElement>("[data-tab]") ?? []) {
+        const selected = other === tab;
+        other.setAttribute("aria-selected", String(selected));
+        $<HTMLElement>(`[data-panel=${other.dataset.tab}]`).classList.toggle("fr-tabs__panel--selected", selected);
+      }
+      if (tab.dataset.tab === "chat") {
+        unreadChat = 0;
+        $<HTMLElement>("[data-chat-unread]").hidden = true;
+      }
+    });
+  }
+  $<HTMLFormElement>("[data-chat-form]").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = $<HTMLInputElement>("[data-chat-text]");
+    const text = input.value.trim();
+    if (!text) return;
+    api
+      .message(text)
+      .then(() => (input.value = ""))
+      .catch((error) => notice(failure(error)));
+  });
+  for (const element of root?.querySelectorAll<HTMLButtonElement>("[data-layout]") ?? []) {
+    element.addEventListener("click", () => {
+      stage.layout(element.dataset.layout === "speaker" ? "speaker" : "grid");
+      for (const other of root?.querySelectorAll<HTMLButtonElement>("[data-layout]") ?? []) other.setAttribute("aria-pressed", String(other === element));
+    });
+  }
+  $("[data-admit-all]").addEventListener("click", () => void api.admitAll().then(reloadPeople).catch((error) => notice(failure(error))));
+  $("[data-mute-all]").addEventListener("click", () => void api.mute(null).catch((error) => notice(failure(error))));
+  $("[data-lock]").addEventListener("click", () => {
+    const locked = $<HTMLElement>("[data-lock]").getAttribute("aria-pressed") !== "true";
+    api.lock(locked).then((meeting) => showMeeting(meeting.locked, meeting.recording)).catch((error) => notice(failure(error)));
+  });
+  $("[data-record]").addEventListener("click", () => {
+    const on = $<HTMLElement>("[data-record]").getAttribute("aria-pressed") !== "true";
+    api.record(on).then((meeting) => showMeeting(meeting.locked, meeting.recording)).catch((error) => notice(failure(error)));
+  });
+  $("[data-leave]").addEventListener("click", () => {
+    void api.leave().catch(() => undefined);
+    finish(strings.left);
+  });
+  $("[data-end]").addEventListener("click", () => {
+    if (window.confirm(strings.confirmEnd)) api.end().then(() => finish(strings.ended)).catch((error) => notice(failure(error)));
+  });
+}
+
+// Diagnostics for the connection indicator and the end-to-end tests.
+declare global {
+  interface Window {
+    ensembleMeet?: { stats: () => Promise<{ audioBytes: number; videoBytes: number; framesDecoded: number }> };
+  }
+}
+window.ensembleMeet = { stats: () => media?.stats() ?? Promise.resolve({ audioBytes: 0, videoBytes: 0, framesDecoded: 0 }) };
+
+if (root && !root.querySelector("[data-join-form]")?.closest("[hidden]")) {
+  wire();
+  if (root.querySelector("[data-join-form]")) {
+    void preview();
+    // Back in a tab that was in the meeting (a reload): straight back in.
+    api
+      .me()
+      .then((answer) => (answer.state === "admitted" && answer.media ? follow(answer) : undefined))
+      .catch(() => undefined);
+  }
+}
