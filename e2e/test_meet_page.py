@@ -5,7 +5,9 @@ admits and refuses; a moderator mutes someone and both screens show it."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -145,3 +147,58 @@ def test_the_waiting_room_refuses(suite: Suite, person: Any) -> None:
     ).click()
     expect(stranger.locator("[data-after-title]")).to_have_text("A moderator did not let you in.")
     expect(host.locator("[data-waiting-person]")).to_have_count(0)
+
+
+def test_a_recording_is_made_of_the_meeting(suite: Suite, person: Any, tmp_path: Any) -> None:
+    host = person("rose@lyon.fr", "Rose Lefèvre")
+    host.goto(f"{suite.url}/meet/")
+    host.get_by_label("Title").fill("Commission des finances")
+    host.get_by_role("button", name="Start the meeting").click()
+    meeting_url = host.url
+    code = meeting_url.rstrip("/").rsplit("/", 1)[1]
+    join(host, meeting_url)
+    other = person("theo@lyon.fr", "Théo Marchand")
+    join(other, meeting_url)
+    open_people(host)
+    host.locator("[data-waiting-person]").get_by_role("button", name="Admit").click()
+    media_flowing(host)
+    media_flowing(other)
+
+    # Everyone sees that the meeting is recorded, for as long as it is.
+    host.get_by_role("button", name="Start recording").click()
+    expect(other.locator("[data-recording]")).to_be_visible()
+    expect(other.locator(".ens-meet__notice")).to_contain_text("This meeting is being recorded.")
+    host.wait_for_timeout(8000)
+    host.get_by_role("button", name="Stop recording").click()
+    expect(other.locator("[data-recording]")).to_be_hidden()
+
+    # The worker makes one video of it, and tells the organiser.
+    api = f"{suite.url}/api/v1/meet/recordings/?meeting={code}"
+    deadline = time.monotonic() + 180
+    while True:
+        found = host.request.get(api).json()["results"]
+        if found and found[0]["state"] in ("ready", "failed"):
+            break
+        assert time.monotonic() < deadline, found
+        host.wait_for_timeout(1000)
+    assert found[0]["state"] == "ready", found[0]["error"]
+    expect(host.locator("[data-notifications-count]")).to_have_text("1", timeout=10000)
+    video = host.request.get(f"{suite.url}/api/v1/meet/recordings/{found[0]['id']}/download/")
+    assert video.ok and video.headers["content-type"] == "application/octet-stream"
+    path = tmp_path / "recording.mp4"
+    path.write_bytes(video.body())
+    probe = json.loads(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+            capture_output=True, text=True, check=True,
+        ).stdout
+    )  # fmt: skip
+    kinds = {stream["codec_type"]: stream for stream in probe["streams"]}
+    assert set(kinds) == {"audio", "video"}
+    assert 6 <= float(probe["format"]["duration"]) <= 12, probe["format"]
+    assert (kinds["video"]["width"], kinds["video"]["height"]) == (1280, 720)
+    # Nobody else may download it.
+    other_video = other.request.get(
+        f"{suite.url}/api/v1/meet/recordings/{found[0]['id']}/download/"
+    )
+    assert other_video.status == 404

@@ -14,6 +14,7 @@ from ensemble.accounts.api.views import (
 from ensemble.chat.api.files import AttachmentViewSet
 from ensemble.chat.api.views import MessageViewSet, RoomViewSet
 from ensemble.core.api_audit import AuditEntryViewSet
+from ensemble.meet.api.recordings import RecordingViewSet
 from ensemble.meet.api.views import MeetingViewSet
 from ensemble.portal.api.views import NotificationViewSet
 
@@ -29,6 +30,7 @@ router.register("chat/rooms", RoomViewSet, basename="room")
 router.register("chat/messages", MessageViewSet, basename="message")
 router.register("chat/attachments", AttachmentViewSet, basename="attachment")
 router.register("meet/meetings", MeetingViewSet, basename="meeting")
+router.register("meet/recordings", RecordingViewSet, basename="meet-recording")
 
 urlpatterns = [
     *router.urls,

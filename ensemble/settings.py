@@ -269,6 +269,7 @@ MEET_PAGE_SIZE = env_int("MEET_PAGE_SIZE", 9)  # videos a client receives at a t
 MEET_MUTE_ABOVE = env_int("MEET_MUTE_ABOVE", 10)  # joiners muted once this many are in
 # Where Janus writes recorded streams; the workers read them there (shared in production).
 MEET_RECORDING_DIR = Path(env_str("MEET_RECORDING_DIR") or DATA_DIR / "recordings")
+MEET_RECORDING_RETENTION_DAYS = env_int("MEET_RECORDING_RETENTION_DAYS", 30)
 # For people behind NAT or strict firewalls (docs/subsystems/meet.md: TURN with coturn).
 MEET_STUN_URLS = env_list("MEET_STUN_URLS")
 MEET_TURN_URLS = env_list("MEET_TURN_URLS")

@@ -11,6 +11,8 @@ from typing import IO, Any
 
 from asgiref.sync import sync_to_async
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models.signals import post_delete
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -114,3 +116,23 @@ def picture(upload: IO[bytes], box: tuple[int, int] = THUMBNAIL_BOX) -> Picture 
         upload.seek(0)
     suffix = "png" if transparent else "jpg"
     return Picture(kind, width, height, ContentFile(out.getvalue(), name=f"thumbnail.{suffix}"))
+
+
+def delete_files_with(model: type[Any], *fields: str) -> None:
+    """However a row of ``model`` goes (deleted itself, by cascade, by retention), its stored
+    files in ``fields`` go too, once the deletion is committed."""
+
+    def delete_stored_files(sender: Any, instance: Any, **kwargs: Any) -> None:
+        files = [getattr(instance, field) for field in fields]
+        names = [file.name for file in files if file and file.name]
+        if not names:
+            return
+        storage = files[0].storage
+
+        def delete_files() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(delete_files)
+
+    post_delete.connect(delete_stored_files, sender=model, weak=False)

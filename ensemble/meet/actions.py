@@ -35,7 +35,10 @@ from ensemble.meet.models import (
     MeetRole,
     Participant,
     ParticipantState,
+    Recording,
+    RecordingState,
 )
+from ensemble.meet.recording import process_recording, raw_folder
 from ensemble.meet.turn import ice_servers
 
 
@@ -158,9 +161,7 @@ def place(meeting: Meeting) -> JanusServer:
             continue
         room, secret = new_feed(), new_secret()
         try:
-            server.create_room(
-                room, secret, publishers=meeting.max_participants, record_dir=record_dir(meeting)
-            )
+            server.create_room(room, secret, publishers=meeting.max_participants)
         except JanusError:
             continue
         # Two joins may place the meeting at once: the first to record its room wins, the
@@ -181,12 +182,6 @@ def place(meeting: Meeting) -> JanusServer:
     raise MediaUnavailable(
         _("The video service is not available right now. Try again in a moment.")
     )
-
-
-def record_dir(meeting: Meeting) -> str:
-    """Where Janus writes the meeting's streams while it is recorded (a folder Janus writes
-    and the workers read: on one machine for the embedded default, shared in production)."""
-    return str(settings.MEET_RECORDING_DIR / str(meeting.pk))
 
 
 def give_token(server: JanusServer, participant: Participant) -> None:
@@ -320,6 +315,12 @@ def lock(user: Any, meeting: Meeting, locked: bool) -> Meeting:
 def end(user: Any, meeting: Meeting) -> Meeting:
     """End the meeting for everyone: tokens revoked, the Janus room destroyed."""
     moderator_of(meeting, user)
+    if meeting.recording:
+        with contextlib.suppress(ActionRefused):  # Janus down: its files are what they are
+            set_recording(user, meeting, False)
+        for recording in meeting.recordings.filter(state=RecordingState.RECORDING):
+            stop_recording(recording)
+        meeting.recording = False
     for participant in meeting.participants.filter(Q(state=ADMITTED) | Q(janus_token__gt="")):
         revoke(participant, ParticipantState.LEFT)
     server = server_of(meeting)
@@ -327,7 +328,7 @@ def end(user: Any, meeting: Meeting) -> Meeting:
         with contextlib.suppress(JanusUnavailable):
             server.destroy_room(meeting.janus_room, meeting.janus_secret)
     meeting.ended_at = timezone.now()
-    meeting.save(update_fields=["ended_at", "updated_at"])
+    meeting.save(update_fields=["ended_at", "recording", "updated_at"])
     meeting_updated(meeting)
     audit.record("meet.meeting_ended", actor=user, target=meeting)
     return meeting
@@ -422,26 +423,44 @@ MESSAGE_MAX = 2000
 
 
 def set_recording(user: Any, meeting: Meeting, on: bool) -> Meeting:
-    """Moderators start and stop the recording; everyone is told it is on."""
+    """Moderators start and stop the recording; everyone is told it is on. Each recording
+    gets a folder of its own for Janus's files, turned into one video once stopped."""
     moderator_of(meeting, user)
     if meeting.recording == on:
         return meeting
     server = server_of(meeting)
     if server is None or not meeting.janus_room:
         raise ActionRefused(_("The meeting has not started on the video service yet."))
+    recording = meeting.recordings.filter(state=RecordingState.RECORDING).first()
+    folder = ""
+    if on:
+        recording = Recording.objects.create(meeting=meeting, started_by=user)
+        raw_folder(recording).mkdir(parents=True, exist_ok=True)
+        folder = str(raw_folder(recording))
     try:
-        server.record(meeting.janus_room, meeting.janus_secret, on)
+        server.record(meeting.janus_room, meeting.janus_secret, on, folder)
     except JanusUnavailable as error:
+        if on and recording is not None:
+            recording.delete()
         raise MediaUnavailable(
             _("The video service is not available right now. Try again in a moment.")
         ) from error
+    if not on and recording is not None:
+        stop_recording(recording)
     meeting.recording = on
     meeting.save(update_fields=["recording", "updated_at"])
     meeting_updated(meeting)
-    audit.record(
-        "meet.recording_started" if on else "meet.recording_stopped", actor=user, target=meeting
-    )
+    action = "meet.recording_started" if on else "meet.recording_stopped"
+    audit.record(action, actor=user, target=meeting)
     return meeting
+
+
+def stop_recording(recording: Recording) -> None:
+    """The recording is over: the worker makes one video of it."""
+    recording.stopped_at = timezone.now()
+    recording.state = RecordingState.PROCESSING
+    recording.save(update_fields=["stopped_at", "state", "updated_at"])
+    transaction.on_commit(lambda: process_recording.enqueue(str(recording.pk)))
 
 
 def set_devices(participant: Participant, microphone: bool, camera: bool) -> Participant:

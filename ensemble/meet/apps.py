@@ -10,7 +10,7 @@ class MeetConfig(AppConfig):
     verbose_name = _("Meet")
 
     def ready(self) -> None:
-        from ensemble.meet import tasks  # noqa: F401  (the reminder job)
+        from ensemble.meet import recording, tasks  # noqa: F401  (reminders, recordings)
         from ensemble.meet.events import register
 
         register()

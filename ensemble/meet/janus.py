@@ -117,7 +117,7 @@ class JanusServer:
             raise JanusError(data["error_code"], data.get("error", ""))
         return data
 
-    def create_room(self, room: int, secret: str, publishers: int, record_dir: str = "") -> None:
+    def create_room(self, room: int, secret: str, publishers: int) -> None:
         body: dict[str, Any] = {
             "request": "create",
             "room": room,
@@ -132,8 +132,6 @@ class JanusServer:
             "notify_joining": True,
             "require_pvtid": True,
         }
-        if record_dir:
-            body.update(record=False, rec_dir=record_dir)
         self.videoroom(body)
 
     def destroy_room(self, room: int, secret: str) -> None:
@@ -150,8 +148,12 @@ class JanusServer:
     def kick(self, room: int, secret: str, participant: int) -> None:
         self.videoroom({"request": "kick", "room": room, "secret": secret, "id": participant})
 
-    def record(self, room: int, secret: str, on: bool) -> None:
-        """Start or stop recording every stream of the room (one file per stream)."""
+    def record(self, room: int, secret: str, on: bool, folder: str = "") -> None:
+        """Start (into ``folder``) or stop recording every stream of the room, one file each."""
+        if folder:
+            self.videoroom(
+                {"request": "edit", "room": room, "secret": secret, "new_rec_dir": folder}
+            )
         self.videoroom(
             {"request": "enable_recording", "room": room, "secret": secret, "record": on}
         )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.core.files import delete_files_with
 from ensemble.core.models import BaseModel
 
 CODE_LETTERS = "abcdefghjkmnpqrstuvwxyz"  # no i, l, o: read aloud and typed without doubt
@@ -121,3 +122,41 @@ class MeetingInvitation(BaseModel):
 
     def __str__(self) -> str:
         return self.email
+
+
+class RecordingState(models.TextChoices):
+    RECORDING = "recording", _("Recording")
+    PROCESSING = "processing", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def recording_name(instance: Recording, filename: str) -> str:
+    return f"meet/{instance.meeting_id}/{instance.pk}.mp4"
+
+
+class Recording(BaseModel):
+    """One recording of a meeting, from start to stop: Janus's files per stream while it runs,
+    then one video (everyone's audio, the active speaker's video) kept encrypted."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="recordings")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        max_length=10, choices=RecordingState.choices, default=RecordingState.RECORDING
+    )
+    file = models.FileField(upload_to=recording_name, max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    duration = models.FloatField(default=0)  # seconds
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+delete_files_with(Recording, "file")

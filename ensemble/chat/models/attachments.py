@@ -2,13 +2,11 @@ from __future__ import annotations
 
 import uuid
 from pathlib import PurePath
-from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
+from django.db import models
 
+from ensemble.core.files import delete_files_with
 from ensemble.core.models import BaseModel
 
 
@@ -49,16 +47,4 @@ class Attachment(BaseModel):
         return self.name
 
 
-@receiver(post_delete, sender=Attachment)
-def delete_stored_files(sender: Any, instance: Attachment, **kwargs: Any) -> None:
-    """However the row goes (message deleted, retention, room deleted), its files go too,
-    once the deletion is committed."""
-    names = [field.name for field in (instance.file, instance.thumbnail) if field and field.name]
-    if names:
-        storage = instance.file.storage
-
-        def delete_files() -> None:
-            for name in names:
-                storage.delete(name)
-
-        transaction.on_commit(delete_files)
+delete_files_with(Attachment, "file", "thumbnail")

@@ -11,7 +11,7 @@ from django.test import Client
 
 from ensemble.accounts.tests.factories import UserFactory
 from ensemble.core.models import AuditEntry
-from ensemble.meet.models import Meeting
+from ensemble.meet.models import Meeting, Recording, RecordingState
 
 API = "/api/v1/meet/meetings/"
 JSON = "application/json"
@@ -147,7 +147,10 @@ def test_moderators_start_and_stop_the_recording_everyone_sees_it(
     meeting = Meeting.objects.get(code=code)
     rooms = janus.server().videoroom({"request": "list", "admin_key": settings.JANUS_ADMIN_KEY})
     room = next(r for r in rooms["list"] if r["room"] == meeting.janus_room)
-    assert room["record"] is True and room["rec_dir"] == str(tmp_path / str(meeting.pk))
+    recording = Recording.objects.get(meeting=meeting)
+    assert recording.state == RecordingState.RECORDING and recording.started_by == host_user
+    assert room["record"] is True
+    assert room["rec_dir"] == str(tmp_path / str(meeting.pk) / str(recording.pk))
     events = member.get(f"{API}{code}/events/?after=0").json()["events"]
     assert [e["payload"]["recording"] for e in events if e["event"] == "meet.meeting.updated"] == [
         True
@@ -155,6 +158,8 @@ def test_moderators_start_and_stop_the_recording_everyone_sees_it(
     assert (
         host.post(f"{API}{code}/record/", {"recording": False}, JSON).json()["recording"] is False
     )
+    recording.refresh_from_db()
+    assert recording.state == RecordingState.PROCESSING and recording.stopped_at is not None
     assert AuditEntry.objects.filter(action="meet.recording_started", actor=host_user).exists()
     assert AuditEntry.objects.filter(action="meet.recording_stopped", actor=host_user).exists()
 

@@ -314,6 +314,8 @@ function showMeeting(locked: boolean, recording: boolean): void {
   $<HTMLElement>("[data-recording]").title = strings.recordingOn;
   pressed("[data-lock]", locked);
   pressed("[data-record]", recording);
+  $<HTMLElement>("[data-lock]").textContent = locked ? strings.unlock : strings.lock;
+  $<HTMLElement>("[data-record]").textContent = recording ? strings.stopRecording : strings.startRecording;
   const moderates = me?.role === "host" || me?.role === "moderator";
   if (recording && !moderates) notice(strings.recordingOn);
 }
