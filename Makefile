@@ -10,7 +10,7 @@ PG_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/ensemble \
 	SECRET_KEY=test-secret-key-for-the-postgres-run-of-the-suite-only \
 	ENCRYPTION_KEYS=test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
 
-.PHONY: run install system test lint test-embedded test-production e2e bench bench-storage bench-chat clean
+.PHONY: run install system test lint test-embedded test-production e2e bench bench-storage bench-chat bench-meet clean
 
 run: install
 	$(BIN)/ensemble serve
@@ -71,10 +71,14 @@ MEDIA_NETNS := $(shell [ "$$(id -u)" = 0 ] && echo scripts/media-netns)
 e2e:
 	ENSEMBLE_DATA_DIR=var/test-e2e $(MEDIA_NETNS) $(BIN)/pytest -q e2e
 
-bench: bench-storage bench-chat
+bench: bench-storage bench-chat bench-meet
 
 bench-storage: install
 	$(BIN)/python bench/storage.py
+
+# Meetings: light WebRTC clients (aiortc) in the network namespace of the browser tests.
+bench-meet: install
+	$(MEDIA_NETNS) $(BIN)/python bench/meet.py
 
 # Synapse and matrix-nio live in a virtual environment of their own (never in the suite's).
 var/synapse-venv/bin/python:
@@ -82,7 +86,7 @@ var/synapse-venv/bin/python:
 	var/synapse-venv/bin/pip install --quiet matrix-synapse matrix-nio
 
 bench-chat: install var/synapse-venv/bin/python
-	var/synapse-venv/bin/python bench/chat.py
+	PYTHONPATH=$(CURDIR) var/synapse-venv/bin/python bench/chat.py
 
 clean:
 	rm -rf var $(VENV) frontend/node_modules ensemble/static/dist

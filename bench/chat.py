@@ -14,7 +14,8 @@ and on PostgreSQL + Redis; senders use the REST API, receivers the WebSocket, fl
 lifted. Both are sent the same messages from the same client code paths (aiohttp).
 
     make bench-chat        # makes var/synapse-venv (matrix-synapse, matrix-nio) and runs this
-    var/synapse-venv/bin/python bench/chat.py [--only synapse,ensemble-sqlite,ensemble-postgres]
+    PYTHONPATH=. var/synapse-venv/bin/python bench/chat.py \
+        [--only synapse,ensemble-sqlite,ensemble-postgres]
 """
 
 from __future__ import annotations

@@ -209,10 +209,16 @@ function refreshOwners(): void {
     if (person.screen_feed) owners.set(person.screen_feed, { person, screen: true });
   }
   stage.owners(owners, [...people.values()].filter((person) => person.state === "admitted"));
-  media?.want(stage.wanted());
+  media?.want(stage.wanted(), speaking());
 }
 
-stage.onchange = () => media?.want(stage.wanted());
+/** The camera feeds of people whose microphone is on: the only audio worth receiving. */
+function speaking(): Set<number> {
+  const feeds = [...people.values()].filter((person) => person.state === "admitted" && person.microphone && person.feed);
+  return new Set(feeds.map((person) => person.feed!));
+}
+
+stage.onchange = () => media?.want(stage.wanted(), speaking());
 
 // ---------------------------------------------------------------- meeting state
 

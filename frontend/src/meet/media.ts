@@ -67,6 +67,7 @@ export class MediaRoom {
   private subscribed = new Set<string>(); // "feed/mid"
   private layers = new Map<string, number>(); // our mid -> substream asked
   private wanted: Wanted[] = [];
+  private speaking: Set<number> | null = null; // feeds whose microphone is on (null: all)
   private updating = false;
   private again = false;
   private closed = false;
@@ -173,10 +174,11 @@ export class MediaRoom {
     return this.screen !== null;
   }
 
-  /** What the page shows: the videos to receive, and at which layer. Audio of everyone is
-   * always received. */
-  want(wanted: Wanted[]): void {
+  /** What the page shows: the videos to receive, and at which layer; and whose audio to
+   * receive: everyone whose microphone is on (a large meeting of muted people costs nothing). */
+  want(wanted: Wanted[], speaking: Set<number> | null = null): void {
     this.wanted = wanted;
+    this.speaking = speaking;
     void this.update();
   }
 
@@ -261,6 +263,7 @@ export class MediaRoom {
   private target(): Map<string, { feed: number; mid: string }> {
     const target = new Map<string, { feed: number; mid: string }>();
     for (const publisher of this.publishers.values()) {
+      if (this.speaking && !this.speaking.has(publisher.feed)) continue;
       if (publisher.audioMid) target.set(`${publisher.feed}/${publisher.audioMid}`, { feed: publisher.feed, mid: publisher.audioMid });
     }
     for (const { feed } of this.wanted) {
