@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
 
-from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Suite, close_pages, sign_in
+from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, OwnSuite, Suite, close_pages, sign_in
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("MEDIA_NETNS"),
@@ -202,3 +204,47 @@ def test_a_recording_is_made_of_the_meeting(suite: Suite, person: Any, tmp_path:
         f"{suite.url}/api/v1/meet/recordings/{found[0]['id']}/download/"
     )
     assert other_video.status == 404
+
+
+def test_pages_reconnect_by_themselves_when_janus_restarts(
+    own_suite: OwnSuite, media_browser: Browser, request: Any
+) -> None:
+    """Janus killed mid-meeting: both pages say so; `ensemble serve` starts Janus again; the
+    pages join the meeting placed anew (new room, new tokens) and receive each other again."""
+    pages: list[Page] = []
+    for email, name in (("lea@lyon.fr", "Léa Girard"), ("marc@lyon.fr", "Marc Dupuis")):
+        own_suite.create_user(email, name)
+        context = media_browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 860})
+        context.set_default_timeout(20000)
+        page = context.new_page()
+        pages.append(page)
+        sign_in(page, own_suite.url, email)
+    host, other = pages
+    try:
+        host.goto(f"{own_suite.url}/meet/")
+        host.get_by_role("button", name="Start the meeting").click()
+        meeting_url = host.url
+        join(host, meeting_url)
+        join(other, meeting_url)
+        open_people(host)
+        host.locator("[data-waiting-person]").get_by_role("button", name="Admit").click()
+        media_flowing(host)
+        media_flowing(other)
+
+        conf = Path(own_suite.env["ENSEMBLE_DATA_DIR"]) / "janus" / "conf"
+        janus = subprocess.run(
+            ["pgrep", "-f", f"janus -C {conf}"], capture_output=True, text=True, check=True
+        ).stdout.split()[0]
+        os.kill(int(janus), signal.SIGKILL)  # `ensemble serve` starts it again
+        for page in pages:
+            expect(page.locator("[data-offline]")).to_be_visible()
+        for page in pages:
+            expect(page.locator("[data-offline]")).to_be_hidden(timeout=45000)
+        media_flowing(host)
+        media_flowing(other)
+        restarted = subprocess.run(
+            ["pgrep", "-f", f"janus -C {conf}"], capture_output=True, text=True, check=True
+        ).stdout.split()[0]
+        assert restarted != janus
+    finally:
+        close_pages(request, pages)

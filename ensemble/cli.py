@@ -75,8 +75,15 @@ def cmd_serve(options: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    janus_retry = 0.0
     while not stopping and all(child.poll() is None for child in children):
         time.sleep(0.2)
+        if media is not None and media.poll() is not None and time.monotonic() > janus_retry:
+            # The embedded Janus died: start it again (meetings are placed again on it, and
+            # the pages reconnect by themselves).
+            print("Janus stopped; starting it again.", file=sys.stderr, flush=True)
+            media = start_embedded_janus() or media
+            janus_retry = time.monotonic() + 5
     failed = [child for child in children if child.poll() not in (None, 0)]
     for child in [*children, *([media] if media else [])]:
         if child.poll() is None:

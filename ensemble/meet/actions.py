@@ -116,10 +116,20 @@ def join(meeting: Meeting, user: Any = None, guest_name: str = "") -> Participan
         participant = Participant(
             meeting=meeting, display_name=name, guest_key=secrets.token_urlsafe(24)
         )
+    return enter(participant)
+
+
+def enter(participant: Participant) -> Participant:
+    """In, or into the waiting room, or the same place again for someone already in."""
+    meeting = participant.meeting
+    if meeting.ended_at is not None:
+        raise ActionRefused(_("This meeting has ended."))
+    if participant.state == ParticipantState.REMOVED:
+        raise ActionRefused(_("You were removed from this meeting."))
+    if participant.state == ADMITTED and participant.janus_token:
+        return rejoin(participant)
     if meeting.locked and not participant.moderates:
         raise ActionRefused(_("This meeting is locked: nobody else can join."))
-    if participant.state == ADMITTED and participant.janus_token:
-        return participant  # joining again (another tab, a reload): the same place
     new = participant._state.adding
     participant.state = ParticipantState.WAITING
     participant.save()
@@ -132,6 +142,24 @@ def join(meeting: Meeting, user: Any = None, guest_name: str = "") -> Participan
         if new:  # a full meeting or no video service: nobody is left waiting for nothing
             participant.delete()
         raise
+
+
+def rejoin(participant: Participant) -> Participant:
+    """Someone in the meeting joins again (a reload, another tab, or their page reconnecting
+    after Janus went away): the same place, on a Janus that still has the room; if it lost it
+    (restarted), the meeting is placed again and everyone gets new tokens."""
+    if participant.state != ADMITTED or not participant.janus_token:
+        return enter(participant)
+    if participant.meeting.ended_at is not None:
+        raise ActionRefused(_("This meeting has ended."))
+    try:
+        place(participant.meeting)
+    except JanusUnavailable as error:
+        raise MediaUnavailable(
+            _("The video service is not available right now. Try again in a moment.")
+        ) from error
+    participant.refresh_from_db()
+    return participant
 
 
 def server_of(meeting: Meeting) -> JanusServer | None:

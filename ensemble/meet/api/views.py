@@ -169,11 +169,16 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     @action(detail=True, methods=["post"])
     def join(self, request: Request, code: str | None = None) -> Response:
         """Join (or wait in the waiting room). Guests of a public meeting give a ``name`` and
-        keep the ``guest_key`` of the answer to follow their state."""
+        keep the ``guest_key`` of the answer to follow their state (and join again with
+        ``?key=``). Joining again checks the meeting's Janus still has its room, and places
+        it again with new tokens if not (a restarted Janus)."""
         data = JoinSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         meeting = self.get_object()
         user = request.user if request.user.is_authenticated else None
+        if user is None and request.query_params.get("key"):  # a guest joining again
+            me = self.participant(request)
+            return Response(joined(refusing(lambda: actions.rejoin(me))))
         participant = refusing(lambda: actions.join(meeting, user, data.validated_data["name"]))
         return Response(joined(participant))
 

@@ -214,3 +214,32 @@ def test_removing_someone_takes_them_out_of_the_janus_room(janus: Any, client_of
         time.sleep(0.1)
     host.post(f"{API}{code}/participants/{them['id']}/remove/")
     assert them["media"]["feed"] not in [p["id"] for p in server.participants(room)]
+
+
+def test_joining_again_after_a_janus_restart_gets_a_new_place(janus: Any, client_of: Any) -> None:
+    """What a page does when its Janus connection drops: join again, and get a token that
+    works on a room that exists (the meeting placed again), guests included (with their key)."""
+    host = client_of(UserFactory())
+    code = create(host, access="public", lobby=False)["code"]
+    before = join(host, code).json()
+    guest = Client()
+    guest_before = join(guest, code, name="Élise").json()
+    key = guest_before["guest_key"]
+    assert join(host, code).json()["media"]["token"] == before["media"]["token"]  # a reload
+    janus.stop()
+    try:
+        assert join(host, code).status_code == 503
+    finally:
+        janus.start()
+    after = join(host, code).json()
+    assert after["id"] == before["id"] and after["media"]["token"] != before["media"]["token"]
+    assert after["media"]["room"] != before["media"]["room"]
+    assert token_works(janus, after["media"]["token"])
+    again = guest.post(f"{API}{code}/join/?key={key}", {}, "application/json").json()
+    assert again["id"] == guest_before["id"] and again["media"]["room"] == after["media"]["room"]
+    assert token_works(janus, again["media"]["token"])
+    assert Participant.objects.filter(meeting__code=code).count() == 2
+    assert guest.post(f"{API}{code}/join/?key=wrong", {}, "application/json").status_code == 404
+    host.post(f"{API}{code}/end/")
+    ended = guest.post(f"{API}{code}/join/?key={key}", {}, "application/json")
+    assert ended.status_code == 403 and ended.json()["detail"] == "This meeting has ended."

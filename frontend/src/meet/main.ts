@@ -130,23 +130,31 @@ async function enter(): Promise<void> {
   await connectMedia();
 }
 
-async function connectMedia(): Promise<void> {
-  if (!me?.media) return;
-  const room = new MediaRoom(me.media, {
+/** Join the media with the place Ensemble gave; false if it was lost again meanwhile. */
+async function connectMedia(): Promise<boolean> {
+  if (!me?.media) return false;
+  const room: MediaRoom = new MediaRoom(me.media, {
     publishers: (list) => publishersChanged(list),
     track: (feed, kind, track) => stage.track(feed, kind, track),
     localTrack: (track, on) => {
       if (track.kind === "video") stage.localVideo(on ? track : null, me!.id);
     },
     talking: (feed, talking) => stage.talking(feed, talking),
-    lost: () => void reconnect(),
+    lost: (reason) => {
+      if (media !== room) return; // an earlier connection, already replaced
+      console.info(`media connection lost (${reason}): reconnecting`);
+      void reconnect();
+    },
     kicked: () => finish(strings.removed),
     screenEnded: () => pressed("[data-toggle-screen]", false),
   });
   media = room;
-  const audio = local?.getAudioTracks()[0] ?? null;
-  const video = local?.getVideoTracks()[0] ?? null;
+  // Copies: janus.js stops the tracks it was given when its connection goes, and the
+  // camera and microphone must outlive a reconnection.
+  const audio = local?.getAudioTracks()[0]?.clone() ?? null;
+  const video = local?.getVideoTracks()[0]?.clone() ?? null;
   await room.start(audio, video);
+  if (media !== room) return false;
   room.setAudio(micOn && !!audio);
   room.setVideo(cameraOn && !!video);
   micOn &&= !!audio;
@@ -154,8 +162,10 @@ async function connectMedia(): Promise<void> {
   pressed("[data-toggle-mic]", micOn);
   pressed("[data-toggle-camera]", cameraOn);
   stage.me(me.id, me.media.feed, video && cameraOn ? video : null);
+  refreshOwners();
   void api.devices(micOn, cameraOn).catch(() => undefined);
   $<HTMLElement>("[data-offline]").hidden = true;
+  return true;
 }
 
 function dropMedia(): void {
@@ -165,30 +175,29 @@ function dropMedia(): void {
 
 let reconnecting = false;
 /** The media connection dropped (network cut, Janus restarted): get a fresh place and token
- * from Ensemble (which places the meeting again if its Janus went away) and join again. */
+ * from Ensemble (which places the meeting again if its Janus went away) and join again,
+ * until it holds. */
 async function reconnect(): Promise<void> {
+  dropMedia();
   if (reconnecting || !me) return;
   reconnecting = true;
-  media = null;
   stage.clearRemote();
-  $<HTMLElement>("[data-offline]").hidden = false;
+  const offline = $<HTMLElement>("[data-offline]");
+  offline.textContent = strings.reconnecting;
+  offline.hidden = false;
   for (let attempt = 0; ; attempt++) {
-    await sleep(Math.min(10_000, 1000 * 2 ** attempt));
+    await sleep(Math.min(10_000, 1000 * 2 ** Math.min(attempt, 4)));
     try {
       me = await api.me();
       if (me.state !== "admitted") {
         reconnecting = false;
         return finish(me.state === "removed" ? strings.removed : strings.left);
       }
-      if (!me.media) {
-        me = await api.join(""); // placed again on a healthy Janus
-      }
-      if (me.media) {
-        await connectMedia();
-        break;
-      }
+      me = await api.join(""); // the same place, or the meeting placed again (Janus restarted)
+      if (await connectMedia()) break;
     } catch (error) {
       dropMedia();
+      offline.textContent = error instanceof ApiError && error.status === 503 ? strings.mediaFailed : strings.reconnecting;
       console.warn("reconnect failed", error);
     }
   }

@@ -200,6 +200,8 @@ export class MediaRoom {
 
   close(): void {
     this.closed = true;
+    this.joined?.reject(new Error("closed")); // a start() under way gives up
+    this.subscriberStarted?.();
     if (this.publisher) void send(this.publisher, { request: "leave" }).catch(() => undefined);
     this.session?.destroy({ cleanupHandles: true, notifyDestroyed: false });
     this.session = null;
@@ -307,7 +309,10 @@ export class MediaRoom {
         return { feed: Number(feed), mid };
       });
       const done = this.waitStarted();
-      await send(this.subscriber, { request: "update", subscribe: add, unsubscribe });
+      const update: Record<string, unknown> = { request: "update" };
+      if (add.length) update.subscribe = add; // Janus refuses empty lists
+      if (unsubscribe.length) update.unsubscribe = unsubscribe;
+      await send(this.subscriber, update);
       await done;
     }
     for (const key of drop) this.subscribed.delete(key);
