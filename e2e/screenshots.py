@@ -1,6 +1,7 @@
 """Screenshots of the pages, to look at after changing them (not a test).
 
 .venv/bin/python e2e/screenshots.py      # writes var/screenshots/*.png
+scripts/media-netns .venv/bin/python e2e/screenshots.py   # with video in the meeting screens
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    MEDIA_ARGS,
     PASSWORD,
     Suite,
     free_port,
@@ -45,7 +47,9 @@ def main() -> None:
             ".update(is_staff=True, is_superuser=True, language='fr')"
         )
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *MEDIA_ARGS]
+            )
             context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
             page = context.new_page()
             page.goto(f"{suite.url}/accounts/login/")
@@ -99,6 +103,7 @@ def main() -> None:
             page.goto(f"{suite.url}/admin/core/auditentry/")
             page.screenshot(path=str(OUT / "admin-audit.png"), full_page=True)
             chat_screens(page, suite)
+            meet_screens(browser, page, suite)
             browser.close()
     finally:
         stop_server(server)
@@ -151,6 +156,53 @@ def chat_screens(page: Any, suite: Suite) -> None:
     page.screenshot(path=str(OUT / "chat-thread.png"))
     page.goto(f"{suite.url}/chat/")
     page.screenshot(path=str(OUT / "chat-home.png"))
+
+
+MEET_DEMO = r"""
+from datetime import timedelta
+from django.utils import timezone
+from ensemble.accounts.models import User
+from ensemble.meet.actions import create_meeting
+camille = User.objects.get(email='camille@lyon.fr')
+start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+create_meeting(camille, 'Comité de pilotage PLU', starts_at=start,
+               ends_at=start + timedelta(hours=1))
+print(create_meeting(camille, 'Point urbanisme', access='public').code)
+"""
+
+
+def meet_screens(browser: Any, page: Any, suite: Suite) -> None:
+    code = suite.shell(MEET_DEMO).strip().splitlines()[-1]
+    page.goto(f"{suite.url}/meet/")
+    page.screenshot(path=str(OUT / "meet-home.png"), full_page=True)
+    page.goto(f"{suite.url}/meet/{code}/")
+    page.wait_for_function("document.querySelector('[data-preview]').readyState === 4")
+    page.screenshot(path=str(OUT / "meet-prejoin.png"))
+    page.get_by_role("button", name="Rejoindre la réunion").click()
+    page.wait_for_selector("[data-room]:not([hidden])")
+    guest = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800}).new_page()
+    guest.goto(f"{suite.url}/meet/{code}/")
+    guest.get_by_label("Votre nom").fill("Jean Dupont (mairie annexe)")
+    guest.screenshot(path=str(OUT / "meet-guest.png"))
+    guest.get_by_role("button", name="Rejoindre la réunion").click()
+    guest.wait_for_selector("[data-waiting]:not([hidden])")
+    page.locator("[data-toggle-side]").click()
+    page.wait_for_selector("[data-waiting-person]")
+    page.screenshot(path=str(OUT / "meet-waiting.png"))
+    page.locator("[data-waiting-person] [data-action=admit]").click()
+    guest.wait_for_selector("[data-room]:not([hidden])")
+    page.wait_for_timeout(4000)
+    page.locator("[data-toggle-hand]").click()
+    guest.locator("[data-chat-text]").fill("Bonjour, je vous entends bien.")
+    guest.locator("[data-chat-text]").press("Enter")
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(OUT / "meet-room.png"))
+    page.locator("[data-tab=chat]").click()
+    page.locator("[data-layout=speaker]").click()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(OUT / "meet-speaker-chat.png"))
+    guest.screenshot(path=str(OUT / "meet-room-guest.png"))
+    guest.context.close()
 
 
 if __name__ == "__main__":

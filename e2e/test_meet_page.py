@@ -17,18 +17,20 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
 
-from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, OwnSuite, Suite, close_pages, sign_in
+from e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MEDIA_ARGS,
+    OwnSuite,
+    Suite,
+    close_pages,
+    sign_in,
+)
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("MEDIA_NETNS"),
     reason="WebRTC needs the network namespace of scripts/media-netns (make e2e runs it)",
 )
-
-MEDIA_ARGS = [
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 
 @pytest.fixture(scope="module")
