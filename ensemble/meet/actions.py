@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 from contextlib import suppress
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -53,6 +53,7 @@ class MediaUnavailable(ActionRefused):
 
 
 ADMITTED = ParticipantState.ADMITTED
+BACK_WITHOUT_WAITING = timedelta(minutes=5)
 
 
 def create_meeting(
@@ -131,9 +132,14 @@ def enter(participant: Participant) -> Participant:
     if meeting.locked and not participant.moderates:
         raise ActionRefused(_("This meeting is locked: nobody else can join."))
     new = participant._state.adding
+    # Someone who was in a moment ago (a reload, a closed tab) is not sent to the waiting room.
+    back_soon = (
+        participant.state == ParticipantState.LEFT
+        and participant.updated_at > timezone.now() - BACK_WITHOUT_WAITING
+    )
     participant.state = ParticipantState.WAITING
     participant.save()
-    if not (participant.moderates or not meeting.lobby):
+    if not (participant.moderates or not meeting.lobby or back_soon):
         participant_changed(participant)  # moderators see who waits
         return participant
     try:

@@ -4,11 +4,14 @@ moderation refused to others (and audited), a full or locked meeting, Janus down
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import requests
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from ensemble.accounts.tests.factories import UserFactory
 from ensemble.core.models import AuditEntry
@@ -243,3 +246,20 @@ def test_joining_again_after_a_janus_restart_gets_a_new_place(janus: Any, client
     host.post(f"{API}{code}/end/")
     ended = guest.post(f"{API}{code}/join/?key={key}", {}, "application/json")
     assert ended.status_code == 403 and ended.json()["detail"] == "This meeting has ended."
+
+
+def test_coming_back_soon_skips_the_waiting_room(janus: Any, client_of: Any) -> None:
+    """A reload or a closed tab leaves the meeting; back within minutes, one is let straight
+    in; later, one waits to be admitted like anyone."""
+    host = client_of(UserFactory())
+    code = create(host)["code"]  # with a waiting room
+    join(host, code)
+    person = UserFactory()
+    member = client_of(person)
+    waiting = join(member, code).json()
+    host.post(f"{API}{code}/participants/{waiting['id']}/admit/")
+    assert member.post(f"{API}{code}/leave/").status_code == 204
+    assert join(member, code).json()["state"] == "admitted"
+    member.post(f"{API}{code}/leave/")
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        assert join(member, code).json()["state"] == "waiting"

@@ -184,3 +184,17 @@ def test_ending_a_recorded_meeting_stops_the_recording(
     process_recording.call(str(recording.pk))  # what the worker does next
     recording.refresh_from_db()
     assert recording.state == RecordingState.FAILED  # nobody published anything
+
+
+@pytest.mark.django_db
+def test_the_organiser_deletes_a_recording_and_its_file(
+    client_of: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    recording, organiser = recorded()
+    ready(recording)
+    name, storage = recording.file.name, recording.file.storage
+    url = f"/api/v1/meet/recordings/{recording.pk}/"
+    assert client_of(UserFactory()).delete(url).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_of(organiser).delete(url).status_code == 204
+    assert not Recording.objects.exists() and not storage.exists(name)

@@ -1,6 +1,6 @@
 // The meeting page's calls to Meet's REST API. A guest proves who they are with the key the
 // join answered (kept for the tab's life, so that a reload finds the same place).
-import { apiJson } from "../api";
+import { apiJson, csrf } from "../api";
 import type { MediaInfo } from "./media";
 
 export interface Person {
@@ -75,6 +75,15 @@ export class MeetApi {
   events = (after: number): Promise<{ seq: number; events: WireEvent[] }> =>
     apiJson(this.url(`events/?after=${after}`));
   leave = (): Promise<null> => apiJson(this.url("leave/"), "POST");
+  /** Leave as the page goes away (a request that outlives the page). */
+  leaveNow(): void {
+    void fetch(this.url("leave/"), {
+      method: "POST",
+      keepalive: true,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf() },
+    }).catch(() => undefined);
+  }
   hand = (raised: boolean): Promise<Person> => apiJson(this.url("hand/"), "POST", { raised });
   devices = (microphone: boolean, camera: boolean): Promise<Person> =>
     apiJson(this.url("devices/"), "POST", { microphone, camera });

@@ -566,6 +566,11 @@ function wire(): void {
     void api.leave().catch(() => undefined);
     finish(strings.left);
   });
+  // A closed tab leaves the meeting (coming back within minutes skips the waiting room).
+  window.addEventListener("pagehide", () => {
+    if (me?.state === "admitted") api.leaveNow();
+  });
+  if (!signedIn) $<HTMLElement>(".ens-meet__emoji").hidden = true; // reactions need an account
   $("[data-end]").addEventListener("click", () => {
     if (window.confirm(strings.confirmEnd)) api.end().then(() => finish(strings.ended)).catch((error) => notice(failure(error)));
   });
