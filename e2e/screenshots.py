@@ -193,6 +193,8 @@ def meet_screens(browser: Any, page: Any, suite: Suite) -> None:
     guest.wait_for_selector("[data-room]:not([hidden])")
     page.wait_for_timeout(4000)
     page.locator("[data-toggle-hand]").click()
+    guest.locator("[data-toggle-side]").click()
+    guest.locator("[data-tab=chat]").click()
     guest.locator("[data-chat-text]").fill("Bonjour, je vous entends bien.")
     guest.locator("[data-chat-text]").press("Enter")
     page.wait_for_timeout(1500)

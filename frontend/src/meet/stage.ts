@@ -88,6 +88,7 @@ export class Stage {
         this.tiles.set(key, tile);
       }
       Object.assign(tile, { person, feed, mine: person?.id === this.myId && !screen });
+      tile.element.classList.toggle("ens-meet__tile--mine", tile.mine); // shown as in a mirror
       this.label(tile);
     }
     this.order = keys;
