@@ -71,7 +71,7 @@ def main() -> None:
                 "notify(User.objects.get(email='camille@lyon.fr'), 'Réunion à 15 h', 'Salle 2')"
             )
             page.wait_for_timeout(1500)
-            page.locator("[data-notifications-toggle]").click()
+            page.locator(".fr-header__tools-links [data-notifications-toggle]").click()
             page.screenshot(path=str(OUT / "portal.png"))
             for name, path in (
                 ("profile", "/accounts/profile/"),

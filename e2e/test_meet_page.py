@@ -186,7 +186,9 @@ def test_a_recording_is_made_of_the_meeting(suite: Suite, person: Any, tmp_path:
         assert time.monotonic() < deadline, found
         host.wait_for_timeout(1000)
     assert found[0]["state"] == "ready", found[0]["error"]
-    expect(host.locator("[data-notifications-count]")).to_have_text("1", timeout=10000)
+    expect(host.locator(".fr-header__tools-links [data-notifications-count]")).to_have_text(
+        "1", timeout=10000
+    )
     video = host.request.get(f"{suite.url}/api/v1/meet/recordings/{found[0]['id']}/download/")
     assert video.ok and video.headers["content-type"] == "application/octet-stream"
     path = tmp_path / "recording.mp4"

@@ -31,9 +31,9 @@ def test_sign_in_portal_french_live_notification_sign_out(suite: Suite, new_page
         "from ensemble.portal.actions import notify\n"
         "notify(User.objects.get(email='camille@lyon.fr'), 'Réunion à 15 h', 'Salle 2')"
     )
-    badge = page.locator("[data-notifications-count]")
+    badge = page.locator(".fr-header__tools-links [data-notifications-count]")
     expect(badge).to_have_text("1", timeout=10000)
-    page.locator("[data-notifications-toggle]").click()
+    page.locator(".fr-header__tools-links [data-notifications-toggle]").click()
     item = page.locator("[data-notification]")
     expect(item).to_contain_text("Réunion à 15 h")
     item.get_by_role("button", name="Marquer comme lue").click()
@@ -62,3 +62,20 @@ def test_lock_out_after_repeated_failures(suite: Suite, new_page: Any) -> None:
     sign_in(page, suite.url, "alex@lyon.fr")  # even the right password, while locked
     expect(page.locator("[data-form-error]")).to_contain_text("Too many failed sign-in attempts")
     expect(page.get_by_role("heading", name="Hello Alex")).to_have_count(0)
+
+
+def test_small_screens_reach_the_header_through_its_menu(suite: Suite, new_page: Any) -> None:
+    suite.create_user("nina@lyon.fr", "Nina Roche")
+    page = new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_viewport_size({"width": 390, "height": 800})
+    sign_in(page, suite.url, "nina@lyon.fr")
+    expect(page.get_by_role("heading", name="Hello Nina")).to_be_visible()
+    expect(page.locator(".fr-header__tools-links")).to_be_hidden()
+    page.get_by_role("button", name="Menu").click()
+    menu = page.locator("#header-menu")
+    expect(menu.get_by_role("button", name="Sign out")).to_be_visible()
+    menu.locator("[data-notifications-toggle]").click()
+    expect(page.locator("[data-notifications-panel]")).to_be_visible()
+    assert errors == []

@@ -23,7 +23,7 @@ def test_notifications_missed_during_a_restart_arrive_once(
         "sam = User.objects.get(email='sam@lyon.fr')\n"
     )
     suite.shell(notify + "notify(sam, 'Before the restart')")
-    expect(page.locator("[data-notifications-count]")).to_have_text("1")
+    expect(page.locator(".fr-header__tools-links [data-notifications-count]")).to_have_text("1")
 
     stop_server(suite.server)
     expect(page.locator("body")).not_to_have_attribute("data-live", "")
@@ -31,7 +31,9 @@ def test_notifications_missed_during_a_restart_arrive_once(
     suite.start()
 
     expect(page.locator("body")).to_have_attribute("data-live", "", timeout=30000)
-    expect(page.locator("[data-notifications-count]")).to_have_text("3", timeout=10000)
-    page.locator("[data-notifications-toggle]").click()
+    expect(page.locator(".fr-header__tools-links [data-notifications-count]")).to_have_text(
+        "3", timeout=10000
+    )
+    page.locator(".fr-header__tools-links [data-notifications-toggle]").click()
     titles = page.locator("[data-notification] > :first-child").all_inner_texts()
     assert sorted(titles) == ["Before the restart", "While down 1", "While down 2"]

@@ -11,14 +11,12 @@ interface Notification {
 }
 
 const panel = document.querySelector<HTMLElement>("[data-notifications-panel]");
-const toggle = document.querySelector<HTMLButtonElement>("[data-notifications-toggle]");
 const list = document.querySelector<HTMLUListElement>("[data-notifications-list]");
-const badge = document.querySelector<HTMLElement>("[data-notifications-count]");
 const csrf = document.cookie.match(/csrftoken=([^;]+)/)?.[1] ?? "";
 const items = new Map<string, Notification>();
 
 function render(): void {
-  if (!panel || !list || !badge) return;
+  if (!panel || !list) return;
   const sorted = [...items.values()].sort((a, b) => b.created_at.localeCompare(a.created_at));
   list.replaceChildren();
   if (sorted.length === 0) {
@@ -47,8 +45,12 @@ function render(): void {
     list.append(li);
   }
   const unread = sorted.filter((item) => !item.read).length;
-  badge.textContent = String(unread);
-  badge.hidden = unread === 0;
+  // The header's buttons exist twice: in the header, and copied by the DSFR into the menu
+  // of small screens.
+  for (const badge of document.querySelectorAll<HTMLElement>("[data-notifications-count]")) {
+    badge.textContent = String(unread);
+    badge.hidden = unread === 0;
+  }
 }
 
 async function markRead(id: string): Promise<void> {
@@ -71,11 +73,18 @@ function apply(event: StreamEvent): void {
 }
 
 async function start(): Promise<void> {
-  if (!panel || !toggle) return;
-  toggle.onclick = () => {
+  if (!panel) return;
+  document.addEventListener("click", (event) => {
+    const toggle = (event.target as Element).closest?.("[data-notifications-toggle]");
+    if (!toggle) return;
+    if (toggle.closest("#header-menu")) {
+      document.querySelector<HTMLButtonElement>("#header-menu .fr-btn--close")?.click(); // show the panel, not the menu
+    }
     panel.hidden = !panel.hidden;
-    toggle.setAttribute("aria-expanded", String(!panel.hidden));
-  };
+    for (const each of document.querySelectorAll("[data-notifications-toggle]")) {
+      each.setAttribute("aria-expanded", String(!panel.hidden));
+    }
+  });
   // Initial state from the API, then every event after its sequence from the stream.
   const response = await fetch("/api/v1/notifications/?limit=50", { credentials: "same-origin" });
   const page = await response.json();
