@@ -57,7 +57,7 @@ def person(media_browser: Browser, suite: Suite, request: Any) -> Iterator[Any]:
         if email:
             suite.create_user(email, name)
             sign_in(page, suite.url, email)
-            expect(page.locator("[data-user-name]")).to_be_visible()
+            expect(page.locator(".fr-header__tools-links [data-user-name]")).to_be_visible()
         return page
 
     yield make

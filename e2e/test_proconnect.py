@@ -26,7 +26,7 @@ def test_proconnect_sign_in_and_sign_out_of_both(suite: Suite, new_page: Any) ->
 
     expect(page.get_by_role("heading", name="Hello Camille")).to_be_visible()
     expect(page.locator("[data-organisation]")).to_have_text("Mairie de Lyon")
-    expect(page.locator("[data-user-name]")).to_have_text("Camille Martin")
+    expect(page.locator(".fr-header__tools-links [data-user-name]")).to_have_text("Camille Martin")
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))

@@ -435,6 +435,8 @@ def request_mute(user: Any, meeting: Meeting, participant: Participant | None) -
     ids = [target.pk for target in targets]
     if ids:
         publish(stream_of(meeting), MuteRequested(ids=ids, by=actor.display_name))
+    for target in targets:  # and muted in Janus, whatever their client does
+        enforce_mute(target, True)
     return [str(pk) for pk in ids]
 
 
@@ -497,11 +499,54 @@ def stop_recording(recording: Recording) -> None:
     transaction.on_commit(lambda: process_recording.enqueue(str(recording.pk)))
 
 
-def set_devices(participant: Participant, microphone: bool, camera: bool) -> Participant:
-    """Someone turned their microphone or camera on or off: the others' screens show it."""
+def set_devices(
+    participant: Participant,
+    microphone: bool,
+    camera: bool,
+    janus_session: int | None = None,
+    janus_handle: int | None = None,
+) -> Participant:
+    """Someone turned their microphone or camera on or off: the others' screens show it.
+    With the Janus session and handle it publishes on, Ensemble learns (from Janus, not from
+    the client) which stream is its microphone, so that moderators can mute it there."""
     if participant.state != ADMITTED:
         raise ActionRefused(_("Only people in the meeting can do this."))
+    if janus_session is not None and janus_handle is not None:
+        participant.janus_audio_mid = audio_mid(participant, janus_session, janus_handle)
     participant.microphone, participant.camera = microphone, camera
-    participant.save(update_fields=["microphone", "camera", "updated_at"])
+    participant.save(update_fields=["microphone", "camera", "janus_audio_mid", "updated_at"])
     participant_changed(participant)
+    if microphone:
+        enforce_mute(participant, False)  # a moderator's mute is lifted by unmuting oneself
     return participant
+
+
+def audio_mid(participant: Participant, session: int, handle: int) -> str:
+    meeting = participant.meeting
+    server = server_of(meeting)
+    try:
+        info = server.publisher(session, handle) if server else {}
+    except JanusUnavailable as error:
+        raise MediaUnavailable(
+            _("The video service is not available right now. Try again in a moment.")
+        ) from error
+    if info.get("room") != meeting.janus_room or info.get("id") != participant.janus_feed:
+        raise BadInput(_("This is not your connection to the video service."))
+    mids = [s["mid"] for s in info.get("streams", []) if s.get("type") == "audio"]
+    return str(mids[0]) if mids else ""
+
+
+def enforce_mute(participant: Participant, mute: bool) -> None:
+    """Mute a participant's microphone in Janus itself (or let it through again)."""
+    meeting = participant.meeting
+    server = server_of(meeting)
+    if server is None or not meeting.janus_room or not participant.janus_audio_mid:
+        return
+    with suppress(JanusError):  # gone from the room, or Janus down: nothing to mute
+        server.moderate(
+            meeting.janus_room,
+            meeting.janus_secret,
+            participant.janus_feed or 0,
+            participant.janus_audio_mid,
+            mute,
+        )

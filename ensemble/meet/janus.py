@@ -158,6 +158,25 @@ class JanusServer:
             {"request": "enable_recording", "room": room, "secret": secret, "record": on}
         )
 
+    def publisher(self, session: int, handle: int) -> dict[str, Any]:
+        """What Janus knows of one VideoRoom handle: for a publisher, its room, its id and its
+        streams (with their mids). Empty if there is no such handle."""
+        try:
+            answer = self.admin("handle_info", session_id=session, handle_id=handle)
+        except JanusUnavailable:
+            raise
+        except JanusError:
+            return {}
+        info: dict[str, Any] = answer.get("info", {}).get("plugin_specific", {}) or {}
+        return info if info.get("type") == "publisher" else {}
+
+    def moderate(self, room: int, secret: str, feed: int, mid: str, mute: bool) -> None:
+        """Mute (or let through again) one stream of a publisher, whatever its client does."""
+        self.videoroom(
+            {"request": "moderate", "room": room, "secret": secret, "id": feed, "mid": mid,
+             "mute": mute}
+        )  # fmt: skip
+
     def room_exists(self, room: int) -> bool:
         return bool(self.videoroom({"request": "exists", "room": room}).get("exists"))
 

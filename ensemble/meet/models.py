@@ -85,6 +85,8 @@ class Participant(BaseModel):
     # The id this participant joins the Janus room with (so that Ensemble can kick them).
     janus_feed = models.PositiveBigIntegerField(null=True, blank=True)
     janus_screen_feed = models.PositiveBigIntegerField(null=True, blank=True)  # a shared screen
+    # The mid of the microphone it publishes (as Janus reports it): moderators mute it there.
+    janus_audio_mid = models.CharField(max_length=16, blank=True)
     # The Janus token this participant holds while admitted (revoked when they go).
     janus_token = models.CharField(max_length=64, blank=True)
     guest_key = models.CharField(max_length=64, blank=True)  # a guest's proof of identity

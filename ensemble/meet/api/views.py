@@ -76,6 +76,8 @@ class MessageSerializer(serializers.Serializer[None]):
 class DevicesSerializer(serializers.Serializer[None]):
     microphone = serializers.BooleanField()
     camera = serializers.BooleanField()
+    janus_session = serializers.IntegerField(required=False, min_value=1)
+    janus_handle = serializers.IntegerField(required=False, min_value=1)
 
 
 class RecordSerializer(serializers.Serializer[None]):
@@ -250,12 +252,22 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     @extend_schema(request=DevicesSerializer, responses={200: PersonSerializer})
     @action(detail=True, methods=["post"])
     def devices(self, request: Request, code: str | None = None) -> Response:
-        """Tell the others your microphone or camera is on or off (guests add ?key=)."""
+        """Tell the others your microphone or camera is on or off (guests add ?key=). Give
+        the Janus session and publisher handle once published: Ensemble asks Janus which
+        stream is your microphone, so that moderators can mute it there."""
         data = DevicesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         me = self.participant(request)
         values = data.validated_data
-        refusing(lambda: actions.set_devices(me, values["microphone"], values["camera"]))
+        refusing(
+            lambda: actions.set_devices(
+                me,
+                values["microphone"],
+                values["camera"],
+                values.get("janus_session"),
+                values.get("janus_handle"),
+            )
+        )
         return Response(PersonSerializer(me).data)
 
     @extend_schema(request=RecordSerializer, responses={200: MeetingSerializer})

@@ -3,9 +3,11 @@ those who may not."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
+import requests
 from channels.db import database_sync_to_async
 from django.test import Client
 
@@ -15,7 +17,7 @@ from ensemble.core.models import AuditEntry
 from ensemble.core.tests.test_stream import connect, receive_until
 from ensemble.meet import actions
 from ensemble.meet.events import stream_of
-from ensemble.meet.models import Meeting
+from ensemble.meet.models import Meeting, Participant
 
 API = "/api/v1/meet/meetings/"
 
@@ -98,3 +100,78 @@ async def test_reactions_reach_the_meeting_as_their_real_sender(janus: Any) -> N
     assert (await receive_until(reacting, "error"))[-1]["code"] == "bad_message"
     await watching.disconnect()
     await reacting.disconnect()
+
+
+def publish_microphone(janus: Any, media: dict[str, Any]) -> tuple[int, int]:
+    """What a browser does to publish its microphone: join the VideoRoom with the token and
+    feed id given, and send an SDP offer (aiortc's; no media needs to flow for Janus to know
+    the stream). Returns the Janus session and handle."""
+    from aiortc import AudioStreamTrack, RTCPeerConnection
+
+    url, token = janus.settings.url, media["token"]
+
+    def post(path: str, body: dict[str, Any]) -> Any:
+        body = {**body, "transaction": "t", "token": token}
+        return requests.post(f"{url}{path}", json=body, timeout=5).json()
+
+    def event(session: int) -> dict[str, Any]:
+        while True:
+            got = requests.get(f"{url}/{session}?maxev=1&token={token}", timeout=35).json()
+            if got.get("janus") == "event":
+                return dict(got)
+
+    async def offer() -> dict[str, str]:
+        pc = RTCPeerConnection()
+        pc.addTrack(AudioStreamTrack())
+        await pc.setLocalDescription(await pc.createOffer())
+        description = {"type": pc.localDescription.type, "sdp": pc.localDescription.sdp}
+        await pc.close()
+        return description
+
+    session = post("", {"janus": "create"})["data"]["id"]
+    handle = post(f"/{session}", {"janus": "attach", "plugin": "janus.plugin.videoroom"})["data"][
+        "id"
+    ]
+    join = {"request": "join", "ptype": "publisher", "room": media["room"], "id": media["feed"]}
+    post(f"/{session}/{handle}", {"janus": "message", "body": join})
+    assert event(session)["plugindata"]["data"]["videoroom"] == "joined"
+    jsep = asyncio.run(offer())
+    post(f"/{session}/{handle}", {"janus": "message", "body": {"request": "publish"}, "jsep": jsep})
+    assert "jsep" in event(session)
+    return session, handle
+
+
+@pytest.mark.django_db
+def test_a_moderators_mute_is_applied_in_janus(
+    janus: Any, client_of: Any, monkeypatch: Any
+) -> None:
+    """Ensemble learns from Janus which stream is someone's microphone, mutes it there when a
+    moderator asks, and lets it through again when its owner unmutes."""
+    from ensemble.meet.janus import JanusServer
+
+    code, host, others = meeting_with(client_of, 1)
+    (member, member_me) = others[0]
+    session, handle = publish_microphone(janus, member_me["media"])
+    devices = f"{API}{code}/devices/"
+    mine = {"microphone": True, "camera": False, "janus_session": session, "janus_handle": handle}
+    # Someone else's connection is refused: it is not theirs.
+    host.post(f"{API}{code}/join/", {}, "application/json")
+    refused = host.post(devices, mine, "application/json")
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "This is not your connection to the video service."
+    assert member.post(devices, mine, "application/json").status_code == 200
+    participant = Participant.objects.get(pk=member_me["id"])
+    assert participant.janus_audio_mid == "0"
+
+    calls: list[tuple[int, str, bool]] = []
+    real = JanusServer.moderate
+
+    def spy(self: Any, room: int, secret: str, feed: int, mid: str, mute: bool) -> None:
+        real(self, room, secret, feed, mid, mute)  # Janus answers, or this raises
+        calls.append((feed, mid, mute))
+
+    monkeypatch.setattr(JanusServer, "moderate", spy)
+    host.post(f"{API}{code}/mute/", {"participant": member_me["id"]}, "application/json")
+    assert calls == [(member_me["media"]["feed"], "0", True)]
+    member.post(devices, {"microphone": True, "camera": False}, "application/json")
+    assert calls[-1] == (member_me["media"]["feed"], "0", False)

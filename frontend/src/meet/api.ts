@@ -85,8 +85,8 @@ export class MeetApi {
     }).catch(() => undefined);
   }
   hand = (raised: boolean): Promise<Person> => apiJson(this.url("hand/"), "POST", { raised });
-  devices = (microphone: boolean, camera: boolean): Promise<Person> =>
-    apiJson(this.url("devices/"), "POST", { microphone, camera });
+  devices = (microphone: boolean, camera: boolean, janus?: Record<string, number> | null): Promise<Person> =>
+    apiJson(this.url("devices/"), "POST", { microphone, camera, ...(janus ?? {}) });
   message = (text: string): Promise<null> => apiJson(this.url("messages/"), "POST", { text });
 
   // Moderation (hosts and moderators, who are signed in).

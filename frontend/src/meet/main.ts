@@ -163,7 +163,7 @@ async function connectMedia(): Promise<boolean> {
   pressed("[data-toggle-camera]", cameraOn);
   stage.me(me.id, me.media.feed, video && cameraOn ? video : null);
   refreshOwners();
-  void api.devices(micOn, cameraOn).catch(() => undefined);
+  void api.devices(micOn, cameraOn, room.ids).catch(() => undefined);
   $<HTMLElement>("[data-offline]").hidden = true;
   return true;
 }

@@ -114,6 +114,12 @@ export class MediaRoom {
     }
   }
 
+  /** Our Janus session and publisher handle (Ensemble asks Janus about them). */
+  get ids(): { janus_session: number; janus_handle: number } | null {
+    if (!this.session || !this.publisher) return null;
+    return { janus_session: this.session.getSessionId(), janus_handle: Number(this.publisher.getId()) };
+  }
+
   get audioMuted(): boolean {
     return this.publisher?.isAudioMuted() ?? true;
   }
