@@ -1,12 +1,14 @@
 """Meetings with real browsers: Chromium's fake camera and microphone, the real Janus that
 `ensemble serve` starts, all inside a private network namespace (scripts/media-netns) where
-WebRTC works without a network card. Two people see and hear each other; the waiting room
-admits and refuses; a moderator mutes someone and both screens show it."""
+WebRTC works without a network card. Two people see and hear each other and share their
+screens at once; the waiting room admits and refuses; a moderator mutes someone and both
+screens show it; a recording becomes one video; pages reconnect after Janus restarts."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -88,7 +90,7 @@ def open_people(page: Page) -> None:
         page.locator("[data-toggle-side]").click()
 
 
-def test_two_people_see_and_hear_each_other_and_a_moderator_mutes(
+def test_two_people_see_hear_and_share_screens_and_a_moderator_mutes(
     suite: Suite, person: Any
 ) -> None:
     host = person("hana@lyon.fr", "Hana Morel")
@@ -132,6 +134,23 @@ def test_two_people_see_and_hear_each_other_and_a_moderator_mutes(
     expect(
         guest.locator("[data-people] [data-person]", has_text="Yann Caron").locator("[data-muted]")
     ).to_be_visible()
+
+    # Both share their screens at once: each sees the other's, in a tile of its own.
+    host.locator("[data-toggle-screen]").click()
+    guest.locator("[data-toggle-screen]").click()
+    for page, sharer in ((guest, "Hana Morel"), (host, "Yann Caron")):
+        screen = page.locator(".ens-meet__tile--screen", has_text=f"Screen of {sharer}")
+        expect(screen).to_be_visible()
+        expect(screen).to_have_class(re.compile("ens-meet__tile--video"))
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.ens-meet__tile--screen video')]"
+            ".some(v => v.videoWidth > 0)"
+        )
+    host.locator("[data-toggle-screen]").click()  # stops sharing
+    expect(guest.locator(".ens-meet__tile--screen", has_text="Screen of Hana Morel")).to_have_count(
+        0
+    )
+    expect(host.locator("[data-toggle-screen]")).to_have_attribute("aria-pressed", "false")
 
 
 def test_the_waiting_room_refuses(suite: Suite, person: Any) -> None:
