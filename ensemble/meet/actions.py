@@ -51,6 +51,9 @@ class MediaUnavailable(ActionRefused):
 
     status_code = 503
 
+    def __init__(self) -> None:
+        super().__init__(_("The video service is not available right now. Try again in a moment."))
+
 
 ADMITTED = ParticipantState.ADMITTED
 BACK_WITHOUT_WAITING = timedelta(minutes=5)
@@ -161,9 +164,7 @@ def rejoin(participant: Participant) -> Participant:
     try:
         place(participant.meeting)
     except JanusUnavailable as error:
-        raise MediaUnavailable(
-            _("The video service is not available right now. Try again in a moment.")
-        ) from error
+        raise MediaUnavailable() from error
     participant.refresh_from_db()
     return participant
 
@@ -213,9 +214,7 @@ def place(meeting: Meeting) -> JanusServer:
         for participant in meeting.participants.filter(state=ADMITTED):
             give_token(server, participant)
         return server
-    raise MediaUnavailable(
-        _("The video service is not available right now. Try again in a moment.")
-    )
+    raise MediaUnavailable()
 
 
 def give_token(server: JanusServer, participant: Participant) -> None:
@@ -249,9 +248,7 @@ def admit(participant: Participant) -> Participant:
         server = place(meeting)
         give_token(server, participant)
     except JanusUnavailable as error:
-        raise MediaUnavailable(
-            _("The video service is not available right now. Try again in a moment.")
-        ) from error
+        raise MediaUnavailable() from error
     try:
         with transaction.atomic():
             check_room(Meeting.objects.select_for_update().get(pk=meeting.pk), participant)
@@ -478,9 +475,7 @@ def set_recording(user: Any, meeting: Meeting, on: bool) -> Meeting:
     except JanusUnavailable as error:
         if on and recording is not None:
             recording.delete()
-        raise MediaUnavailable(
-            _("The video service is not available right now. Try again in a moment.")
-        ) from error
+        raise MediaUnavailable() from error
     if not on and recording is not None:
         stop_recording(recording)
     meeting.recording = on
@@ -527,9 +522,7 @@ def audio_mid(participant: Participant, session: int, handle: int) -> str:
     try:
         info = server.publisher(session, handle) if server else {}
     except JanusUnavailable as error:
-        raise MediaUnavailable(
-            _("The video service is not available right now. Try again in a moment.")
-        ) from error
+        raise MediaUnavailable() from error
     if info.get("room") != meeting.janus_room or info.get("id") != participant.janus_feed:
         raise BadInput(_("This is not your connection to the video service."))
     mids = [s["mid"] for s in info.get("streams", []) if s.get("type") == "audio"]

@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -278,31 +277,26 @@ def process_recording(recording_id: str) -> str:
     return recording.state
 
 
-def owners(recording: Recording) -> Iterable[object]:
-    people = {recording.meeting.organiser, recording.started_by}
-    return [person for person in people if person is not None]
-
-
 def notify_owners(recording: Recording) -> None:
+    """The organiser and the person who recorded hear how it went, in their own language."""
     from ensemble.portal.actions import notify
 
-    url = reverse("meet-recording-download", args=[recording.pk])
-    for person in owners(recording):
-        with translation.override(getattr(person, "language", None) or settings.LANGUAGE_CODE):
-            if recording.state == RecordingState.READY:
-                title = _("The recording of “%(title)s” is ready") % {
-                    "title": recording.meeting.title
-                }
+    ready = recording.state == RecordingState.READY
+    names = {"title": recording.meeting.title}
+    people = {recording.meeting.organiser, recording.started_by}
+    for person in (person for person in people if person is not None):
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            if ready:
+                title = _("The recording of “%(title)s” is ready") % names
                 body = _("%(minutes)s min, kept %(days)s days.") % {
                     "minutes": max(1, round(recording.duration / 60)),
                     "days": settings.MEET_RECORDING_RETENTION_DAYS,
                 }
-                notify(person, title, body, url)  # type: ignore[arg-type]
+                url = reverse("meet-recording-download", args=[recording.pk])
             else:
-                title = _("The recording of “%(title)s” could not be made") % {
-                    "title": recording.meeting.title
-                }
-                notify(person, title, recording.error)  # type: ignore[arg-type]
+                title = _("The recording of “%(title)s” could not be made") % names
+                body, url = recording.error, ""
+            notify(person, title, body, url)
 
 
 @every(timedelta(hours=1))

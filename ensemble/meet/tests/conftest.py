@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from django.conf import settings as django_settings
 
 from ensemble.core.ports import free_port
@@ -37,6 +38,35 @@ class RunningJanus:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+class AsBrowser:
+    """Janus's HTTP API used as a participant's browser uses it: with the token Ensemble gave."""
+
+    def __init__(self, janus: RunningJanus, token: str) -> None:
+        self.url, self.token = janus.settings.url, token
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        body = {**body, "transaction": "t", "token": self.token}
+        return requests.post(f"{self.url}{path}", json=body, timeout=5).json()
+
+    def event(self, session: int) -> dict[str, Any]:
+        """The session's next plugin event (long poll)."""
+        while True:
+            url = f"{self.url}/{session}?maxev=1&token={self.token}"
+            got = requests.get(url, timeout=35).json()
+            if got.get("janus") == "event":
+                return dict(got)
+
+    def join(self, media: dict[str, Any]) -> tuple[int, int]:
+        """Join the VideoRoom as a publisher with the feed id given; the session and handle."""
+        session = self.post("", {"janus": "create"})["data"]["id"]
+        attach = {"janus": "attach", "plugin": "janus.plugin.videoroom"}
+        handle = self.post(f"/{session}", attach)["data"]["id"]
+        join = {"request": "join", "ptype": "publisher", "room": media["room"], "id": media["feed"]}
+        body = {"janus": "message", "body": {**join, "display": media["display"]}}
+        assert self.post(f"/{session}/{handle}", body)["janus"] == "ack"
+        return session, handle
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ import asyncio
 from typing import Any
 
 import pytest
-import requests
 from channels.db import database_sync_to_async
 from django.test import Client
 
@@ -18,6 +17,7 @@ from ensemble.core.tests.test_stream import connect, receive_until
 from ensemble.meet import actions
 from ensemble.meet.events import stream_of
 from ensemble.meet.models import Meeting, Participant
+from ensemble.meet.tests.conftest import AsBrowser
 
 API = "/api/v1/meet/meetings/"
 
@@ -108,18 +108,6 @@ def publish_microphone(janus: Any, media: dict[str, Any]) -> tuple[int, int]:
     the stream). Returns the Janus session and handle."""
     from aiortc import AudioStreamTrack, RTCPeerConnection
 
-    url, token = janus.settings.url, media["token"]
-
-    def post(path: str, body: dict[str, Any]) -> Any:
-        body = {**body, "transaction": "t", "token": token}
-        return requests.post(f"{url}{path}", json=body, timeout=5).json()
-
-    def event(session: int) -> dict[str, Any]:
-        while True:
-            got = requests.get(f"{url}/{session}?maxev=1&token={token}", timeout=35).json()
-            if got.get("janus") == "event":
-                return dict(got)
-
     async def offer() -> dict[str, str]:
         pc = RTCPeerConnection()
         pc.addTrack(AudioStreamTrack())
@@ -128,16 +116,12 @@ def publish_microphone(janus: Any, media: dict[str, Any]) -> tuple[int, int]:
         await pc.close()
         return description
 
-    session = post("", {"janus": "create"})["data"]["id"]
-    handle = post(f"/{session}", {"janus": "attach", "plugin": "janus.plugin.videoroom"})["data"][
-        "id"
-    ]
-    join = {"request": "join", "ptype": "publisher", "room": media["room"], "id": media["feed"]}
-    post(f"/{session}/{handle}", {"janus": "message", "body": join})
-    assert event(session)["plugindata"]["data"]["videoroom"] == "joined"
-    jsep = asyncio.run(offer())
-    post(f"/{session}/{handle}", {"janus": "message", "body": {"request": "publish"}, "jsep": jsep})
-    assert "jsep" in event(session)
+    browser = AsBrowser(janus, media["token"])
+    session, handle = browser.join(media)
+    assert browser.event(session)["plugindata"]["data"]["videoroom"] == "joined"
+    publish = {"janus": "message", "body": {"request": "publish"}, "jsep": asyncio.run(offer())}
+    browser.post(f"/{session}/{handle}", publish)
+    assert "jsep" in browser.event(session)
     return session, handle
 
 

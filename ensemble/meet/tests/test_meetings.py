@@ -16,6 +16,7 @@ from django.utils import timezone
 from ensemble.accounts.tests.factories import UserFactory
 from ensemble.core.models import AuditEntry
 from ensemble.meet.models import Meeting, Participant
+from ensemble.meet.tests.conftest import AsBrowser
 
 pytestmark = pytest.mark.django_db
 
@@ -188,17 +189,7 @@ def test_who_may_see_and_list(janus: Any, client_of: Any) -> None:
 
 def enter_room(janus: Any, media: dict[str, Any]) -> None:
     """Do what a browser does first: join the VideoRoom with the token and the feed id given."""
-    url, token = janus.settings.url, media["token"]
-
-    def post(path: str, body: dict[str, Any]) -> Any:
-        body = {**body, "transaction": "t", "token": token}
-        return requests.post(f"{url}{path}", json=body, timeout=5).json()
-
-    session = post("", {"janus": "create"})["data"]["id"]
-    handle = post(f"/{session}", {"janus": "attach", "plugin": "janus.plugin.videoroom"})
-    join = {"request": "join", "ptype": "publisher", "room": media["room"], "id": media["feed"]}
-    body = {"janus": "message", "body": {**join, "display": media["display"]}}
-    assert post(f"/{session}/{handle['data']['id']}", body)["janus"] == "ack"
+    AsBrowser(janus, media["token"]).join(media)
 
 
 def test_removing_someone_takes_them_out_of_the_janus_room(janus: Any, client_of: Any) -> None:

@@ -87,11 +87,3 @@ export function accept(handle: Handle, jsep: Jsep): Promise<void> {
     handle.handleRemoteJsep({ jsep, success: () => resolve(), error: (error: string) => reject(new Error(error)) });
   });
 }
-
-export function replace(handle: Handle, tracks: JanusJS.TrackOption[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    handle.replaceTracks({ tracks, success: () => resolve(), error: (error: string) => reject(new Error(error)) });
-  });
-}
-
-export { Janus };

@@ -120,10 +120,6 @@ export class MediaRoom {
     return { janus_session: this.session.getSessionId(), janus_handle: Number(this.publisher.getId()) };
   }
 
-  get audioMuted(): boolean {
-    return this.publisher?.isAudioMuted() ?? true;
-  }
-
   setAudio(on: boolean): void {
     if (on) this.publisher?.unmuteAudio();
     else this.publisher?.muteAudio();
