@@ -205,6 +205,11 @@ def meet_screens(browser: Any, page: Any, suite: Suite) -> None:
     page.screenshot(path=str(OUT / "meet-speaker-chat.png"))
     guest.screenshot(path=str(OUT / "meet-room-guest.png"))
     guest.context.close()
+    chat = page.context.new_page()
+    chat.goto(suite.url + str(page.locator("[data-chat-open]").get_attribute("href")))
+    chat.wait_for_selector(".ens-msg")
+    chat.screenshot(path=str(OUT / "chat-meeting.png"))
+    chat.close()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 `ensemble serve` starts, all inside a private network namespace (scripts/media-netns) where
 WebRTC works without a network card. Two people see and hear each other and share their
 screens at once; the waiting room admits and refuses; a moderator mutes someone and both
-screens show it; a recording becomes one video; pages reconnect after Janus restarts."""
+screens show it; guests and members talk in the meeting's chat, a room of Chat; a recording becomes one video; pages reconnect after Janus restarts."""
 
 from __future__ import annotations
 
@@ -170,6 +170,62 @@ def test_the_waiting_room_refuses(suite: Suite, person: Any) -> None:
     ).click()
     expect(stranger.locator("[data-after-title]")).to_have_text("A moderator did not let you in.")
     expect(host.locator("[data-waiting-person]")).to_have_count(0)
+
+
+def test_the_meeting_chat_is_a_chat_room_with_guests_in_it(suite: Suite, person: Any) -> None:
+    host = person("lea@lyon.fr", "Léa Martin")
+    code = suite.shell(
+        "from ensemble.accounts.models import User\n"
+        "from ensemble.meet.actions import create_meeting\n"
+        "host = User.objects.get(email='lea@lyon.fr')\n"
+        "print(create_meeting(host, 'Réunion publique', access='public', lobby=False).code)"
+    ).split()[-1]
+    url = f"{suite.url}/meet/{code}/"
+    join(host, url, muted=True)
+    guest = person()
+    guest.goto(url)
+    guest.get_by_label("Your name").fill("Jean Dupont")
+    guest.get_by_role("button", name="Join the meeting").click()
+    expect(guest.locator("[data-room]")).to_be_visible()
+
+    # The guest writes (Markdown); the host, whose panel is closed, is told and reads it.
+    open_people(guest)
+    guest.locator("[data-tab=chat]").click()
+    guest.locator("[data-chat-text]").fill("Bonjour **à tous**")
+    guest.locator("[data-chat-text]").press("Enter")
+    expect(host.locator("[data-chat-unread]")).to_have_text("1")
+    open_people(host)
+    host.locator("[data-tab=chat]").click()
+    said = host.locator("[data-chat-messages] li", has_text="Bonjour à tous")
+    expect(said).to_contain_text("Jean Dupont")
+    expect(said).to_contain_text("Guest")
+    expect(said.locator("strong", has_text="à tous")).to_be_visible()
+    expect(host.locator("[data-chat-unread]")).to_be_hidden()
+    host.locator("[data-chat-text]").fill("Bienvenue")
+    host.locator("[data-chat-text]").press("Enter")
+    expect(guest.locator("[data-chat-messages] li", has_text="Bienvenue")).to_contain_text(
+        "Léa Martin"
+    )
+
+    # A guest who reloads (and so leaves) and comes back finds the conversation again.
+    guest.reload()
+    guest.get_by_label("Your name").fill("Jean Dupont")
+    guest.get_by_role("button", name="Join the meeting").click()
+    expect(guest.locator("[data-room]")).to_be_visible()
+    open_people(guest)
+    guest.locator("[data-tab=chat]").click()
+    expect(guest.locator("[data-chat-messages] li")).to_have_count(2)
+
+    # The same conversation is a room of the Chat app, for the host to read later.
+    link = host.locator("[data-chat-open]")
+    expect(link).to_be_visible()
+    chat = host.context.new_page()
+    chat.goto(suite.url + str(link.get_attribute("href")))
+    expect(chat.locator("[data-room-name]")).to_have_text("Réunion publique")
+    message = chat.locator(".ens-msg", has_text="Bonjour à tous")
+    expect(message).to_contain_text("Jean Dupont")
+    expect(message).to_contain_text("Guest")
+    expect(chat.locator(".ens-msg", has_text="Bienvenue")).to_be_visible()
 
 
 def test_a_recording_is_made_of_the_meeting(suite: Suite, person: Any, tmp_path: Any) -> None:

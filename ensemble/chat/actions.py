@@ -68,10 +68,11 @@ class FileTooLarge(MessageTooLarge):
 MAX_ATTACHMENTS = 10
 
 
-def check_flood(user: User) -> None:
-    """At most CHAT_FLOOD_MESSAGES new messages per CHAT_FLOOD_SECONDS for each person."""
+def check_flood(sender: uuid.UUID) -> None:
+    """At most CHAT_FLOOD_MESSAGES new messages per CHAT_FLOOD_SECONDS for each person (a
+    user, or a guest of a meeting)."""
     window = settings.CHAT_FLOOD_SECONDS
-    key = f"chat.flood.{user.pk}.{int(time.time() // window)}"
+    key = f"chat.flood.{sender}.{int(time.time() // window)}"
     cache.add(key, 0, timeout=window * 2)
     if cache.incr(key) > settings.CHAT_FLOOD_MESSAGES:
         raise SendingTooFast(
@@ -119,49 +120,79 @@ def send_message(
     room beforehand (upload_attachment) and not yet sent."""
     existing = Message.objects.filter(author=user, txn_id=txn_id).first()
     if existing is not None:
-        if existing.room_id != room.pk:
-            raise ActionRefused(_("This transaction id was already used in another room."))
-        return existing, False
+        return already_sent(existing, room)
     if not room.get_abilities(user)["post"]:
         raise ActionRefused(_("You cannot write in this room."))
     files = unsent_attachments(user, room, attachments or [])
     check_body(body, allow_empty=bool(files))
-    check_flood(user)
+    check_flood(user.pk)
     if reply_to is not None and not room.messages.filter(pk=reply_to).exists():
         raise ActionRefused(_("The message you reply to is not in this room."))
+    message = Message(
+        room=room,
+        author=user,
+        txn_id=txn_id,
+        body=body,
+        reply_to_id=reply_to,
+        mentions_room=ROOM_MENTION.search(body) is not None
+        and bool(room.get_abilities(user)["moderate"]),
+    )
     try:
-        with transaction.atomic():
-            holder: dict[str, Any] = {}
-
-            def build(seq: int) -> MessageCreated:
-                message = Message.objects.create(
-                    room=room,
-                    author=user,
-                    txn_id=txn_id,
-                    seq=seq,
-                    body=body,
-                    html=render(body),
-                    reply_to_id=reply_to,
-                    mentions_room=ROOM_MENTION.search(body) is not None
-                    and bool(room.get_abilities(user)["moderate"]),
-                )
-                mentioned = mentioned_members(room, body)
-                if mentioned:
-                    message.mentions.set(mentioned)
-                if files:
-                    Attachment.objects.filter(pk__in=[file.pk for file in files]).update(
-                        message=message
-                    )
-                # A new message has no reactions, and its files are known: no need to ask.
-                message._prefetched_objects_cache = {"reactions": [], "attachments": files}  # type: ignore[attr-defined]
-                holder["message"], holder["mentioned"] = message, mentioned
-                return MessageCreated.model_validate(MessageSerializer(message).data)
-
-            publish_built(room.stream, build)
-            notify_members(holder["message"], holder["mentioned"])
+        return store(message, files), True
     except IntegrityError:  # the same txn_id sent twice at the same instant
         return Message.objects.get(author=user, txn_id=txn_id), False
-    return holder["message"], True
+
+
+def send_as_guest(
+    room: Room, guest: uuid.UUID, name: str, txn_id: str, body: str
+) -> tuple[Message, bool]:
+    """A guest without an account writes in a meeting's chat; Meet has checked that they are
+    in the meeting. Same guarantees as send_message: idempotent, size and flood limits."""
+    existing = Message.objects.filter(guest=guest, txn_id=txn_id).first()
+    if existing is not None:
+        return already_sent(existing, room)
+    if room.kind != RoomKind.MEETING or room.archived_at is not None:
+        raise ActionRefused(_("You cannot write in this room."))
+    check_body(body)
+    check_flood(guest)
+    message = Message(room=room, guest=guest, guest_name=name, txn_id=txn_id, body=body)
+    try:
+        return store(message, []), True
+    except IntegrityError:
+        return Message.objects.get(guest=guest, txn_id=txn_id), False
+
+
+def already_sent(message: Message, room: Room) -> tuple[Message, bool]:
+    if message.room_id != room.pk:
+        raise ActionRefused(_("This transaction id was already used in another room."))
+    return message, False
+
+
+def store(message: Message, files: list[Attachment]) -> Message:
+    """Give the message its place in the room's stream, store it with its mentions and files,
+    and publish it once committed; members are notified as they chose."""
+    room = message.room
+    with transaction.atomic():
+        mentioned: list[User] = []
+
+        def build(seq: int) -> MessageCreated:
+            nonlocal mentioned
+            message.seq, message.html = seq, render(message.body)
+            message.save(force_insert=True)
+            mentioned = mentioned_members(room, message.body)
+            if mentioned:
+                message.mentions.set(mentioned)
+            if files:
+                Attachment.objects.filter(pk__in=[file.pk for file in files]).update(
+                    message=message
+                )
+            # A new message has no reactions, and its files are known: no need to ask.
+            message._prefetched_objects_cache = {"reactions": [], "attachments": files}  # type: ignore[attr-defined]
+            return MessageCreated.model_validate(MessageSerializer(message).data)
+
+        publish_built(room.stream, build)
+        notify_members(message, mentioned)
+    return message
 
 
 def unsent_attachments(user: User, room: Room, ids: list[uuid.UUID]) -> list[Attachment]:
@@ -296,7 +327,7 @@ def mentioned_members(room: Room, body: str) -> list[User]:
 def notify_members(message: Message, mentioned_users: list[User]) -> None:
     """Tell members through their notification centre, as each one chose for this room."""
     mentioned = {user.pk for user in mentioned_users}
-    author_name = str(message.author) if message.author else ""
+    author_name = message.author_name
     members = message.room.members.filter(banned=False)
     if not message.mentions_room:  # only those who want every message, or were named
         members = members.filter(Q(notify=NotifyLevel.ALL) | Q(user_id__in=mentioned))
@@ -371,6 +402,8 @@ def archive_room(actor: User, room: Room) -> Room:
 
 def may_enter(room: Room, user: User) -> None:
     """The kind of a room decides who may be in it."""
+    if room.kind == RoomKind.MEETING:
+        raise ActionRefused(_("The people of a meeting's chat are those admitted to the meeting."))
     if user.is_external and room.kind != RoomKind.EXTERNAL:
         raise ActionRefused(_("External users can only be in external rooms."))
     if room.kind == RoomKind.DIRECT:
@@ -440,6 +473,36 @@ def set_member_role(actor: User, room: Room, user: User, role: str) -> RoomMembe
         )
         member_changed(room, user, role, "role")
     return member
+
+
+def create_meeting_room(title: str, link: str, organiser: User | None) -> Room:
+    """The chat of a meeting (Meet makes it when the first person is admitted); its topic is
+    the meeting's link, for those who read it later in Chat."""
+    return Room.objects.create(
+        kind=RoomKind.MEETING,
+        name=title[:200],
+        topic=link[:500],
+        organisation_id=organiser.organisation_id if organiser else None,
+        created_by=organiser,
+    )
+
+
+def set_meeting_member(room: Room, user: User, role: str | None) -> None:
+    """Meet decides who is in a meeting's chat: the people it admits, with the role they have
+    in the meeting (None takes someone out). A ban from the chat stays a ban."""
+    member = room.members.filter(user=user).first()
+    with transaction.atomic():
+        if role is None:
+            if member is not None and not member.banned:
+                member.delete()
+                member_changed(room, user, None, "removed")
+        elif member is None:
+            RoomMember.objects.create(room=room, user=user, role=role)
+            member_changed(room, user, role, "joined")
+        elif member.role != role and not member.banned:
+            member.role = role
+            member.save(update_fields=["role", "updated_at"])
+            member_changed(room, user, role, "role")
 
 
 def join_by_invitation(invitation: Any, user: User) -> None:

@@ -23,6 +23,7 @@ class MessageCreated(Event):
     room: UUID
     author: UUID | None
     author_name: str
+    guest: bool = False
     body: str
     html: str
     reply_to: UUID | None

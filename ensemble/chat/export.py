@@ -31,7 +31,7 @@ def export_lines(room: Room, kind: str) -> Iterator[str]:
         return
     yield render_to_string("chat/export_head.html", {"room": room})
     for message in messages.iterator(chunk_size=500):
-        author = escape(str(message.author) if message.author else "")
+        author = escape(message.author_name)
         when = message.created_at.isoformat(timespec="seconds")
         text = message.html if message.deleted_at is None else "<p><em>(deleted)</em></p>"
         byline = f"<header><strong>{author}</strong> <time>{when}</time></header>"

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from ensemble.chat.api.views import visible_rooms
-from ensemble.chat.models import NotifyLevel, RoomKind
+from ensemble.chat.models import CREATED_KINDS, NotifyLevel, RoomKind
 
 
 @login_required
@@ -24,7 +24,7 @@ def chat_view(request: HttpRequest, room_id: uuid.UUID | None = None) -> HttpRes
     context = {
         "room": room,
         "max_bytes": settings.CHAT_ATTACHMENT_MAX_BYTES,
-        "kinds": [choice for choice in RoomKind.choices if choice[0] != RoomKind.DIRECT],
+        "kinds": [choice for choice in RoomKind.choices if choice[0] in CREATED_KINDS],
         "strings": strings(),
         "notify_levels": NotifyLevel.choices,
     }
@@ -53,6 +53,7 @@ def strings() -> dict[str, str]:
         "remove": _("Remove"),
         "noRooms": _("No rooms yet: create one."),
         "direct": _("Direct conversation"),
+        "guest": _("Guest"),
         "unread": _("{n} unread"),
         "mentions": _("{n} mentions"),
         "error": _("Something went wrong. Try again."),

@@ -18,8 +18,8 @@ from ensemble.accounts.actions import ActionRefused
 from ensemble.core import audit
 from ensemble.core.events import publish
 from ensemble.core.refusals import BadInput
+from ensemble.meet import chat
 from ensemble.meet.events import (
-    ChatMessage,
     HandChanged,
     MuteRequested,
     meeting_updated,
@@ -258,6 +258,7 @@ def admit(participant: Participant) -> Participant:
     except MeetingFull:  # filled up while this one was being placed
         revoke(participant, ParticipantState.WAITING)
         raise
+    chat.sync_member(participant)
     return participant
 
 
@@ -327,6 +328,7 @@ def remove(user: Any, participant: Participant) -> None:
         raise ActionRefused(_("The host cannot be removed."))
     revoke(participant, ParticipantState.REMOVED)
     kick(participant)
+    chat.sync_member(participant)
     audit.record(
         "meet.participant_removed",
         actor=user,
@@ -412,6 +414,7 @@ def set_role(user: Any, participant: Participant, role: str) -> Participant:
     participant.role = role
     participant.save(update_fields=["role", "updated_at"])
     participant_changed(participant)
+    chat.sync_member(participant)
     audit.record(
         "meet.role_changed",
         actor=user,
@@ -435,24 +438,6 @@ def request_mute(user: Any, meeting: Meeting, participant: Participant | None) -
     for target in targets:  # and muted in Janus, whatever their client does
         enforce_mute(target, True)
     return [str(pk) for pk in ids]
-
-
-def send_message(participant: Participant, text: str) -> None:
-    """A message to everyone in the meeting (guests included), kept on its stream."""
-    if participant.state != ADMITTED:
-        raise ActionRefused(_("Only people in the meeting can write to it."))
-    text = text.strip()
-    if not text:
-        raise BadInput(_("The message is empty."))
-    if len(text) > MESSAGE_MAX:
-        raise BadInput(_("A message has at most %(n)s characters.") % {"n": MESSAGE_MAX})
-    publish(
-        stream_of(participant.meeting),
-        ChatMessage(id=participant.pk, name=participant.display_name, text=text, at=timezone.now()),
-    )
-
-
-MESSAGE_MAX = 2000
 
 
 def set_recording(user: Any, meeting: Meeting, on: bool) -> Meeting:

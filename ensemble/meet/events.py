@@ -47,16 +47,6 @@ class MeetingUpdated(Event):
     recording: bool = False
 
 
-@event_type("meet.chat.message")
-class ChatMessage(Event):
-    """A message to everyone in the meeting, kept on the meeting's stream."""
-
-    id: UUID
-    name: str
-    text: str
-    at: datetime
-
-
 def stream_of(meeting: Any) -> str:
     return f"{STREAM_KIND}:{meeting.pk}"
 

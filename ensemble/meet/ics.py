@@ -30,7 +30,7 @@ def _time(value: datetime) -> str:
 
 def invitation(meeting: Any, method: str = "REQUEST") -> str:
     """The invitation to ``meeting`` (REQUEST), or its cancellation (CANCEL)."""
-    link = f"{settings.SITE_URL}/meet/{meeting.code}/"
+    link = meeting.link
     organiser = meeting.organiser
     lines = [
         "BEGIN:VCALENDAR",

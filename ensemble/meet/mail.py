@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from ensemble.meet.ics import invitation
 
 
-def link_of(meeting: Any) -> str:
-    return f"{settings.SITE_URL}/meet/{meeting.code}/"
-
-
 def _send(kind: str, meeting: Any, emails: list[str], calendar: bool) -> None:
-    context = {"meeting": meeting, "organiser": meeting.organiser, "link": link_of(meeting)}
+    context = {"meeting": meeting, "organiser": meeting.organiser, "link": meeting.link}
     subject = render_to_string(f"meet/{kind}_subject.txt", context).strip()
     body = render_to_string(f"meet/{kind}_email.txt", context)
     for email in emails:

@@ -46,6 +46,10 @@ class Meeting(BaseModel):
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Its chat, in the Chat app: the people admitted are its members and keep it afterwards.
+    chat_room = models.OneToOneField(
+        "chat.Room", on_delete=models.SET_NULL, null=True, blank=True, related_name="meeting"
+    )
     # Where it runs now; the room's secret never leaves the server.
     janus_url = models.CharField(max_length=300, blank=True)
     janus_room = models.PositiveBigIntegerField(null=True, blank=True)
@@ -56,6 +60,11 @@ class Meeting(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def link(self) -> str:
+        """The address people join it at."""
+        return f"{settings.SITE_URL}/meet/{self.code}/"
 
 
 class ParticipantState(models.TextChoices):

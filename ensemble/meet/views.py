@@ -112,6 +112,8 @@ def strings() -> dict[str, str]:
         "host": _("Host"),
         "moderator": _("Moderator"),
         "guest": _("Guest"),
+        "deleted": _("This message was deleted."),
+        "edited": _("(edited)"),
         "error": _("Something went wrong. Try again."),
         "mutedOnJoin": _("Your microphone is off: this meeting is large."),
     }

@@ -5,7 +5,15 @@ from typing import Any
 from rest_framework import serializers
 
 from ensemble.accounts.models import User
-from ensemble.chat.models import Attachment, Message, NotifyLevel, Room, RoomKind, RoomRole
+from ensemble.chat.models import (
+    CREATED_KINDS,
+    Attachment,
+    Message,
+    NotifyLevel,
+    Room,
+    RoomKind,
+    RoomRole,
+)
 
 MAX_MESSAGE_BYTES = 64 * 1024
 
@@ -68,7 +76,7 @@ class RoomSerializer(serializers.ModelSerializer[Room]):
 
 
 class RoomCreateSerializer(serializers.Serializer[None]):
-    kind = serializers.ChoiceField(choices=[k for k in RoomKind.values if k != RoomKind.DIRECT])
+    kind = serializers.ChoiceField(choices=CREATED_KINDS)
     name = serializers.CharField(max_length=200)
     topic = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
@@ -87,7 +95,8 @@ class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
 
 class MessageSerializer(serializers.ModelSerializer[Message]):
     attachments = AttachmentSerializer(many=True, read_only=True)
-    author_name = serializers.SerializerMethodField()
+    author_name = serializers.CharField(read_only=True)
+    guest = serializers.SerializerMethodField()
     edited = serializers.SerializerMethodField()
     deleted = serializers.SerializerMethodField()
     pinned = serializers.SerializerMethodField()
@@ -103,6 +112,7 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
             "room",
             "author",
             "author_name",
+            "guest",
             "body",
             "html",
             "reply_to",
@@ -113,8 +123,9 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
         ]
         read_only_fields = fields
 
-    def get_author_name(self, message: Message) -> str:
-        return str(message.author) if message.author else ""
+    def get_guest(self, message: Message) -> bool:
+        """Written by a guest of a meeting, who has no account."""
+        return message.guest is not None
 
     def get_edited(self, message: Message) -> bool:
         return message.edited_at is not None
@@ -144,7 +155,8 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
             "seq": message.seq,
             "room": str(message.room_id),
             "author": str(message.author_id) if message.author_id else None,
-            "author_name": self.get_author_name(message),
+            "author_name": message.author_name,
+            "guest": message.guest is not None,
             "body": "" if deleted else message.body,
             "html": "" if deleted else message.html,
             "reply_to": str(message.reply_to_id) if message.reply_to_id else None,

@@ -1,8 +1,16 @@
 from ensemble.chat.models.attachments import Attachment
 from ensemble.chat.models.messages import Message, MessageRevision, Reaction
-from ensemble.chat.models.rooms import NotifyLevel, Room, RoomKind, RoomMember, RoomRole
+from ensemble.chat.models.rooms import (
+    CREATED_KINDS,
+    NotifyLevel,
+    Room,
+    RoomKind,
+    RoomMember,
+    RoomRole,
+)
 
 __all__ = [
+    "CREATED_KINDS",
     "Attachment",
     "Message",
     "MessageRevision",

@@ -9,12 +9,15 @@ from ensemble.core.models import BaseModel
 
 class Message(BaseModel):
     """A message of a room. ``seq`` is its place in the room's stream; ``txn_id`` is chosen by
-    the sending client so that a retried send never makes a second message."""
+    the sending client so that a retried send never makes a second message. A guest without
+    an account (in a meeting's chat) writes under ``guest``, an id Meet gives, and a name."""
 
     room = models.ForeignKey("chat.Room", on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    guest = models.UUIDField(null=True, blank=True)
+    guest_name = models.CharField(max_length=100, blank=True)
     txn_id = models.CharField(max_length=64)
     seq = models.PositiveBigIntegerField()
     body = models.TextField(_("text"))
@@ -32,11 +35,21 @@ class Message(BaseModel):
         ordering = ["room", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["author", "txn_id"], name="message_unique_txn"),
+            models.UniqueConstraint(
+                fields=["guest", "txn_id"],
+                condition=models.Q(guest__isnull=False),
+                name="message_unique_guest_txn",
+            ),
         ]
         indexes = [models.Index(fields=["room", "-seq"])]
 
     def __str__(self) -> str:
         return self.body[:50]
+
+    @property
+    def author_name(self) -> str:
+        """Who wrote it, as people read it: the account's name, or the guest's."""
+        return str(self.author) if self.author else self.guest_name
 
 
 class MessageRevision(BaseModel):

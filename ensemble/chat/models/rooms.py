@@ -15,6 +15,11 @@ class RoomKind(models.TextChoices):
     PRIVATE = "private", _("Private: by invitation only")
     EXTERNAL = "external", _("External: may include external users")
     DIRECT = "direct", _("Direct: two people")
+    MEETING = "meeting", _("Meeting: the chat of a video meeting, whose people Meet decides")
+
+
+# The kinds people create by name (direct rooms come from a person, meeting ones from Meet).
+CREATED_KINDS = [RoomKind.FORUM, RoomKind.PRIVATE, RoomKind.EXTERNAL]
 
 
 class RoomRole(models.TextChoices):
@@ -37,7 +42,8 @@ ROOM_TO_ROLE = {
 
 
 class Room(BaseModel):
-    """A conversation: a forum of the organisation, a private or external room, or a direct one."""
+    """A conversation: a forum of the organisation, a private or external room, a direct one,
+    or the chat of a meeting (its members are the people admitted to the meeting)."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=RoomKind.choices)
     name = models.CharField(_("name"), max_length=200, blank=True)

@@ -15,9 +15,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ensemble.chat.api import serializers as chat_api
 from ensemble.core.api import acting_user, refusing
 from ensemble.core.events import current_seq, events_after
-from ensemble.meet import actions
+from ensemble.meet import actions, chat
 from ensemble.meet.events import stream_of
 from ensemble.meet.models import Access, Meeting, MeetRole, Participant, ParticipantState
 
@@ -69,8 +70,19 @@ class PersonSerializer(ParticipantSerializer):
         return participant.user_id is None
 
 
-class MessageSerializer(serializers.Serializer[None]):
-    text = serializers.CharField(max_length=actions.MESSAGE_MAX, trim_whitespace=True)
+class SendSerializer(chat_api.SendSerializer):
+    """A message of the meeting's chat: text (Markdown) only; files and replies are the Chat
+    page's."""
+
+    reply_to = None  # type: ignore[assignment]
+    attachments = None  # type: ignore[assignment]
+
+
+class ChatSerializer(serializers.Serializer[None]):
+    room = serializers.UUIDField(source="room.pk")
+    stream = serializers.CharField(source="room.stream")
+    seq = serializers.IntegerField()
+    messages = chat_api.MessageSerializer(many=True)
 
 
 class DevicesSerializer(serializers.Serializer[None]):
@@ -228,26 +240,44 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     @action(detail=True, methods=["get"])
     def events(self, request: Request, code: str | None = None) -> Response:
         """The meeting's stream after ``?after=`` (its sequence), for clients without the
-        WebSocket (guests): the same events, up to 200 at a time, and the stream's ``seq``."""
+        WebSocket (guests): the same events, up to 200 at a time, and the stream's ``seq``.
+        ``?stream=chat`` gives the stream of the meeting's chat instead."""
         me = self.inside(request)
         try:
             after = max(0, int(request.query_params.get("after", "0")))
         except ValueError:
             raise exceptions.ValidationError({"after": "A sequence number."}) from None
-        stream = stream_of(me.meeting)
+        which = request.query_params.get("stream", "meeting")
+        if which not in ("meeting", "chat"):
+            raise exceptions.ValidationError({"stream": "Either meeting or chat."})
+        stream = (
+            refusing(lambda: chat.inside(me)).stream if which == "chat" else stream_of(me.meeting)
+        )
         return Response(
             {"seq": current_seq(stream), "events": events_after(stream, after, after + 200)}
         )
 
-    @extend_schema(request=MessageSerializer, responses={204: None})
-    @action(detail=True, methods=["post"])
+    @extend_schema(methods=["GET"], responses={200: ChatSerializer})
+    @extend_schema(
+        methods=["POST"], request=SendSerializer, responses={201: chat_api.MessageSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
     def messages(self, request: Request, code: str | None = None) -> Response:
-        """Write to everyone in the meeting (guests add ?key=)."""
-        data = MessageSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        """The meeting's chat, a room of the Chat app (people in the meeting; guests add
+        ?key=). GET: its room and stream (follow it on /ws/ from ``seq``, or with
+        events/?stream=chat), and its latest messages. POST: write in it; sending again with
+        the same ``txn_id`` adds nothing (200 with the first message)."""
         me = self.participant(request)
-        refusing(lambda: actions.send_message(me, data.validated_data["text"]))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        if request.method == "GET":
+            return Response(ChatSerializer(refusing(lambda: chat.history(me))).data)
+        data = SendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        message, created = refusing(lambda: chat.send(me, values["txn_id"], values["body"]))
+        return Response(
+            chat_api.MessageSerializer(message).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
     @extend_schema(request=DevicesSerializer, responses={200: PersonSerializer})
     @action(detail=True, methods=["post"])

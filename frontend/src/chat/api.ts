@@ -19,6 +19,7 @@ export interface Message {
   room: string;
   author: string | null;
   author_name: string;
+  guest: boolean; // a guest of a meeting, without an account
   body: string;
   html: string;
   reply_to: string | null;

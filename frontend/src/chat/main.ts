@@ -493,7 +493,12 @@ function renderHead(): void {
   const name = $<HTMLElement>("[data-room-name]");
   const topic = $<HTMLElement>("[data-room-topic]");
   if (name) name.textContent = current.title || strings.direct;
-  if (topic) topic.textContent = current.topic;
+  if (topic) {
+    // A topic that is one web address (a meeting's chat has its meeting's link) is a link.
+    const address = /^https?:\/\/\S+$/.test(current.topic) ? current.topic : "";
+    const link = Object.assign(document.createElement("a"), { href: address, textContent: address, className: "fr-link fr-link--sm" });
+    topic.replaceChildren(address ? link : current.topic);
+  }
   actions.canPost = Boolean(current.abilities.post);
   actions.canModerate = Boolean(current.abilities.moderate);
   const composer = $<HTMLFormElement>("[data-composer]");

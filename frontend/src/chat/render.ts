@@ -93,6 +93,7 @@ export function messageElement(message: Message, actions: MessageActions, inThre
 
   const head = element("div", "ens-msg__head");
   head.append(element("strong", "ens-msg__author", message.author_name));
+  if (message.guest) head.append(element("span", "fr-badge fr-badge--sm fr-badge--no-icon", strings.guest));
   const time = element("time", "ens-msg__time", timeFormat.format(new Date(message.created_at)));
   time.dateTime = message.created_at;
   head.append(time);

@@ -33,6 +33,19 @@ export interface Meeting {
   ended_at: string | null;
 }
 
+/** A message of the meeting's chat, as the Chat app gives it. */
+export interface ChatMessage {
+  id: string;
+  seq: number;
+  author: string | null;
+  author_name: string;
+  guest: boolean;
+  html: string;
+  created_at: string;
+  edited: boolean;
+  deleted: boolean;
+}
+
 export interface WireEvent {
   stream: string;
   seq: number;
@@ -72,8 +85,8 @@ export class MeetApi {
   me = (): Promise<Me> => apiJson<Me>(this.url("me/"));
   meeting = (): Promise<Meeting> => apiJson<Meeting>(`/api/v1/meet/meetings/${this.code}/`);
   people = (): Promise<Person[]> => apiJson<Person[]>(this.url("participants/"));
-  events = (after: number): Promise<{ seq: number; events: WireEvent[] }> =>
-    apiJson(this.url(`events/?after=${after}`));
+  events = (after: number, stream: "meeting" | "chat" = "meeting"): Promise<{ seq: number; events: WireEvent[] }> =>
+    apiJson(this.url(`events/?after=${after}&stream=${stream}`));
   leave = (): Promise<null> => apiJson(this.url("leave/"), "POST");
   /** Leave as the page goes away (a request that outlives the page). */
   leaveNow(): void {
@@ -87,7 +100,8 @@ export class MeetApi {
   hand = (raised: boolean): Promise<Person> => apiJson(this.url("hand/"), "POST", { raised });
   devices = (microphone: boolean, camera: boolean, janus?: Record<string, number> | null): Promise<Person> =>
     apiJson(this.url("devices/"), "POST", { microphone, camera, ...(janus ?? {}) });
-  message = (text: string): Promise<null> => apiJson(this.url("messages/"), "POST", { text });
+  chat = (): Promise<{ room: string; stream: string; seq: number; messages: ChatMessage[] }> => apiJson(this.url("messages/"));
+  say = (body: string, txn_id: string): Promise<ChatMessage> => apiJson(this.url("messages/"), "POST", { body, txn_id });
 
   // Moderation (hosts and moderators, who are signed in).
   moderate = (id: string, move: "admit" | "deny" | "remove"): Promise<Person> =>

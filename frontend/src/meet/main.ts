@@ -5,6 +5,7 @@
 import { ApiError } from "../api";
 import { streamClient } from "../stream";
 import { MeetApi, type Me, type Person, type WireEvent } from "./api";
+import { MeetingChat } from "./chat";
 import { MediaRoom, type Publisher } from "./media";
 import { fill, initials, Stage, type Strings } from "./stage";
 
@@ -25,6 +26,7 @@ let handUp = false;
 let seq = 0;
 const people = new Map<string, Person>();
 const stage = new Stage($("[data-tiles]"), $("[data-pages]"), strings, Number(root?.dataset.pageSize ?? 9));
+const chat = new MeetingChat(api, root ?? document.body, strings, signedIn);
 
 function showError(message: string): void {
   const box = $<HTMLElement>("[data-error]");
@@ -234,6 +236,7 @@ stage.onchange = () => media?.want(stage.wanted(), speaking());
 function followStream(): void {
   if (!me?.media) return;
   const stream = me.media.stream;
+  chat.start(() => me?.state === "admitted").catch((error) => console.warn("the meeting chat failed to load", error));
   if (signedIn) {
     streamClient().follow(stream, Number.MAX_SAFE_INTEGER, (event) => onEvent(event), (signal) => {
       if (signal.signal === "meet.reaction") react(String(signal.payload.name), String(signal.payload.emoji));
@@ -316,9 +319,6 @@ function onEvent(event: WireEvent): void {
     case "meet.meeting.updated":
       if (payload.ended) return finish(strings.ended);
       showMeeting(Boolean(payload.locked), Boolean(payload.recording));
-      return;
-    case "meet.chat.message":
-      chatMessage(String(payload.name), String(payload.text), String(payload.at));
       return;
   }
 }
@@ -465,24 +465,6 @@ function react(name: string, emoji: string): void {
   window.setTimeout(() => item.remove(), 4000);
 }
 
-let unreadChat = 0;
-function chatMessage(name: string, text: string, at: string): void {
-  const list = $<HTMLOListElement>("[data-chat-messages]");
-  const item = document.createElement("li");
-  const time = new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  const head = Object.assign(document.createElement("strong"), { textContent: name });
-  item.append(head, ` · ${time}`, Object.assign(document.createElement("p"), { textContent: text }));
-  list.append(item);
-  list.scrollTop = list.scrollHeight;
-  const chatOpen = !$<HTMLElement>("[data-side]").hidden && $<HTMLElement>("[data-panel=chat]").classList.contains("fr-tabs__panel--selected");
-  if (!chatOpen) {
-    unreadChat += 1;
-    const badge = $<HTMLElement>("[data-chat-unread]");
-    badge.hidden = false;
-    badge.textContent = String(unreadChat);
-  }
-}
-
 function finish(message: string): void {
   if (me) me.state = "left";
   dropMedia();
@@ -522,6 +504,7 @@ function wire(): void {
     const side = $<HTMLElement>("[data-side]");
     side.hidden = !side.hidden;
     pressed("[data-toggle-side]", !side.hidden);
+    chat.opened();
   });
   for (const tab of root?.querySelectorAll<HTMLButtonElement>("[data-tab]") ?? []) {
     tab.addEventListener("click", () => {
@@ -530,10 +513,7 @@ function wire(): void {
         other.setAttribute("aria-selected", String(selected));
         $<HTMLElement>(`[data-panel=${other.dataset.tab}]`).classList.toggle("fr-tabs__panel--selected", selected);
       }
-      if (tab.dataset.tab === "chat") {
-        unreadChat = 0;
-        $<HTMLElement>("[data-chat-unread]").hidden = true;
-      }
+      if (tab.dataset.tab === "chat") chat.opened();
     });
   }
   $<HTMLFormElement>("[data-chat-form]").addEventListener("submit", (event) => {
@@ -541,10 +521,11 @@ function wire(): void {
     const input = $<HTMLInputElement>("[data-chat-text]");
     const text = input.value.trim();
     if (!text) return;
-    api
-      .message(text)
-      .then(() => (input.value = ""))
-      .catch((error) => notice(failure(error)));
+    input.value = "";
+    chat.send(text).catch((error) => {
+      input.value ||= text; // not sent: given back to edit or send again
+      notice(failure(error));
+    });
   });
   for (const element of root?.querySelectorAll<HTMLButtonElement>("[data-layout]") ?? []) {
     element.addEventListener("click", () => {
