@@ -2,7 +2,8 @@
 `ensemble serve` starts, all inside a private network namespace (scripts/media-netns) where
 WebRTC works without a network card. Two people see and hear each other and share their
 screens at once; the waiting room admits and refuses; a moderator mutes someone and both
-screens show it; guests and members talk in the meeting's chat, a room of Chat; a recording becomes one video; pages reconnect after Janus restarts."""
+screens show it; guests and members talk in the meeting's chat, a room of Chat; a recording
+becomes one video; pages reconnect after Janus restarts."""
 
 from __future__ import annotations
 
