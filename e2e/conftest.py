@@ -13,13 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from ensemble.accounts.tests.conftest import SECRET as OP_SECRET
 from ensemble.accounts.tests.conftest import start_openid_provider
 from ensemble.core.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+# Assertions wait up to 10 s: on CI's two busy cores a page behind the network-cut proxy once
+# took longer than the default 5 s to open its socket.
+expect.set_options(timeout=10_000)
+
 ARTIFACTS = ROOT / "e2e" / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
