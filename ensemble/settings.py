@@ -120,7 +120,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{DATA_DIR / 'ensemble.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # SQLite: each thread keeps its connection (opening one, with its PRAGMAs, cost more
+        # than storing a chat message); PostgreSQL: a pool instead (below).
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0 if DATABASE_URL else 3600),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

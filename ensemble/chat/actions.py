@@ -45,7 +45,7 @@ from ensemble.chat.models import (
     RoomMember,
     RoomRole,
 )
-from ensemble.core import audit
+from ensemble.core import audit, sql
 from ensemble.core.events import current_seq, publish, publish_built
 from ensemble.core.files import INLINE_IMAGES, human_size, picture
 from ensemble.core.refusals import BadInput
@@ -118,14 +118,21 @@ def send_message(
     """Store a message and publish it; (message, created). A retry with the same ``txn_id``
     returns the first message and creates nothing. ``attachments`` are files uploaded to the
     room beforehand (upload_attachment) and not yet sent."""
-    existing = Message.objects.filter(author=user, txn_id=txn_id).first()
-    if existing is not None:
-        return already_sent(existing, room)
+    if attachments:  # a retry would find its files already sent: answer with the message
+        existing = Message.objects.filter(author=user, txn_id=txn_id).first()
+        if existing is not None:
+            return already_sent(existing, room)
     if not room.get_abilities(user)["post"]:
         raise ActionRefused(_("You cannot write in this room."))
     files = unsent_attachments(user, room, attachments or [])
     check_body(body, allow_empty=bool(files))
-    check_flood(user.pk)
+    try:
+        check_flood(user.pk)
+    except SendingTooFast:  # a retry of a message already stored is not a new one
+        existing = Message.objects.filter(author=user, txn_id=txn_id).first()
+        if existing is None:
+            raise
+        return already_sent(existing, room)
     if reply_to is not None and not room.messages.filter(pk=reply_to).exists():
         raise ActionRefused(_("The message you reply to is not in this room."))
     message = Message(
@@ -139,8 +146,8 @@ def send_message(
     )
     try:
         return store(message, files), True
-    except IntegrityError:  # the same txn_id sent twice at the same instant
-        return Message.objects.get(author=user, txn_id=txn_id), False
+    except IntegrityError:  # sent before (a retry): the unique txn_id stored nothing new
+        return already_sent(Message.objects.get(author=user, txn_id=txn_id), room)
 
 
 def send_as_guest(
@@ -159,7 +166,7 @@ def send_as_guest(
     try:
         return store(message, []), True
     except IntegrityError:
-        return Message.objects.get(guest=guest, txn_id=txn_id), False
+        return already_sent(Message.objects.get(guest=guest, txn_id=txn_id), room)
 
 
 def already_sent(message: Message, room: Room) -> tuple[Message, bool]:
@@ -168,17 +175,22 @@ def already_sent(message: Message, room: Room) -> tuple[Message, bool]:
     return message, False
 
 
+MESSAGE_COLUMNS = Message._meta.concrete_fields
+
+
 def store(message: Message, files: list[Attachment]) -> Message:
     """Give the message its place in the room's stream, store it with its mentions and files,
     and publish it once committed; members are notified as they chose."""
     room = message.room
-    with transaction.atomic():
+    with transaction.atomic():  # stored, numbered and published together, or not at all
         mentioned: list[User] = []
 
         def build(seq: int) -> MessageCreated:
             nonlocal mentioned
             message.seq, message.html = seq, render(message.body)
-            message.save(force_insert=True)
+            message.created_at = message.updated_at = timezone.now()
+            sql.insert(Message, {f.attname: getattr(message, f.attname) for f in MESSAGE_COLUMNS})
+            message._state.adding, message._state.db = False, "default"
             mentioned = mentioned_members(room, message.body)
             if mentioned:
                 message.mentions.set(mentioned)
@@ -327,6 +339,8 @@ def mentioned_members(room: Room, body: str) -> list[User]:
 def notify_members(message: Message, mentioned_users: list[User]) -> None:
     """Tell members through their notification centre, as each one chose for this room."""
     mentioned = {user.pk for user in mentioned_users}
+    if not mentioned and not message.mentions_room and not wants_every_message(message.room_id):
+        return  # the usual case, answered by one short query
     author_name = message.author_name
     members = message.room.members.filter(banned=False)
     if not message.mentions_room:  # only those who want every message, or were named
@@ -344,6 +358,19 @@ def notify_members(message: Message, mentioned_users: list[User]) -> None:
             _("%(author)s mentioned you in %(room)s") if named else _("%(author)s in %(room)s")
         ) % {"author": author_name, "room": message.room}
         notify(member.user, title, message.body[:200])
+
+
+EVERY_MESSAGE = (
+    f"SELECT 1 FROM {RoomMember._meta.db_table} "  # noqa: S608
+    "WHERE room_id = %s AND notify = %s AND banned = %s LIMIT 1"
+)
+
+
+def wants_every_message(room_id: uuid.UUID) -> bool:
+    """Whether anyone in the room is notified of every message."""
+    room = sql.db_value(RoomMember, "room", room_id)
+    banned = sql.db_value(RoomMember, "banned", False)
+    return bool(sql.fetch(EVERY_MESSAGE, [room, NotifyLevel.ALL.value, banned]))
 
 
 def mark_read(user: User, room: Room, seq: int) -> RoomMember:

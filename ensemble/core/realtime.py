@@ -35,6 +35,7 @@ from ensemble.core.events import (
     SENT_HERE,
     current_seq,
     events_after,
+    forward_from_this_loop,
     group_name,
     may_read_stream,
     remember_sent,
@@ -61,6 +62,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         await database_sync_to_async(presence.connected)(user)
         self.counted = True
         start_pump()
+        forward_from_this_loop()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels closes stale database connections before every handler, through the one

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rest_framework import serializers
@@ -182,9 +183,12 @@ def attachment_data(attachment: Attachment) -> dict[str, Any]:
     }
 
 
+TXN_ID = re.compile(r"^[A-Za-z0-9._~-]{1,64}$")
+
+
 class SendSerializer(serializers.Serializer[None]):
     txn_id = serializers.RegexField(
-        r"^[A-Za-z0-9._~-]{1,64}$",
+        TXN_ID,
         help_text="Chosen by the client: sending again with the same id adds no second message.",
     )
     reply_to = serializers.UUIDField(required=False, allow_null=True)
@@ -195,6 +199,19 @@ class SendSerializer(serializers.Serializer[None]):
         help_text="Files uploaded to the room beforehand (…/attachments/), sent with this text.",
     )
     body = serializers.CharField(trim_whitespace=False, allow_blank=True)
+
+    @classmethod
+    def check(cls, data: Any) -> tuple[dict[str, Any] | None, Any]:
+        """(fields, None) or (None, errors). The usual message (text, no reply, no files) is
+        checked by hand: running the serializer cost more than storing the message."""
+        txn_id, body = data.get("txn_id"), data.get("body")
+        plain = not data.get("reply_to") and not data.get("attachments")
+        if plain and isinstance(txn_id, str) and TXN_ID.match(txn_id) and isinstance(body, str):
+            return {"txn_id": txn_id, "body": body, "reply_to": None, "attachments": []}, None
+        serializer = cls(data=data)
+        if serializer.is_valid():
+            return {"reply_to": None, **serializer.validated_data}, None
+        return None, serializer.errors
 
 
 class ReadSerializer(serializers.Serializer[None]):

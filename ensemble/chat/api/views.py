@@ -475,18 +475,19 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return response
 
     def send(self, request: Request, room: Room) -> Response:
-        data = SendSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        fields, errors = SendSerializer.check(request.data)
+        if fields is None:
+            raise exceptions.ValidationError(errors)
         sent: dict[str, Any] = {}
 
         def act() -> Message:
             sent["message"], sent["created"] = actions.send_message(
                 acting_user(request),
                 room,
-                data.validated_data["txn_id"],
-                data.validated_data["body"],
-                data.validated_data.get("reply_to"),
-                data.validated_data["attachments"],
+                fields["txn_id"],
+                fields["body"],
+                fields["reply_to"],
+                fields["attachments"],
             )
             return sent["message"]
 
