@@ -12,7 +12,6 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -46,6 +45,7 @@ from ensemble.chat.models import (
     RoomRole,
 )
 from ensemble.core import audit, sql
+from ensemble.core.counters import add_one
 from ensemble.core.events import current_seq, publish, publish_built
 from ensemble.core.files import INLINE_IMAGES, human_size, picture
 from ensemble.core.refusals import BadInput
@@ -73,8 +73,7 @@ def check_flood(sender: uuid.UUID) -> None:
     user, or a guest of a meeting)."""
     window = settings.CHAT_FLOOD_SECONDS
     key = f"chat.flood.{sender}.{int(time.time() // window)}"
-    cache.add(key, 0, timeout=window * 2)
-    if cache.incr(key) > settings.CHAT_FLOOD_MESSAGES:
+    if add_one(key, timeout=window * 2) > settings.CHAT_FLOOD_MESSAGES:
         raise SendingTooFast(
             _("You are sending messages too fast. Wait a few seconds and try again.")
         )

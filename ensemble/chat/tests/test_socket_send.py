@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -72,3 +73,37 @@ async def test_refusals_carry_the_status_the_api_would_give() -> None:
     long = {"room": str(forum.pk), "txn_id": "d", "body": "x" * 70000}
     assert (await call(writer, long))["status"] == 413
     await writer.disconnect()
+
+
+async def test_sends_arriving_together_are_stored_together_each_with_its_own_answer() -> None:
+    """Calls that arrive while a send is in the database thread run as one batch (one
+    commit); a refused one in the batch does not undo the others."""
+    first = await database_sync_to_async(RoomMemberFactory)()
+    room = first.room
+    members = [first] + [
+        await database_sync_to_async(RoomMemberFactory)(room=room) for _ in range(5)
+    ]
+    sockets = [await connect(member.user) for member in members]
+    retrying = await connect(first.user)  # the first sender's retry, on another connection
+    bodies = [f"message {n}" for n in range(6)]
+    bodies[3] = "x" * (64 * 1024 + 1)  # too long: refused alone
+    answers = await asyncio.gather(
+        *(
+            call(socket, {"room": str(room.pk), "txn_id": f"t{n}", "body": body})
+            for n, (socket, body) in enumerate(zip(sockets, bodies, strict=True))
+        ),
+        call(retrying, {"room": str(room.pk), "txn_id": "t0", "body": bodies[0]}),
+    )
+    retry = answers.pop()
+    assert [answer["status"] for answer in answers[1:]] == [201, 201, 413, 201, 201]
+    assert {answers[0]["status"], retry["status"]} == {201, 200}  # stored once
+    assert retry["data"]["id"] == answers[0]["data"]["id"]
+    stored = await database_sync_to_async(
+        lambda: list(Message.objects.filter(room=room).values_list("body", "seq"))
+    )()
+    assert sorted(body for body, _seq in stored) == sorted(bodies[:3] + bodies[4:])
+    assert len({seq for _body, seq in stored}) == 5  # each its own place in the stream
+    for answer in answers[:3] + answers[4:]:
+        assert (answer["data"]["body"], answer["data"]["seq"]) in stored
+    for socket in [*sockets, retrying]:
+        await socket.disconnect()
