@@ -2,8 +2,8 @@
 `ensemble serve` starts, all inside a private network namespace (scripts/media-netns) where
 WebRTC works without a network card. Two people see and hear each other and share their
 screens at once; the waiting room admits and refuses; a moderator mutes someone and both
-screens show it; guests and members talk in the meeting's chat, a room of Chat; a recording
-becomes one video; pages reconnect after Janus restarts."""
+screens show it; guests and members talk in the meeting's chat (a room of Chat) and react;
+a recording becomes one video; pages reconnect after Janus restarts."""
 
 from __future__ import annotations
 
@@ -173,7 +173,7 @@ def test_the_waiting_room_refuses(suite: Suite, person: Any) -> None:
     expect(host.locator("[data-waiting-person]")).to_have_count(0)
 
 
-def test_the_meeting_chat_is_a_chat_room_with_guests_in_it(suite: Suite, person: Any) -> None:
+def test_guests_talk_in_the_meetings_chat_room_and_react(suite: Suite, person: Any) -> None:
     host = person("lea@lyon.fr", "Léa Martin")
     code = suite.shell(
         "from ensemble.accounts.models import User\n"
@@ -207,6 +207,10 @@ def test_the_meeting_chat_is_a_chat_room_with_guests_in_it(suite: Suite, person:
     expect(guest.locator("[data-chat-messages] li", has_text="Bienvenue")).to_contain_text(
         "Léa Martin"
     )
+
+    # Guests react too, and everyone sees it.
+    guest.locator("[data-react='👏']").click()
+    expect(host.locator("[data-reaction='👏']")).to_contain_text("Jean Dupont")
 
     # A guest who reloads (and so leaves) and comes back finds the conversation again.
     guest.reload()

@@ -48,7 +48,7 @@ from ensemble.core import audit, sql
 from ensemble.core.counters import add_one
 from ensemble.core.events import current_seq, publish, publish_built
 from ensemble.core.files import INLINE_IMAGES, human_size, picture
-from ensemble.core.refusals import BadInput
+from ensemble.core.refusals import BadInput, TooFast
 from ensemble.core.text import one_emoji
 from ensemble.portal.actions import notify, user_stream
 
@@ -57,8 +57,8 @@ class MessageTooLarge(ActionRefused):
     status_code = 413
 
 
-class SendingTooFast(ActionRefused):
-    status_code = 429
+class SendingTooFast(TooFast):
+    pass
 
 
 class FileTooLarge(MessageTooLarge):

@@ -14,3 +14,9 @@ class BadInput(ActionRefused):
     """The request itself is wrong (400), rather than not allowed."""
 
     status_code = 400
+
+
+class TooFast(ActionRefused):
+    """Too many of these in a short time (429): wait and try again."""
+
+    status_code = 429

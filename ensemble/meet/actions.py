@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import time
 from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,12 +17,15 @@ from django.utils.translation import gettext as _
 
 from ensemble.accounts.actions import ActionRefused
 from ensemble.core import audit
+from ensemble.core.counters import add_one
 from ensemble.core.events import publish
-from ensemble.core.refusals import BadInput
+from ensemble.core.refusals import BadInput, TooFast
+from ensemble.core.text import one_emoji
 from ensemble.meet import chat
 from ensemble.meet.events import (
     HandChanged,
     MuteRequested,
+    Reacted,
     meeting_updated,
     participant_changed,
     stream_of,
@@ -438,6 +442,25 @@ def request_mute(user: Any, meeting: Meeting, participant: Participant | None) -
     for target in targets:  # and muted in Janus, whatever their client does
         enforce_mute(target, True)
     return [str(pk) for pk in ids]
+
+
+REACTIONS_PER_MINUTE = 30
+
+
+def react(participant: Participant, emoji: str) -> None:
+    """Show a reaction (one emoji) to everyone in the meeting, guests included."""
+    if participant.state != ADMITTED:
+        raise ActionRefused(_("Only people in the meeting can react."))
+    emoji = emoji.strip()
+    if not one_emoji(emoji):
+        raise BadInput(_("A reaction is one emoji."))
+    minute = int(time.time() // 60)
+    if add_one(f"meet.reactions.{participant.pk}.{minute}", 120) > REACTIONS_PER_MINUTE:
+        raise TooFast(_("That is a lot of reactions: wait a moment."))
+    publish(
+        stream_of(participant.meeting),
+        Reacted(id=participant.pk, name=participant.display_name, emoji=emoji, at=timezone.now()),
+    )
 
 
 def set_recording(user: Any, meeting: Meeting, on: bool) -> Meeting:

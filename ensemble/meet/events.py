@@ -47,6 +47,17 @@ class MeetingUpdated(Event):
     recording: bool = False
 
 
+@event_type("meet.reaction")
+class Reacted(Event):
+    """A reaction, shown for a few seconds over the meeting. Kept on the stream like the rest,
+    so that guests, who ask for its events, see them too; pages show only recent ones."""
+
+    id: UUID
+    name: str
+    emoji: str
+    at: datetime
+
+
 def stream_of(meeting: Any) -> str:
     return f"{STREAM_KIND}:{meeting.pk}"
 
@@ -87,25 +98,7 @@ def may_follow(user: Any, key: str) -> bool:
     ).exists()
 
 
-def may_react(user: Any, stream: str) -> bool:
-    kind, _sep, key = stream.partition(":")
-    return kind == STREAM_KIND and may_follow(user, key)
-
-
-def reaction_payload(user: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """A reaction shown briefly over someone's tile: one emoji, sent as its real sender."""
-    from ensemble.core.ephemeral import BadSignal
-    from ensemble.core.text import one_emoji
-
-    emoji = str(data.get("emoji", "")).strip()
-    if not one_emoji(emoji):
-        raise BadSignal("A reaction is one emoji.")
-    return {"user": str(user.pk), "name": str(user), "emoji": emoji}
-
-
 def register() -> None:
-    from ensemble.core.ephemeral import signal_kind
     from ensemble.core.events import stream_kind
 
     stream_kind(STREAM_KIND, may_follow)
-    signal_kind("meet.reaction", may_react, reaction_payload)

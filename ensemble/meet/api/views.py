@@ -85,6 +85,10 @@ class ChatSerializer(serializers.Serializer[None]):
     messages = chat_api.MessageSerializer(many=True)
 
 
+class ReactSerializer(serializers.Serializer[None]):
+    emoji = serializers.CharField(max_length=32)
+
+
 class DevicesSerializer(serializers.Serializer[None]):
     microphone = serializers.BooleanField()
     camera = serializers.BooleanField()
@@ -136,7 +140,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     def get_permissions(self) -> list[Any]:
         if self.action in (
             "retrieve", "join", "me", "leave", "hand", "hands", "participants", "events",
-            "messages", "devices",
+            "messages", "devices", "react",
         ):  # fmt: skip
             return [AllowAny()]  # public meetings admit guests; the actions check the rest
         return list(super().get_permissions())
@@ -347,6 +351,17 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
         me = self.participant(request)
         refusing(lambda: actions.raise_hand(me, data.validated_data["raised"]))
         return Response(ParticipantSerializer(me).data)
+
+    @extend_schema(request=ReactSerializer, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def react(self, request: Request, code: str | None = None) -> Response:
+        """Show a reaction (one emoji) to everyone in the meeting (guests add ?key=); it
+        arrives as ``meet.reaction`` on the meeting's stream."""
+        data = ReactSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        me = self.participant(request)
+        refusing(lambda: actions.react(me, data.validated_data["emoji"]))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={200: ParticipantSerializer(many=True)})
     @action(detail=True, methods=["get"])

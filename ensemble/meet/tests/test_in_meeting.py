@@ -7,19 +7,16 @@ import asyncio
 from typing import Any
 
 import pytest
-from channels.db import database_sync_to_async
 from django.test import Client
 
 from ensemble.accounts.tests.factories import UserFactory
 from ensemble.core.events import events_after
 from ensemble.core.models import AuditEntry
-from ensemble.core.tests.test_stream import connect, receive_until
 from ensemble.meet import actions
 from ensemble.meet.events import stream_of
 from ensemble.meet.models import Meeting, Participant
 from ensemble.meet.tests.conftest import AsBrowser
-
-API = "/api/v1/meet/meetings/"
+from ensemble.meet.tests.test_room_api import API, JSON, public_meeting
 
 
 def meeting_with(client_of: Any, people: int) -> tuple[str, Client, list[tuple[Client, Any]]]:
@@ -77,29 +74,41 @@ def test_only_moderators_promote_and_ask_to_mute(janus: Any, client_of: Any) -> 
     assert [e["payload"]["ids"] for e in requested] == [[member_me["id"]], [other_me["id"]]]
 
 
-@pytest.mark.django_db(transaction=True)
-async def test_reactions_reach_the_meeting_as_their_real_sender(janus: Any) -> None:
-    host, guest = [await database_sync_to_async(UserFactory)() for _ in range(2)]
-    meeting = await database_sync_to_async(actions.create_meeting)(host, "R", lobby=False)
-    await database_sync_to_async(actions.join)(meeting, host)
-    await database_sync_to_async(actions.join)(meeting, guest)
-    watching, reacting = await connect(host), await connect(guest)
-    for socket in (watching, reacting):
-        await socket.send_json_to({"action": "subscribe", "stream": stream_of(meeting), "after": 0})
-        await receive_until(socket, "subscribed")
-    await reacting.send_json_to(
-        {"action": "signal", "stream": stream_of(meeting), "signal": "meet.reaction",
-         "payload": {"emoji": "👏", "user": "someone-else"}}
-    )  # fmt: skip
-    signal = await receive_until(watching, "signal")
-    assert signal[-1]["payload"] == {"user": str(guest.pk), "name": str(guest), "emoji": "👏"}
-    await reacting.send_json_to(
-        {"action": "signal", "stream": stream_of(meeting), "signal": "meet.reaction",
-         "payload": {"emoji": "hello"}}
-    )  # fmt: skip
-    assert (await receive_until(reacting, "error"))[-1]["code"] == "bad_message"
-    await watching.disconnect()
-    await reacting.disconnect()
+@pytest.mark.django_db
+def test_reactions_reach_everyone_guests_included(
+    janus: Any, client_of: Any, settings: Any
+) -> None:
+    code, host, guest, me = public_meeting(client_of)
+    key = me["guest_key"]
+    meeting = Meeting.objects.get(code=code)
+    after = events_after(stream_of(meeting), 0)[-1]["seq"]
+    answer = guest.post(f"{API}{code}/react/?key={key}", {"emoji": "👏", "id": "x"}, JSON)
+    assert answer.status_code == 204
+    assert host.post(f"{API}{code}/react/", {"emoji": "🎉"}, JSON).status_code == 204
+    reactions = [e["payload"] for e in events_after(stream_of(meeting), after)]
+    assert [(r["id"], r["name"], r["emoji"]) for r in reactions] == [
+        (me["id"], "Élise", "👏"),
+        (str(meeting.participants.get(user=meeting.organiser).pk), str(meeting.organiser), "🎉"),
+    ]
+    for emoji in ("hello", "", "👏👏"):
+        answer = guest.post(f"{API}{code}/react/?key={key}", {"emoji": emoji}, JSON)
+        assert answer.status_code == 400, emoji
+    assert Client().post(f"{API}{code}/react/?key=wrong", {"emoji": "👍"}, JSON).status_code == 404
+    outsider = client_of(UserFactory())
+    assert outsider.post(f"{API}{code}/react/", {"emoji": "👍"}, JSON).status_code == 404
+    host.post(f"{API}{code}/participants/{me['id']}/remove/", {}, JSON)
+    answer = guest.post(f"{API}{code}/react/?key={key}", {"emoji": "👍"}, JSON)
+    assert answer.status_code == 403
+
+    statuses = [
+        host.post(f"{API}{code}/react/", {"emoji": "👍"}, JSON).status_code
+        for _ in range(actions.REACTIONS_PER_MINUTE)
+    ]
+    assert (
+        statuses[-1] == 429
+        and "wait a moment"
+        in host.post(f"{API}{code}/react/", {"emoji": "👍"}, JSON).json()["detail"]
+    )
 
 
 def publish_microphone(janus: Any, media: dict[str, Any]) -> tuple[int, int]:

@@ -97,6 +97,7 @@ export class MeetApi {
       headers: { "X-CSRFToken": csrf() },
     }).catch(() => undefined);
   }
+  react = (emoji: string): Promise<null> => apiJson(this.url("react/"), "POST", { emoji });
   hand = (raised: boolean): Promise<Person> => apiJson(this.url("hand/"), "POST", { raised });
   devices = (microphone: boolean, camera: boolean, janus?: Record<string, number> | null): Promise<Person> =>
     apiJson(this.url("devices/"), "POST", { microphone, camera, ...(janus ?? {}) });

@@ -238,9 +238,7 @@ function followStream(): void {
   const stream = me.media.stream;
   chat.start(() => me?.state === "admitted").catch((error) => console.warn("the meeting chat failed to load", error));
   if (signedIn) {
-    streamClient().follow(stream, Number.MAX_SAFE_INTEGER, (event) => onEvent(event), (signal) => {
-      if (signal.signal === "meet.reaction") react(String(signal.payload.name), String(signal.payload.emoji));
-    });
+    streamClient().follow(stream, Number.MAX_SAFE_INTEGER, (event) => onEvent(event));
     streamClient().onstatus((connected) => {
       if (connected) void reloadPeople();
     });
@@ -315,6 +313,10 @@ function onEvent(event: WireEvent): void {
         setMic(false);
         notice(fill(strings.mutedBy, { name: String(payload.by) }));
       }
+      return;
+    case "meet.reaction":
+      // Kept on the stream: one caught up after a reconnection is old news, not shown.
+      if (Math.abs(Date.now() - Date.parse(String(payload.at))) < 30_000) react(String(payload.name), String(payload.emoji));
       return;
     case "meet.meeting.updated":
       if (payload.ended) return finish(strings.ended);
@@ -496,8 +498,7 @@ function wire(): void {
   });
   for (const element of root?.querySelectorAll<HTMLButtonElement>("[data-react]") ?? []) {
     element.addEventListener("click", () => {
-      const emoji = element.dataset.react ?? "";
-      if (signedIn && me?.media) streamClient().signal(me.media.stream, "meet.reaction", { emoji });
+      api.react(element.dataset.react ?? "").catch((error) => notice(failure(error)));
     });
   }
   $("[data-toggle-side]").addEventListener("click", () => {
@@ -551,7 +552,6 @@ function wire(): void {
   window.addEventListener("pagehide", () => {
     if (me?.state === "admitted") api.leaveNow();
   });
-  if (!signedIn) $<HTMLElement>(".ens-meet__emoji").hidden = true; // reactions need an account
   $("[data-end]").addEventListener("click", () => {
     if (window.confirm(strings.confirmEnd)) api.end().then(() => finish(strings.ended)).catch((error) => notice(failure(error)));
   });
