@@ -203,6 +203,8 @@ def meet_screens(browser: Any, page: Any, suite: Suite) -> None:
     page.locator("[data-layout=speaker]").click()
     page.wait_for_timeout(1000)
     page.screenshot(path=str(OUT / "meet-speaker-chat.png"))
+    guest.locator("[data-react='👏']").click()
+    page.wait_for_selector("[data-reaction]")
     guest.screenshot(path=str(OUT / "meet-room-guest.png"))
     guest.context.close()
     chat = page.context.new_page()
