@@ -338,8 +338,8 @@ def mentioned_members(room: Room, body: str) -> list[User]:
 def notify_members(message: Message, mentioned_users: list[User]) -> None:
     """Tell members through their notification centre, as each one chose for this room."""
     mentioned = {user.pk for user in mentioned_users}
-    if not mentioned and not message.mentions_room and not wants_every_message(message.room_id):
-        return  # the usual case, answered by one short query
+    if not mentioned and not message.mentions_room and not message.room.notifies_every_message():
+        return  # the usual case
     author_name = message.author_name
     members = message.room.members.filter(banned=False)
     if not message.mentions_room:  # only those who want every message, or were named
@@ -357,19 +357,6 @@ def notify_members(message: Message, mentioned_users: list[User]) -> None:
             _("%(author)s mentioned you in %(room)s") if named else _("%(author)s in %(room)s")
         ) % {"author": author_name, "room": message.room}
         notify(member.user, title, message.body[:200])
-
-
-EVERY_MESSAGE = (
-    f"SELECT 1 FROM {RoomMember._meta.db_table} "  # noqa: S608
-    "WHERE room_id = %s AND notify = %s AND banned = %s LIMIT 1"
-)
-
-
-def wants_every_message(room_id: uuid.UUID) -> bool:
-    """Whether anyone in the room is notified of every message."""
-    room = sql.db_value(RoomMember, "room", room_id)
-    banned = sql.db_value(RoomMember, "banned", False)
-    return bool(sql.fetch(EVERY_MESSAGE, [room, NotifyLevel.ALL.value, banned]))
 
 
 def mark_read(user: User, room: Room, seq: int) -> RoomMember:

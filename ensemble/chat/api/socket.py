@@ -15,12 +15,14 @@ from ensemble.accounts.actions import ActionRefused
 from ensemble.chat import actions
 from ensemble.chat.api.serializers import MessageSerializer, SendSerializer
 from ensemble.chat.api.views import visible_rooms, with_membership
-from ensemble.chat.models import Room, RoomMember
+from ensemble.chat.models import NotifyLevel, Room, RoomMember
 from ensemble.core import sql
 
+MEMBERS = RoomMember._meta.db_table
 MEMBER_ROOM = (
-    f"SELECT room.kind, room.name, member.role FROM {Room._meta.db_table} room "  # noqa: S608
-    f"JOIN {RoomMember._meta.db_table} member ON member.room_id = room.id "
+    f"SELECT room.kind, room.name, member.role, EXISTS (SELECT 1 FROM {MEMBERS} other "  # noqa: S608
+    "WHERE other.room_id = room.id AND other.notify = %s AND NOT other.banned) "
+    f"FROM {Room._meta.db_table} room JOIN {MEMBERS} member ON member.room_id = room.id "
     "WHERE room.id = %s AND member.user_id = %s AND NOT member.banned "
     "AND room.archived_at IS NULL"
 )
@@ -30,14 +32,18 @@ def writable_room(user: Any, room_id: uuid.UUID) -> Room | None:
     """The room, if ``user`` may see it. Members of a live room (who send nearly every
     message) are found with one hand-written query, the room's other fields read only if
     asked for; anyone else goes through the full visibility rules."""
-    params = [sql.db_value(Room, "id", room_id), sql.db_value(RoomMember, "user", user.pk)]
-    rows = sql.fetch(MEMBER_ROOM, params)
+    room_key, user_key = (
+        sql.db_value(Room, "id", room_id),
+        sql.db_value(RoomMember, "user", user.pk),
+    )
+    rows = sql.fetch(MEMBER_ROOM, [NotifyLevel.ALL.value, room_key, user_key])
     if rows:
-        kind, name, role = rows[0]
+        kind, name, role, every = rows[0]
         room = Room.from_db(
             "default", ["id", "kind", "name", "archived_at"], [room_id, kind, name, None]
         )
         room.my_role, room.my_banned = role, False  # type: ignore[attr-defined]
+        room.every_message = bool(every)  # type: ignore[attr-defined]
         return room
     return with_membership(visible_rooms(user), user).filter(pk=room_id).first()
 

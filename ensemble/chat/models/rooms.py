@@ -87,6 +87,13 @@ class Room(BaseModel):
         row = self.members.filter(user=user).values_list("role", "banned").first()
         return (row[0], row[1]) if row else (None, False)
 
+    def notifies_every_message(self) -> bool:
+        """Whether anyone here is notified of every message (the sending path annotates it:
+        every_message)."""
+        if hasattr(self, "every_message"):
+            return bool(self.every_message)
+        return self.members.filter(notify=NotifyLevel.ALL, banned=False).exists()
+
     def get_abilities(self, user: Any) -> dict[str, bool]:
         role_name, banned = self.member_state(user) if user.is_authenticated else (None, False)
         member_role = None if banned else role_name

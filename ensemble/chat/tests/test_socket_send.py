@@ -107,3 +107,24 @@ async def test_sends_arriving_together_are_stored_together_each_with_its_own_ans
         assert (answer["data"]["body"], answer["data"]["seq"]) in stored
     for socket in [*sockets, retrying]:
         await socket.disconnect()
+
+
+async def test_who_wants_every_message_is_notified_of_socket_sends_and_no_one_else() -> None:
+    from ensemble.chat.models import NotifyLevel
+    from ensemble.portal.models import Notification
+
+    writer = await database_sync_to_async(RoomMemberFactory)()
+    room = writer.room
+    quiet = await database_sync_to_async(RoomMemberFactory)(room=room)
+    socket = await connect(writer.user)
+    payload = {"room": str(room.pk), "txn_id": "n1", "body": "rien de spécial"}
+    assert (await call(socket, payload))["status"] == 201
+    count = database_sync_to_async(Notification.objects.count)
+    assert await count() == 0  # nobody asked for every message
+    everything = await database_sync_to_async(RoomMemberFactory)(room=room, notify=NotifyLevel.ALL)
+    assert (await call(socket, {**payload, "txn_id": "n2"}))["status"] == 201
+    recipients = await database_sync_to_async(
+        lambda: list(Notification.objects.values_list("recipient_id", flat=True))
+    )()
+    assert recipients == [everything.user.pk] and quiet.user.pk not in recipients
+    await socket.disconnect()
