@@ -18,6 +18,7 @@ out of order are completed from the database, and ones already sent are dropped.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -243,8 +244,9 @@ class Batch:
             try:
                 answer = (await self.run_batch([(user, payload)]))[0]
             finally:
-                if self.waiting:  # gathered meanwhile: they go next, as one batch
-                    self.runner = loop.create_task(self.run())
+                if self.waiting:  # gathered meanwhile: they go next, as one batch, in a
+                    # context of their own (not the context of this caller, who may be gone)
+                    self.runner = loop.create_task(self.run(), context=contextvars.Context())
                 else:
                     self.runner = None
             return answer
