@@ -233,12 +233,17 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     @extend_schema(responses={200: PersonSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def participants(self, request: Request, code: str | None = None) -> Response:
-        """Who is in the meeting and who waits (people in the meeting; guests add ?key=)."""
+        """Who is in the meeting and who waits (people in the meeting; guests add ?key=).
+        The X-Stream-Seq header is where the meeting's stream stood before the list was read:
+        follow it from there and no change is missed."""
         me = self.inside(request)
+        seq = current_seq(stream_of(me.meeting))
         shown = me.meeting.participants.filter(
             state__in=[ParticipantState.ADMITTED, ParticipantState.WAITING]
         )
-        return Response(PersonSerializer(shown, many=True).data)
+        response = Response(PersonSerializer(shown, many=True).data)
+        response["X-Stream-Seq"] = str(seq)
+        return response
 
     @extend_schema(responses={200: {"type": "object"}})
     @action(detail=True, methods=["get"])

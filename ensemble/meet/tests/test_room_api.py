@@ -42,7 +42,13 @@ def test_people_inside_see_who_is_there_with_their_feeds(janus: Any, client_of: 
     elise = next(p for p in people if p["id"] == me["id"])
     assert elise["guest"] is True and elise["feed"] == me["media"]["feed"]
     assert elise["screen_feed"] == me["media"]["screen_feed"] != elise["feed"]
-    assert host.get(f"{API}{code}/participants/").status_code == 200
+    listed = host.get(f"{API}{code}/participants/")
+    assert listed.status_code == 200
+    # Where the stream stood before the list: a change after it is an event after that seq.
+    seq = int(listed["X-Stream-Seq"])
+    host.post(f"{API}{code}/hand/", {"raised": True}, JSON)
+    after = guest.get(f"{API}{code}/events/?after={seq}&key={key}").json()["events"]
+    assert [e["event"] for e in after] == ["meet.hand.changed"]
     assert Client().get(f"{API}{code}/participants/").status_code == 404  # not joined
     assert guest.get(f"{API}{code}/participants/?key=wrong").status_code == 404
     outsider = client_of(UserFactory())

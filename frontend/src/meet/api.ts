@@ -1,6 +1,6 @@
 // The meeting page's calls to Meet's REST API. A guest proves who they are with the key the
 // join answered (kept for the tab's life, so that a reload finds the same place).
-import { apiJson, csrf } from "../api";
+import { apiCall, apiJson, csrf } from "../api";
 import type { MediaInfo } from "./media";
 
 export interface Person {
@@ -85,6 +85,11 @@ export class MeetApi {
   me = (): Promise<Me> => apiJson<Me>(this.url("me/"));
   meeting = (): Promise<Meeting> => apiJson<Meeting>(`/api/v1/meet/meetings/${this.code}/`);
   people = (): Promise<Person[]> => apiJson<Person[]>(this.url("participants/"));
+  /** The people, and where the meeting's stream stood before they were read. */
+  async peopleAt(): Promise<{ people: Person[]; seq: number }> {
+    const response = await apiCall(this.url("participants/"));
+    return { people: (await response.json()) as Person[], seq: Number(response.headers.get("X-Stream-Seq") ?? 0) };
+  }
   events = (after: number, stream: "meeting" | "chat" = "meeting"): Promise<{ seq: number; events: WireEvent[] }> =>
     apiJson(this.url(`events/?after=${after}&stream=${stream}`));
   leave = (): Promise<null> => apiJson(this.url("leave/"), "POST");

@@ -120,14 +120,15 @@ async function enter(): Promise<void> {
   $<HTMLElement>("[data-prejoin]").hidden = true;
   $<HTMLElement>("[data-room]").hidden = false;
   document.body.classList.add("ens-meet-on");
-  for (const person of await api.people()) people.set(person.id, person);
+  const known = await api.peopleAt();
+  for (const person of known.people) people.set(person.id, person);
   if (people.size > muteAbove && micOn) {
     micOn = false;
     notice(strings.mutedOnJoin);
   }
   const meeting = await api.meeting();
   showMeeting(meeting.locked, meeting.recording);
-  followStream();
+  followStream(known.seq);
   renderPeople();
   await connectMedia();
 }
@@ -233,12 +234,13 @@ stage.onchange = () => media?.want(stage.wanted(), speaking());
 
 // ---------------------------------------------------------------- meeting state
 
-function followStream(): void {
+/** Follow the meeting from ``from`` (where its stream stood when the people were read). */
+function followStream(from: number): void {
   if (!me?.media) return;
   const stream = me.media.stream;
   chat.start(() => me?.state === "admitted").catch((error) => console.warn("the meeting chat failed to load", error));
   if (signedIn) {
-    streamClient().follow(stream, Number.MAX_SAFE_INTEGER, (event) => onEvent(event));
+    streamClient().follow(stream, from, (event) => onEvent(event));
     streamClient().onstatus((connected) => {
       if (connected) void reloadPeople();
     });
@@ -246,7 +248,7 @@ function followStream(): void {
   }
   // Guests: the same events, asked for every two seconds.
   void (async () => {
-    seq = (await api.events(Number.MAX_SAFE_INTEGER).catch(() => ({ seq: 0 }))).seq;
+    seq = from;
     while (me?.state === "admitted") {
       await sleep(2000);
       try {
