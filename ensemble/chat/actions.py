@@ -117,10 +117,8 @@ def send_message(
     """Store a message and publish it; (message, created). A retry with the same ``txn_id``
     returns the first message and creates nothing. ``attachments`` are files uploaded to the
     room beforehand (upload_attachment) and not yet sent."""
-    if attachments:  # a retry would find its files already sent: answer with the message
-        existing = Message.objects.filter(author=user, txn_id=txn_id).first()
-        if existing is not None:
-            return already_sent(existing, room)
+    if attachments and (existing := sent_before(author=user, txn_id=txn_id)):
+        return already_sent(existing, room)  # a retry would find its files already sent
     if not room.get_abilities(user)["post"]:
         raise ActionRefused(_("You cannot write in this room."))
     files = unsent_attachments(user, room, attachments or [])
@@ -128,8 +126,7 @@ def send_message(
     try:
         check_flood(user.pk)
     except SendingTooFast:  # a retry of a message already stored is not a new one
-        existing = Message.objects.filter(author=user, txn_id=txn_id).first()
-        if existing is None:
+        if not (existing := sent_before(author=user, txn_id=txn_id)):
             raise
         return already_sent(existing, room)
     if reply_to is not None and not room.messages.filter(pk=reply_to).exists():
@@ -154,8 +151,7 @@ def send_as_guest(
 ) -> tuple[Message, bool]:
     """A guest without an account writes in a meeting's chat; Meet has checked that they are
     in the meeting. Same guarantees as send_message: idempotent, size and flood limits."""
-    existing = Message.objects.filter(guest=guest, txn_id=txn_id).first()
-    if existing is not None:
+    if existing := sent_before(guest=guest, txn_id=txn_id):
         return already_sent(existing, room)
     if room.kind != RoomKind.MEETING or room.archived_at is not None:
         raise ActionRefused(_("You cannot write in this room."))
@@ -166,6 +162,11 @@ def send_as_guest(
         return store(message, []), True
     except IntegrityError:
         return already_sent(Message.objects.get(guest=guest, txn_id=txn_id), room)
+
+
+def sent_before(**sender_and_txn: Any) -> Message | None:
+    """The message a sender (author= or guest=) already sent under txn_id=, if any."""
+    return Message.objects.filter(**sender_and_txn).first()
 
 
 def already_sent(message: Message, room: Room) -> tuple[Message, bool]:

@@ -117,8 +117,11 @@ def publish_built(stream: str, build: Callable[[int], Event]) -> int:
         if type(event).type not in EVENT_TYPES:
             raise ValueError(f"{type(event).__name__} is not a registered event type")
         payload = event.model_dump(mode="json")
-        row = {"stream": stream, "seq": seq, "type": event.type, "payload": payload}
-        sql.insert(StreamEvent, {**row, "created_at": timezone.now()})
+        sql.insert(
+            StreamEvent,
+            {"stream": stream, "seq": seq, "type": event.type, "payload": payload,
+             "created_at": timezone.now()},
+        )  # fmt: skip
         message = {"type": "stream.event", "message": wire(stream, seq, event.type, payload)}
         transaction.on_commit(lambda: fan_out(stream, message))
     return seq
