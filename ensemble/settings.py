@@ -145,17 +145,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-# Real-time fan-out. A connection may fall up to 1000 events behind before the layer drops
-# some (the consumer then fetches what it lacks from the database).
+# Real-time fan-out. Events are stored before they are sent, so the layer may lose one: a
+# connection fetches what it lacks from the database (realtime.py). With Redis, the pub/sub
+# layer: one PUBLISH an event, each process subscribed to the groups its connections follow
+# (docs/adr/0003). In memory, a connection may fall 1000 events behind before some are dropped.
 CHANNEL_LAYERS: dict[str, Any] = (
     {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [REDIS_URL],
-                "prefix": env_str("REDIS_PREFIX", "ensemble"),
-                "capacity": 1000,
-            },
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("REDIS_PREFIX", "ensemble")},
         }
     }
     if REDIS_URL

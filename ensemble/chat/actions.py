@@ -9,11 +9,12 @@ import re
 import time
 import unicodedata
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,9 +45,9 @@ from ensemble.chat.models import (
     RoomMember,
     RoomRole,
 )
-from ensemble.core import audit, sql
-from ensemble.core.counters import add_one
-from ensemble.core.events import current_seq, publish, publish_built
+from ensemble.core import audit
+from ensemble.core.counters import add_ones
+from ensemble.core.events import current_seq, publish, publish_rows
 from ensemble.core.files import INLINE_IMAGES, human_size, picture
 from ensemble.core.refusals import BadInput, TooFast
 from ensemble.core.text import one_emoji
@@ -71,12 +72,20 @@ MAX_ATTACHMENTS = 10
 def check_flood(sender: uuid.UUID) -> None:
     """At most CHAT_FLOOD_MESSAGES new messages per CHAT_FLOOD_SECONDS for each person (a
     user, or a guest of a meeting)."""
+    if not within_flood_limit([sender])[0]:
+        raise too_fast()
+
+
+def within_flood_limit(senders: list[uuid.UUID]) -> list[bool]:
+    """Count one more message for each sender (a sender given twice counts twice): whether
+    each is within the limit."""
     window = settings.CHAT_FLOOD_SECONDS
-    key = f"chat.flood.{sender}.{int(time.time() // window)}"
-    if add_one(key, timeout=window * 2) > settings.CHAT_FLOOD_MESSAGES:
-        raise SendingTooFast(
-            _("You are sending messages too fast. Wait a few seconds and try again.")
-        )
+    keys = [f"chat.flood.{sender}.{int(time.time() // window)}" for sender in senders]
+    return [count <= settings.CHAT_FLOOD_MESSAGES for count in add_ones(keys, window * 2)]
+
+
+def too_fast() -> SendingTooFast:
+    return SendingTooFast(_("You are sending messages too fast. Wait a few seconds and try again."))
 
 
 def create_room(user: User, kind: str, name: str, topic: str = "") -> Room:
@@ -106,6 +115,21 @@ def join_room(user: User, room: Room) -> RoomMember:
     return member
 
 
+@dataclass
+class Draft:
+    """A message someone asks to send."""
+
+    user: User
+    room: Room
+    txn_id: str
+    body: str
+    reply_to: uuid.UUID | None = None
+    attachments: list[uuid.UUID] = field(default_factory=list)
+
+
+Sent = tuple[Message, bool]  # the message, and whether it is new (False: a retry's answer)
+
+
 def send_message(
     user: User,
     room: Room,
@@ -113,37 +137,82 @@ def send_message(
     body: str,
     reply_to: uuid.UUID | None = None,
     attachments: list[uuid.UUID] | None = None,
-) -> tuple[Message, bool]:
+) -> Sent:
     """Store a message and publish it; (message, created). A retry with the same ``txn_id``
     returns the first message and creates nothing. ``attachments`` are files uploaded to the
     room beforehand (upload_attachment) and not yet sent."""
-    if attachments and (existing := sent_before(author=user, txn_id=txn_id)):
+    outcome = send_messages([Draft(user, room, txn_id, body, reply_to, attachments or [])])[0]
+    if isinstance(outcome, ActionRefused):
+        raise outcome
+    return outcome
+
+
+def send_messages(drafts: list[Draft]) -> list[Sent | ActionRefused]:
+    """send_message() for messages sent together (the socket batches sends that arrive at
+    once): each gets its own outcome, with one flood-control round trip for all and one
+    write for the usual messages of each room (store)."""
+    outcomes: list[Sent | ActionRefused | None] = [None] * len(drafts)
+    accepted: list[tuple[int, list[Attachment]]] = []
+    for index, draft in enumerate(drafts):
+        try:
+            files = accept(draft)
+        except ActionRefused as refusal:
+            outcomes[index] = refusal
+            continue
+        if isinstance(files, tuple):  # a retry
+            outcomes[index] = files
+        else:
+            accepted.append((index, files))
+    allowed = within_flood_limit([drafts[index].user.pk for index, _files in accepted])
+    messages: list[tuple[int, Message, list[Attachment]]] = []
+    for (index, files), within in zip(accepted, allowed, strict=True):
+        draft = drafts[index]
+        try:
+            if not within:  # a retry of a message already stored is not a new one
+                existing = sent_before(author=draft.user, txn_id=draft.txn_id)
+                outcomes[index] = already_sent(existing, draft.room) if existing else too_fast()
+                continue
+            messages.append((index, drafted(draft), files))
+        except ActionRefused as refusal:
+            outcomes[index] = refusal
+    stored = store_all([(message, files) for _index, message, files in messages])
+    for (index, message, _files), result in zip(messages, stored, strict=True):
+        if result is not None:
+            outcomes[index] = (result, True)
+            continue
+        earlier = Message.objects.get(author=message.author_id, txn_id=message.txn_id)
+        try:  # sent before (a retry): the unique txn_id stored nothing new
+            outcomes[index] = already_sent(earlier, message.room)
+        except ActionRefused as refusal:
+            outcomes[index] = refusal
+    return outcomes  # type: ignore[return-value]
+
+
+def accept(draft: Draft) -> list[Attachment] | Sent:
+    """May this be sent? Its files; or the earlier message if it is a retry with files."""
+    user, room = draft.user, draft.room
+    if draft.attachments and (existing := sent_before(author=user, txn_id=draft.txn_id)):
         return already_sent(existing, room)  # a retry would find its files already sent
     if not room.get_abilities(user)["post"]:
         raise ActionRefused(_("You cannot write in this room."))
-    files = unsent_attachments(user, room, attachments or [])
-    check_body(body, allow_empty=bool(files))
-    try:
-        check_flood(user.pk)
-    except SendingTooFast:  # a retry of a message already stored is not a new one
-        if not (existing := sent_before(author=user, txn_id=txn_id)):
-            raise
-        return already_sent(existing, room)
-    if reply_to is not None and not room.messages.filter(pk=reply_to).exists():
+    files = unsent_attachments(user, room, draft.attachments)
+    check_body(draft.body, allow_empty=bool(files))
+    return files
+
+
+def drafted(draft: Draft) -> Message:
+    user, room, body = draft.user, draft.room, draft.body
+    if draft.reply_to is not None and not room.messages.filter(pk=draft.reply_to).exists():
         raise ActionRefused(_("The message you reply to is not in this room."))
-    message = Message(
+    return Message(
         room=room,
         author=user,
-        txn_id=txn_id,
+        txn_id=draft.txn_id,
         body=body,
-        reply_to_id=reply_to,
+        reply_to_id=draft.reply_to,
         mentions_room=ROOM_MENTION.search(body) is not None
         and bool(room.get_abilities(user)["moderate"]),
     )
-    try:
-        return store(message, files), True
-    except IntegrityError:  # sent before (a retry): the unique txn_id stored nothing new
-        return already_sent(Message.objects.get(author=user, txn_id=txn_id), room)
 
 
 def send_as_guest(
@@ -158,10 +227,9 @@ def send_as_guest(
     check_body(body)
     check_flood(guest)
     message = Message(room=room, guest=guest, guest_name=name, txn_id=txn_id, body=body)
-    try:
-        return store(message, []), True
-    except IntegrityError:
-        return already_sent(Message.objects.get(guest=guest, txn_id=txn_id), room)
+    if stored := store(message, []):
+        return stored, True
+    return already_sent(Message.objects.get(guest=guest, txn_id=txn_id), room)
 
 
 def sent_before(**sender_and_txn: Any) -> Message | None:
@@ -175,35 +243,78 @@ def already_sent(message: Message, room: Room) -> tuple[Message, bool]:
     return message, False
 
 
-MESSAGE_COLUMNS = Message._meta.concrete_fields
-
-
-def store(message: Message, files: list[Attachment]) -> Message:
+def store(message: Message, files: list[Attachment]) -> Message | None:
     """Give the message its place in the room's stream, store it with its mentions and files,
-    and publish it once committed; members are notified as they chose."""
-    room = message.room
-    with transaction.atomic():  # stored, numbered and published together, or not at all
-        mentioned: list[User] = []
+    and publish it once committed; members are notified as they chose. None if its sender
+    already used its txn_id (nothing is stored)."""
+    return store_all([(message, files)])[0]
 
-        def build(seq: int) -> MessageCreated:
-            nonlocal mentioned
-            message.seq, message.html = seq, render(message.body)
-            message.created_at = message.updated_at = timezone.now()
-            sql.insert(Message, {f.attname: getattr(message, f.attname) for f in MESSAGE_COLUMNS})
-            message._state.adding, message._state.db = False, "default"
-            mentioned = mentioned_members(room, message.body)
-            if mentioned:
-                message.mentions.set(mentioned)
-            if files:
-                Attachment.objects.filter(pk__in=[file.pk for file in files]).update(
-                    message=message
-                )
-            # A new message has no reactions, and its files are known: no need to ask.
-            message._prefetched_objects_cache = {"reactions": [], "attachments": files}  # type: ignore[attr-defined]
-            return MessageCreated.model_validate(MessageSerializer(message).data)
 
-        publish_built(room.stream, build)
-        notify_members(message, mentioned)
+def store_all(messages: list[tuple[Message, list[Attachment]]]) -> list[Message | None]:
+    """store() for several messages, in order within each room. The usual ones (no mentions,
+    files or notifications) of a room are stored together in one write (one statement on
+    PostgreSQL); the others each in a transaction of their own, with what goes with them."""
+    stored: list[Message | None] = [None] * len(messages)
+    usual: dict[uuid.UUID, list[int]] = {}  # per room, waiting to be stored together
+
+    def store_usual(room: uuid.UUID) -> None:
+        waiting = usual.pop(room, [])
+        if not waiting:
+            return
+        first = messages[waiting[0]][0]
+        places = publish_rows(
+            first.room.stream, Message, [row(messages[i][0]) for i in waiting],
+            [created(messages[i][0], []) for i in waiting],
+        )  # fmt: skip
+        for index, seq in zip(waiting, places, strict=True):
+            stored[index] = numbered(messages[index][0], seq)
+
+    for index, (message, files) in enumerate(messages):
+        room = message.room
+        message.html = render(message.body)
+        message.created_at = message.updated_at = timezone.now()
+        mentioned = mentioned_members(room, message.body)
+        if not (mentioned or files or message.mentions_room or room.notifies_every_message()):
+            usual.setdefault(room.pk, []).append(index)
+            continue
+        store_usual(room.pk)  # those before it first, to keep the room's order
+        with transaction.atomic():  # stored, numbered and published together, or not at all
+            (seq,) = publish_rows(room.stream, Message, [row(message)], [created(message, files)])
+            if numbered(message, seq):
+                if mentioned:
+                    message.mentions.set(mentioned)
+                if files:
+                    Attachment.objects.filter(pk__in=[file.pk for file in files]).update(
+                        message=message
+                    )
+                notify_members(message, mentioned)
+                stored[index] = message
+    for room_id in list(usual):
+        store_usual(room_id)
+    return stored
+
+
+MESSAGE_COLUMNS = [column for column in Message._meta.concrete_fields if column.name != "seq"]
+
+
+def row(message: Message) -> dict[str, Any]:
+    return {column.attname: getattr(message, column.attname) for column in MESSAGE_COLUMNS}
+
+
+def created(message: Message, files: list[Attachment]) -> MessageCreated:
+    """The event of a new message (its seq filled in when it is stored)."""
+    message.seq = 0
+    # A new message has no reactions, and its files are known: no need to ask.
+    message._prefetched_objects_cache = {"reactions": [], "attachments": files}  # type: ignore[attr-defined]
+    return MessageCreated.model_validate(MessageSerializer(message).data)
+
+
+def numbered(message: Message, seq: int | None) -> Message | None:
+    """The message as stored at ``seq``, or None if it was not (a retry)."""
+    if seq is None:
+        return None
+    message.seq = seq
+    message._state.adding, message._state.db = False, "default"
     return message
 
 

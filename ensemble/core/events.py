@@ -9,6 +9,7 @@ reconnects gives the last sequence it saw and receives what it missed from the d
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from typing import Any, ClassVar
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict
 
@@ -106,25 +107,129 @@ def wire(stream: str, seq: int, type_: str, payload: dict[str, Any]) -> dict[str
 
 def publish(stream: str, event: Event) -> int:
     """Store ``event`` as the next one of ``stream`` and send it to clients on commit."""
-    return publish_built(stream, lambda seq: event)
-
-
-def publish_built(stream: str, build: Callable[[int], Event]) -> int:
-    """Like publish(), for an event that carries its own sequence number (``build(seq)``)."""
+    payload = dumped(event)
     with transaction.atomic(savepoint=False):  # a failure rolls back the caller's whole work
         seq = next_seq(stream)
-        event = build(seq)
-        if type(event).type not in EVENT_TYPES:
-            raise ValueError(f"{type(event).__name__} is not a registered event type")
-        payload = event.model_dump(mode="json")
-        sql.insert(
-            StreamEvent,
-            {"stream": stream, "seq": seq, "type": event.type, "payload": payload,
-             "created_at": timezone.now()},
-        )  # fmt: skip
-        message = {"type": "stream.event", "message": wire(stream, seq, event.type, payload)}
-        transaction.on_commit(lambda: fan_out(stream, message))
+        record(stream, seq, event.type, payload)
     return seq
+
+
+def publish_rows(
+    stream: str, model: type[models.Model], rows: list[dict[str, Any]], events: list[Event]
+) -> list[int | None]:
+    """Store ``rows``, new rows of ``model`` each taking the next place in ``stream`` (its
+    ``seq`` field), and publish the event of each (``events[i]``, whose own ``seq`` field is
+    set to the same place), as one write. On PostgreSQL that is one statement: however many
+    rows, their numbers and their events cost one round trip (sending chat messages is this);
+    elsewhere a transaction. Returns each row's place, or None for a row that would break a
+    unique constraint: it is not stored and its event not published (a retry), and the
+    number it took stays unused, a gap readers skip."""
+    payloads = [dumped(event) for event in events]
+    if connection.vendor == "postgresql":
+        places = _store_numbered(stream, model, rows, events, payloads)
+        if places is not None:  # else the stream has no cursor yet: the general way
+            for seq, event, payload in zip(places, events, payloads, strict=True):
+                if seq is not None:
+                    payload["seq"] = seq
+                    message = announced(stream, seq, event.type, payload)
+                    transaction.on_commit(lambda m=message: fan_out(stream, m))  # type: ignore[misc]
+            return places
+    places = []
+    with transaction.atomic(savepoint=False):
+        for row, event, payload in zip(rows, events, payloads, strict=True):
+            seq = next_seq(stream)
+            if sql.insert(model, {**row, "seq": seq}, ignore_conflicts=True):
+                payload["seq"] = seq
+                record(stream, seq, event.type, payload)
+                places.append(seq)
+            else:
+                places.append(None)
+    return places
+
+
+def dumped(event: Event) -> dict[str, Any]:
+    if type(event).type not in EVENT_TYPES:
+        raise ValueError(f"{type(event).__name__} is not a registered event type")
+    return event.model_dump(mode="json")
+
+
+def record(stream: str, seq: int, type_: str, payload: dict[str, Any]) -> None:
+    """Store an event (its number taken) and send it to clients once committed."""
+    sql.insert(
+        StreamEvent,
+        {"stream": stream, "seq": seq, "type": type_, "payload": payload,
+         "created_at": timezone.now()},
+    )  # fmt: skip
+    message = announced(stream, seq, type_, payload)
+    transaction.on_commit(lambda: fan_out(stream, message))
+
+
+def announced(stream: str, seq: int, type_: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """What the channel layer carries for an event."""
+    return {"type": "stream.event", "message": wire(stream, seq, type_, payload)}
+
+
+def _store_numbered(
+    stream: str,
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    events: list[Event],
+    payloads: list[dict[str, Any]],
+) -> list[int | None] | None:
+    """PostgreSQL: take the stream's next numbers and store the rows and their events under
+    them, in one statement (atomic by itself, or part of the caller's
+    transaction; the cursor's row stays locked until commit, as with next_seq). Returns the
+    place of each row (None where it conflicted), or None if the stream has no cursor."""
+    names = tuple(rows[0])
+    target = sql.columns(model, names)
+    payload = sql.columns(StreamEvent, ("payload",))
+    values: list[Any] = []
+    for number, (row, event, content) in enumerate(zip(rows, events, payloads, strict=True)):
+        values += [
+            number,
+            event.type,
+            *payload.params([content]),
+            *target.params(list(row.values())),
+        ]
+    statement = _numbered_statement(model, names, len(rows))
+    last, stored = sql.fetch(statement, [len(rows), stream, *values, stream, timezone.now()])[0]
+    if last is None:
+        return None
+    first = last - len(rows) + 1
+    places: list[int | None] = [None] * len(rows)
+    for seq in stored:
+        places[seq - first] = seq
+    return places
+
+
+@functools.lru_cache(maxsize=256)
+def _numbered_statement(model: type[models.Model], names: tuple[str, ...], count: int) -> str:
+    """WITH numbered: the cursor moved on by ``count``; input: the rows (n = 0…count-1, the
+    event's type and payload, the columns), typed by casts on the first; stored: the rows
+    that did not conflict, each at last - count + 1 + n; published: their events."""
+    quote = connection.ops.quote_name
+    target = sql.columns(model, names)
+    seq = sql.columns(model, ("seq",)).names
+    events = sql.columns(StreamEvent, ("stream", "seq", "type", "payload", "created_at"))
+    typed = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in target.fields)
+    rows = [f"(%s::integer, %s::text, %s::jsonb, {typed})"] + [
+        f"(%s, %s, %s, {target.marks()})" for _ in range(count - 1)
+    ]
+    columns = ", ".join(f"c{index}" for index in range(len(names)))
+    return (
+        f"WITH numbered AS (UPDATE {quote(StreamCursor._meta.db_table)} "  # noqa: S608
+        "SET last_seq = last_seq + %s WHERE stream = %s RETURNING last_seq), "
+        f"input (n, type, payload, {columns}) AS (VALUES {', '.join(rows)}), "
+        f"stored AS (INSERT INTO {target.table} ({target.names}, {seq}) "
+        f"SELECT {columns}, last_seq - {count} + 1 + n FROM input, numbered ORDER BY n "
+        f"ON CONFLICT DO NOTHING RETURNING {seq} AS seq), "
+        f"published AS (INSERT INTO {events.table} ({events.names}) "
+        "SELECT %s, stored.seq, input.type, "
+        "jsonb_set(input.payload, '{seq}', to_jsonb(stored.seq)), %s "
+        f"FROM stored, numbered, input WHERE input.n = stored.seq - last_seq + {count} - 1 "
+        "RETURNING seq) "
+        "SELECT (SELECT last_seq FROM numbered), ARRAY(SELECT seq FROM published)"
+    )
 
 
 def fan_out(stream: str, message: dict[str, Any]) -> None:

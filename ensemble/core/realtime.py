@@ -211,15 +211,18 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
 # Commands apps offer on the socket: name -> handler(user, payload) -> (HTTP status, data).
 Command = Callable[[Any, Any], tuple[int, Any]]
 COMMANDS: dict[str, Command] = {}
+# A command's handler of calls that arrived together: [(user, payload)] -> [answer of each].
+Together = Callable[[list[tuple[Any, Any]]], list[tuple[int, Any]]]
 
 
-def socket_command(name: str, handler: Command, batched: bool = False) -> None:
-    """Offer ``handler`` on the socket. A batched command's calls that arrive together run
-    together: one trip to the database thread and one commit for all (each call in a
-    savepoint of its own, answered once the whole batch is committed)."""
+def socket_command(name: str, handler: Command, together: Together | None = None) -> None:
+    """Offer ``handler`` on the socket. With ``together``, calls that arrive at once are
+    handled together: one trip to the database thread and one transaction for all, answered
+    once it is committed; if it fails (an error, not a refusal it answers), it is rolled back
+    and the calls run again one by one, so that only the failing one fails."""
     COMMANDS[name] = handler
-    if batched:
-        BATCHES[name] = Batch(handler)
+    if together is not None:
+        BATCHES[name] = Batch(together)
 
 
 BATCH_MAX = 64
@@ -230,8 +233,8 @@ class Batch:
     calls arriving meanwhile gather into the next (measured: ten busy senders each paid a
     thread hop and a commit per message)."""
 
-    def __init__(self, handler: Command) -> None:
-        self.handler = handler
+    def __init__(self, together: Together) -> None:
+        self.together = together
         self.waiting: list[tuple[Any, Any, asyncio.Future[tuple[int, Any]]]] = []
         self.runner: asyncio.Future[Any] | None = None  # the batch in the database thread
 
@@ -270,18 +273,22 @@ class Batch:
             return [(503, {"detail": "The server could not store this. Try again."})] * len(calls)
 
     def run_in_database(self, calls: list[tuple[Any, Any]]) -> list[tuple[int, Any]]:
-        if len(calls) == 1:  # alone: its own transaction, as an unbatched call
-            return [self.handler(*calls[0])]
-        answers = []
-        with transaction.atomic():
-            for user, payload in calls:
-                try:
-                    with transaction.atomic():
-                        answers.append(self.handler(user, payload))
-                except Exception:
-                    logger.exception("a socket call failed")
-                    answers.append((500, {"detail": "Something went wrong. Try again."}))
-        return answers
+        if len(calls) == 1:  # alone: as an unbatched call
+            return self.together(calls)
+        try:  # a savepoint each would double the round trips on PostgreSQL
+            with transaction.atomic():
+                return self.together(calls)
+        except Exception:  # nothing of the batch is kept; each runs alone
+            logger.exception("a batch of socket calls failed; running them one by one")
+        return [self.alone(call) for call in calls]
+
+    def alone(self, call: tuple[Any, Any]) -> tuple[int, Any]:
+        try:
+            with transaction.atomic():
+                return self.together([call])[0]
+        except Exception:
+            logger.exception("a socket call failed")
+            return 500, {"detail": "Something went wrong. Try again."}
 
 
 BATCHES: dict[str, Batch] = {}

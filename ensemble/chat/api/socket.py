@@ -19,36 +19,83 @@ from ensemble.chat.models import NotifyLevel, Room, RoomMember
 from ensemble.core import sql
 
 MEMBERS = RoomMember._meta.db_table
-MEMBER_ROOM = (
-    f"SELECT room.kind, room.name, member.role, EXISTS (SELECT 1 FROM {MEMBERS} other "  # noqa: S608
-    "WHERE other.room_id = room.id AND other.notify = %s AND NOT other.banned) "
+MEMBER_ROOMS = (
+    "SELECT room.id, member.user_id, room.kind, room.name, room.organisation_id, member.role, "  # noqa: S608
+    f"EXISTS (SELECT 1 FROM {MEMBERS} other WHERE other.room_id = room.id "
+    "AND other.notify = %s AND NOT other.banned) "
     f"FROM {Room._meta.db_table} room JOIN {MEMBERS} member ON member.room_id = room.id "
-    "WHERE room.id = %s AND member.user_id = %s AND NOT member.banned "
-    "AND room.archived_at IS NULL"
+    "WHERE NOT member.banned AND room.archived_at IS NULL AND ({pairs})"
 )
 
 
-def writable_room(user: Any, room_id: uuid.UUID) -> Room | None:
-    """The room, if ``user`` may see it. Members of a live room (who send nearly every
-    message) are found with one hand-written query, the room's other fields read only if
-    asked for; anyone else goes through the full visibility rules."""
-    room_key, user_key = (
-        sql.db_value(Room, "id", room_id),
-        sql.db_value(RoomMember, "user", user.pk),
-    )
-    rows = sql.fetch(MEMBER_ROOM, [NotifyLevel.ALL.value, room_key, user_key])
-    if rows:
-        kind, name, role, every = rows[0]
+def writable_rooms(pairs: set[tuple[Any, uuid.UUID]]) -> dict[tuple[Any, uuid.UUID], Room]:
+    """The live rooms of these (user id, room id) pairs where the user is a member (who sends
+    nearly every message), with one hand-written query; only the fields sending needs are
+    read, the others come if asked for."""
+    if not pairs:
+        return {}
+    params: list[Any] = [NotifyLevel.ALL.value]
+    for user_id, room_id in pairs:
+        params += [sql.db_value(Room, "id", room_id), sql.db_value(RoomMember, "user", user_id)]
+    condition = " OR ".join(["(room.id = %s AND member.user_id = %s)"] * len(pairs))
+    found = {}
+    for room_id, user_id, kind, name, organisation, role, every in sql.fetch(
+        MEMBER_ROOMS.format(pairs=condition), params
+    ):
         room = Room.from_db(
-            "default", ["id", "kind", "name", "archived_at"], [room_id, kind, name, None]
-        )
+            "default",
+            ["id", "kind", "name", "organisation_id", "archived_at"],
+            [sql.python_value(Room, "id", room_id), kind, name,
+             sql.python_value(Room, "organisation", organisation), None],
+        )  # fmt: skip
         room.my_role, room.my_banned = role, False  # type: ignore[attr-defined]
         room.every_message = bool(every)  # type: ignore[attr-defined]
-        return room
-    return with_membership(visible_rooms(user), user).filter(pk=room_id).first()
+        found[(sql.python_value(RoomMember, "user", user_id), room.pk)] = room
+    return found
 
 
 def send(user: Any, payload: Any) -> tuple[int, Any]:
+    return send_together([(user, payload)])[0]
+
+
+def send_together(calls: list[tuple[Any, Any]]) -> list[tuple[int, Any]]:
+    """chat.send calls that arrived together (core.realtime batches them): one query for
+    the senders' rooms, then actions.send_messages; each call gets its own answer."""
+    answers: list[tuple[int, Any] | None] = [None] * len(calls)
+    wanted: list[tuple[int, Any, uuid.UUID, dict[str, Any]]] = []
+    for index, (user, payload) in enumerate(calls):
+        checked = parsed(payload)
+        if isinstance(checked, tuple) and isinstance(checked[0], int):
+            answers[index] = checked
+        else:
+            room_id, fields = checked
+            wanted.append((index, user, room_id, fields))
+    rooms = writable_rooms({(user.pk, room_id) for _index, user, room_id, _fields in wanted})
+    drafts, senders = [], []
+    for index, user, room_id, fields in wanted:
+        room = rooms.get((user.pk, room_id)) or (
+            # not a member: the full visibility rules (a forum one may read, or nothing)
+            with_membership(visible_rooms(user), user).filter(pk=room_id).first()
+        )
+        if room is None:
+            answers[index] = (404, {"detail": "No such room, or you are not in it."})
+            continue
+        drafts.append(
+            actions.Draft(user, room, fields["txn_id"], fields["body"], fields.get("reply_to"),
+                          fields["attachments"])
+        )  # fmt: skip
+        senders.append(index)
+    for index, outcome in zip(senders, actions.send_messages(drafts), strict=True):
+        if isinstance(outcome, ActionRefused):
+            answers[index] = (outcome.status_code, {"detail": str(outcome)})
+        else:
+            message, created = outcome
+            answers[index] = (201 if created else 200), MessageSerializer(message).data
+    return answers  # type: ignore[return-value]
+
+
+def parsed(payload: Any) -> tuple[uuid.UUID, dict[str, Any]] | tuple[int, Any]:
+    """The room and the checked fields of a call, or the answer that refuses it."""
     if not isinstance(payload, dict):
         return 400, {"detail": "'payload' must be an object."}
     try:
@@ -58,14 +105,4 @@ def send(user: Any, payload: Any) -> tuple[int, Any]:
     fields, errors = SendSerializer.check(payload)
     if fields is None:
         return 400, errors
-    room = writable_room(user, room_id)
-    if room is None:
-        return 404, {"detail": "No such room, or you are not in it."}
-    try:
-        message, created = actions.send_message(
-            user, room, fields["txn_id"], fields["body"], fields.get("reply_to"),
-            fields["attachments"],
-        )  # fmt: skip
-    except ActionRefused as refusal:
-        return refusal.status_code, {"detail": str(refusal)}
-    return (201 if created else 200), MessageSerializer(message).data
+    return room_id, fields

@@ -33,6 +33,10 @@ def test_a_member_sends_and_a_retry_makes_no_duplicate(client_of: Any) -> None:
     again = send(client, member.room, "t1", "Bonjour **tout le monde**")
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
     assert Message.objects.count() == 1
+    later = send(client, member.room, "t2", "Et encore")
+    assert later.status_code == 201 and later.json()["seq"] > first.json()["seq"]
+    published = [event["payload"]["id"] for event in events_after(member.room.stream, 0)]
+    assert published == [first.json()["id"], later.json()["id"]]  # the retry published nothing
 
 
 def test_messages_are_published_in_room_order_with_their_seq(client_of: Any) -> None:

@@ -128,3 +128,50 @@ async def test_who_wants_every_message_is_notified_of_socket_sends_and_no_one_el
     )()
     assert recipients == [everything.user.pk] and quiet.user.pk not in recipients
     await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_sends_handled_together_keep_their_order_and_their_own_outcomes() -> None:
+    """What the socket's batch runs: the usual messages of a room stored in one write, a
+    message with a mention on its own, in the order they came; a retry answered with the
+    message it repeats; a refusal refusing only its own call."""
+    from ensemble.chat.api.socket import send_together
+    from ensemble.core.events import events_after
+
+    first = RoomMemberFactory()
+    room = first.room
+    second = RoomMemberFactory(room=room)
+    other = RoomMemberFactory()  # another room, same batch
+    outsider = UserFactory()
+
+    def payload(txn: str, body: str, where: Any = room) -> dict[str, Any]:
+        return {"room": str(where.pk), "txn_id": txn, "body": body}
+
+    answers = send_together(
+        [
+            (first.user, payload("a", "one")),
+            (second.user, payload("b", f"two for @{first.user.email}")),
+            (first.user, payload("c", "three")),
+            (other.user, payload("d", "elsewhere", other.room)),
+            (first.user, payload("a", "one")),  # a retry of the first, in the same batch
+            (outsider, payload("e", "intruding")),
+            (second.user, payload("f", "")),
+            (second.user, payload("g", "four")),
+        ]
+    )
+    assert [status for status, _data in answers] == [201, 201, 201, 201, 200, 404, 400, 201]
+    assert answers[4][1]["id"] == answers[0][1]["id"]
+    created = [e for e in events_after(room.stream, 0) if e["event"] == "chat.message.created"]
+    assert [e["payload"]["body"] for e in created] == [
+        "one",
+        f"two for @{first.user.email}",
+        "three",
+        "four",
+    ]
+    for event in created:
+        assert event["payload"]["seq"] == event["seq"]
+        stored = Message.objects.get(pk=event["payload"]["id"])
+        assert (stored.seq, stored.body) == (event["seq"], event["payload"]["body"])
+    assert [data["seq"] for _status, data in answers[:3]] == [e["seq"] for e in created[:3]]
+    assert list(Message.objects.get(body__startswith="two").mentions.all()) == [first.user]
+    assert events_after(other.room.stream, 0)[-1]["payload"]["body"] == "elsewhere"

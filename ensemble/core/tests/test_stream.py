@@ -175,3 +175,25 @@ async def test_ending_a_session_closes_its_socket() -> None:
     await database_sync_to_async(end_sessions)(user)
     closed = await socket.receive_output(timeout=5)
     assert closed == {"type": "websocket.close", "code": 4401}
+
+
+@pytest.mark.django_db
+def test_a_failing_call_in_a_batch_fails_alone() -> None:
+    """Batched calls share one transaction; when one fails, the others are kept (run again one
+    by one) and only the failing one's work is undone."""
+    from ensemble.core.realtime import Batch
+
+    user = UserFactory()
+    stream = f"user:{user.pk}"
+
+    def together(calls: list[tuple[Any, str]]) -> list[tuple[int, Any]]:
+        for _caller, title in calls:
+            publish(stream, notify_event(title))
+            if title == "boom":
+                raise RuntimeError("a bug in one call")
+        return [(201, title) for _caller, title in calls]
+
+    answers = Batch(together).run_in_database([(user, "one"), (user, "boom"), (user, "two")])
+    assert [status for status, _data in answers] == [201, 500, 201]
+    assert answers[1][1] == {"detail": "Something went wrong. Try again."}
+    assert [event["payload"]["title"] for event in events_after(stream, 0)] == ["one", "two"]
