@@ -197,3 +197,38 @@ def test_a_failing_call_in_a_batch_fails_alone() -> None:
     assert [status for status, _data in answers] == [201, 500, 201]
     assert answers[1][1] == {"detail": "Something went wrong. Try again."}
     assert [event["payload"]["title"] for event in events_after(stream, 0)] == ["one", "two"]
+
+
+async def test_what_another_process_publishes_reaches_this_ones_sockets() -> None:
+    """With Redis, what the task worker or an operator's shell publishes reaches the sockets
+    of the web process through the pub/sub layer (ADR 0003); the embedded default forwards
+    it with its pump instead (e2e/test_portal.py)."""
+    import asyncio
+    import os
+
+    from django.db import connection
+
+    from ensemble.conftest import run_ensemble
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the embedded default's pump is tested in the browser tests")
+    user = await database_sync_to_async(UserFactory)()
+    socket = await connect(user)
+    await socket.send_json_to({"action": "subscribe", "stream": f"user:{user.pk}", "after": 0})
+    await receive_until(socket, "subscribed")
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    done = await asyncio.to_thread(
+        run_ensemble,
+        "manage",
+        "shell",
+        "-c",
+        "from ensemble.accounts.models import User\n"
+        "from ensemble.portal.actions import notify\n"
+        f"notify(User.objects.get(pk='{user.pk}'), 'From the worker', '')",
+        env={**os.environ, "DATABASE_URL": url},
+    )
+    assert done.returncode == 0, done.stderr
+    event = (await receive_until(socket, "event"))[-1]
+    assert event["payload"]["title"] == "From the worker"
+    await socket.disconnect()
