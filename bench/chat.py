@@ -7,7 +7,9 @@ Each server gets the same three scenarios, driven from this process over loopbac
   (c) fan-out: 100 connected receivers in the room, one sender: deliveries/s and p99;
 plus the server's peak resident memory and the count of missing and duplicated messages.
 (a) and (b) run three times each (--repeat): the median run is reported, with every run's
-messages/s beside it; each sender first sends 20 messages that are not measured.
+messages/s beside it; each sender first sends 20 messages that are not measured. Each server
+is driven from a fresh client process (one after the other), so none inherits the heap the
+earlier ones left in the client.
 
 Synapse (pip matrix-synapse) runs on SQLite with every rate limit lifted; it is driven with
 matrix-nio (registration, room set-up, sending) and receivers long-poll /sync with a filter that
@@ -522,28 +524,45 @@ def main() -> None:
     options = parser.parse_args()
     report: dict[str, Any] = {"conditions": conditions(), "servers": {}}
     print(json.dumps(report["conditions"], indent=2))
-    runs: list[tuple[str, Callable[[Path], Server]]] = []
-    for key in options.only.split(","):
-        if key == "synapse":
-            runs.append((key, Synapse))
-            continue
-        for way in options.ensemble_sends.split(","):
-            production = key == "ensemble-postgres"
-            runs.append((key, lambda work, p=production, w=way: Ensemble(work, p, w)))
-    for key, make in runs:
-        work = Path(tempfile.mkdtemp(prefix=f"bench-{key}-"))
-        server = make(work)
-        try:
-            results = asyncio.run(measure(server, options))
-            results["peak_rss_mib"] = round(server.peak_rss_mib(), 1)
-        finally:
-            server.stop()
-            shutil.rmtree(work, ignore_errors=True)
-        report["servers"][server.name] = results
-        print(f"\n{server.name}\n{json.dumps(results, indent=2)}", flush=True)
+    runs = [
+        (key, way)
+        for key in options.only.split(",")
+        for way in (["-"] if key == "synapse" else options.ensemble_sends.split(","))
+    ]
+    if len(runs) == 1:
+        report["servers"].update(run_one(*runs[0], options))
+    else:  # each server driven by a fresh client process: no server inherits another's heap
+        for key, way in runs:
+            report["servers"].update(run_apart(key, way, options))
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps(report, indent=2))
     print_table(report)
+
+
+def run_one(key: str, way: str, options: argparse.Namespace) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix=f"bench-{key}-"))
+    server = Synapse(work) if key == "synapse" else Ensemble(work, key == "ensemble-postgres", way)
+    try:
+        results = asyncio.run(measure(server, options))
+        results["peak_rss_mib"] = round(server.peak_rss_mib(), 1)
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"\n{server.name}\n{json.dumps(results, indent=2)}", flush=True)
+    return {server.name: results}
+
+
+def run_apart(key: str, way: str, options: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "report.json"
+        command = [sys.executable, __file__, "--only", key, "--ensemble-sends", way,
+                   "--out", str(out), "--messages", str(options.messages),
+                   "--senders", str(options.senders), "--clients", str(options.clients),
+                   "--fanout-messages", str(options.fanout_messages),
+                   "--repeat", str(options.repeat)]  # fmt: skip
+        subprocess.run(command, check=True)
+        servers: dict[str, Any] = json.loads(out.read_text())["servers"]
+        return servers
 
 
 def print_table(report: dict[str, Any]) -> None:
