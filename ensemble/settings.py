@@ -134,6 +134,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env_int("DATABASE_POOL_SIZE", 20),
         "timeout": 10,
     }
+# The statements run for every chat message are prepared once per connection (core/sql.py).
+# Off behind a pooler that does not keep prepared statements (PgBouncer before 1.21 in
+# transaction mode).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE avoids
     # "database is locked" when two writers start a transaction at once.

@@ -192,7 +192,8 @@ def _store_numbered(
             *target.params(list(row.values())),
         ]
     statement = _numbered_statement(model, names, len(rows))
-    last, stored = sql.fetch(statement, [len(rows), stream, *values, stream, timezone.now()])[0]
+    params = [len(rows), stream, *values, stream, timezone.now()]
+    last, stored = sql.fetch(statement, params, prepared=True)[0]
     if last is None:
         return None
     first = last - len(rows) + 1

@@ -40,7 +40,7 @@ def writable_rooms(pairs: set[tuple[Any, uuid.UUID]]) -> dict[tuple[Any, uuid.UU
     condition = " OR ".join(["(room.id = %s AND member.user_id = %s)"] * len(pairs))
     found = {}
     for room_id, user_id, kind, name, organisation, role, every in sql.fetch(
-        MEMBER_ROOMS.format(pairs=condition), params
+        MEMBER_ROOMS.format(pairs=condition), params, prepared=True
     ):
         room = Room.from_db(
             "default",

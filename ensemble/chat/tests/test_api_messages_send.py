@@ -150,3 +150,19 @@ def test_the_hand_written_message_representation_matches_its_declared_fields(
     declared = MessageSerializer(message)
     generic = serializers.ModelSerializer.to_representation(declared, message)
     assert declared.data == json.loads(json.dumps(generic, default=str))  # as sent on the wire
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_sending_with_and_without_prepared_statements(
+    client_of: Any, settings: Any, prepared: bool
+) -> None:
+    """DATABASE_PREPARED_STATEMENTS off (behind a pooler that does not keep them): the same
+    statements, sent whole each time."""
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
+    member = RoomMemberFactory()
+    client = client_of(member.user)
+    for number in range(7):  # beyond the executions after which a statement is prepared
+        assert send(client, member.room, f"p{number}", f"message {number}").status_code == 201
+    assert send(client, member.room, "p0", "message 0").status_code == 200
+    bodies = [event["payload"]["body"] for event in events_after(member.room.stream, 0)]
+    assert bodies == [f"message {number}" for number in range(7)]
