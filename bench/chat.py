@@ -7,9 +7,10 @@ Each server gets the same three scenarios, driven from this process over loopbac
   (c) fan-out: 100 connected receivers in the room, one sender: deliveries/s and p99;
 plus the server's peak resident memory and the count of missing and duplicated messages.
 (a) and (b) run three times each (--repeat): the median run is reported, with every run's
-messages/s beside it; each sender first sends 20 messages that are not measured. Each server
-is driven from a fresh client process (one after the other), so none inherits the heap the
-earlier ones left in the client.
+messages/s beside it. Before each scenario the senders send 20 messages each, as in the
+scenario (all at once when there are several), that are not measured. Each server is driven
+from a fresh client process (one after the other), so none inherits the heap the earlier ones
+left in the client.
 
 Synapse (pip matrix-synapse) runs on SQLite with every rate limit lifted; it is driven with
 matrix-nio (registration, room set-up, sending) and receivers long-poll /sync with a filter that
@@ -431,9 +432,13 @@ async def scenario(server: Server, senders: int, each: int, receivers: int) -> O
 
     stops = [await server.receiver(senders + n, recorder(n)) for n in range(receivers)]
     sends = [await server.sender(n) for n in range(senders)]
-    for send in sends:  # warm-up, not measured: connections, caches, first statements
+
+    async def warm_up(send: Callable[[str], Awaitable[None]]) -> None:
         for index in range(WARM_UP):
             await send(f"warm-up-{uuid.uuid4().hex[:8]}-{index}")
+
+    # not measured, and with the scenario's own concurrency: connections, caches, statements
+    await asyncio.gather(*(warm_up(send) for send in sends))
     await asyncio.sleep(1)
 
     async def send_all(number: int) -> None:
