@@ -4,7 +4,9 @@ those who may not."""
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -100,15 +102,15 @@ def test_reactions_reach_everyone_guests_included(
     answer = guest.post(f"{API}{code}/react/?key={key}", {"emoji": "👍"}, JSON)
     assert answer.status_code == 403
 
-    statuses = [
-        host.post(f"{API}{code}/react/", {"emoji": "👍"}, JSON).status_code
-        for _ in range(actions.REACTIONS_PER_MINUTE)
-    ]
-    assert (
-        statuses[-1] == 429
-        and "wait a moment"
-        in host.post(f"{API}{code}/react/", {"emoji": "👍"}, JSON).json()["detail"]
-    )
+    # within one minute of the clock, not across the turn of one (the counter would restart)
+    with mock.patch("ensemble.meet.actions.time", SimpleNamespace(time=lambda: 60.0 * 1000)):
+        statuses = [
+            host.post(f"{API}{code}/react/", {"emoji": "👍"}, JSON).status_code
+            for _ in range(actions.REACTIONS_PER_MINUTE)
+        ]
+        too_many = host.post(f"{API}{code}/react/", {"emoji": "👍"}, JSON)
+    assert set(statuses) == {204}  # as many as a minute allows
+    assert too_many.status_code == 429 and "wait a moment" in too_many.json()["detail"]
 
 
 def publish_microphone(janus: Any, media: dict[str, Any]) -> tuple[int, int]:
