@@ -131,8 +131,7 @@ def publish_rows(
             for seq, event, payload in zip(places, events, payloads, strict=True):
                 if seq is not None:
                     payload["seq"] = seq
-                    message = announced(stream, seq, event.type, payload)
-                    transaction.on_commit(lambda m=message: fan_out(stream, m))  # type: ignore[misc]
+                    announce_on_commit(stream, seq, event.type, payload)
             return places
     places = []
     with transaction.atomic(savepoint=False):
@@ -160,13 +159,13 @@ def record(stream: str, seq: int, type_: str, payload: dict[str, Any]) -> None:
         {"stream": stream, "seq": seq, "type": type_, "payload": payload,
          "created_at": timezone.now()},
     )  # fmt: skip
-    message = announced(stream, seq, type_, payload)
+    announce_on_commit(stream, seq, type_, payload)
+
+
+def announce_on_commit(stream: str, seq: int, type_: str, payload: dict[str, Any]) -> None:
+    """Send a stored event to clients once the transaction that stored it commits."""
+    message = {"type": "stream.event", "message": wire(stream, seq, type_, payload)}
     transaction.on_commit(lambda: fan_out(stream, message))
-
-
-def announced(stream: str, seq: int, type_: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """What the channel layer carries for an event."""
-    return {"type": "stream.event", "message": wire(stream, seq, type_, payload)}
 
 
 def _store_numbered(
@@ -177,9 +176,9 @@ def _store_numbered(
     payloads: list[dict[str, Any]],
 ) -> list[int | None] | None:
     """PostgreSQL: take the stream's next numbers and store the rows and their events under
-    them, in one statement (atomic by itself, or part of the caller's
-    transaction; the cursor's row stays locked until commit, as with next_seq). Returns the
-    place of each row (None where it conflicted), or None if the stream has no cursor."""
+    them, in one statement (atomic by itself, or part of the caller's transaction; the
+    cursor's row stays locked until commit, as with next_seq). Returns the place of each row
+    (None where it conflicted), or None if the stream has no cursor."""
     names = tuple(rows[0])
     target = sql.columns(model, names)
     payload = sql.columns(StreamEvent, ("payload",))

@@ -65,7 +65,7 @@ def send_together(calls: list[tuple[Any, Any]]) -> list[tuple[int, Any]]:
     wanted: list[tuple[int, Any, uuid.UUID, dict[str, Any]]] = []
     for index, (user, payload) in enumerate(calls):
         checked = parsed(payload)
-        if isinstance(checked, tuple) and isinstance(checked[0], int):
+        if isinstance(checked[0], int):  # refused: the answer
             answers[index] = checked
         else:
             room_id, fields = checked
