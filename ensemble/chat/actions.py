@@ -45,9 +45,9 @@ from ensemble.chat.models import (
     RoomMember,
     RoomRole,
 )
-from ensemble.core import audit
+from ensemble.core import audit, sql
 from ensemble.core.counters import add_ones
-from ensemble.core.events import current_seq, publish, publish_rows
+from ensemble.core.events import Guard, current_seq, publish, publish_rows
 from ensemble.core.files import INLINE_IMAGES, human_size, picture
 from ensemble.core.refusals import BadInput, TooFast
 from ensemble.core.text import one_emoji
@@ -125,6 +125,18 @@ class Draft:
     body: str
     reply_to: uuid.UUID | None = None
     attachments: list[uuid.UUID] = field(default_factory=list)
+    counted: bool = False  # already counted by flood control (send_plain's leftovers)
+
+    @property
+    def plain(self) -> bool:
+        """Text alone: no files, reply or mention. Such a message may be stored without its
+        room being read first (send_plain)."""
+        return not (
+            self.attachments
+            or self.reply_to is not None
+            or MENTION.search(self.body)
+            or ROOM_MENTION.search(self.body)
+        )
 
 
 Sent = tuple[Message, bool]  # the message, and whether it is new (False: a retry's answer)
@@ -163,29 +175,102 @@ def send_messages(drafts: list[Draft]) -> list[Sent | ActionRefused]:
             outcomes[index] = files
         else:
             accepted.append((index, files))
-    allowed = within_flood_limit([drafts[index].user.pk for index, _files in accepted])
+    counting = [index for index, _files in accepted if not drafts[index].counted]
+    allowed = dict(zip(counting, within_flood_limit([drafts[i].user.pk for i in counting]),
+                       strict=True))  # fmt: skip
     messages: list[tuple[int, Message, list[Attachment]]] = []
-    for (index, files), within in zip(accepted, allowed, strict=True):
+    for index, files in accepted:
         draft = drafts[index]
+        if not allowed.get(index, True):
+            outcomes[index] = over_limit(draft)
+            continue
         try:
-            if not within:  # a retry of a message already stored is not a new one
-                existing = sent_before(author=draft.user, txn_id=draft.txn_id)
-                outcomes[index] = already_sent(existing, draft.room) if existing else too_fast()
-                continue
             messages.append((index, drafted(draft), files))
         except ActionRefused as refusal:
             outcomes[index] = refusal
     stored = store_all([(message, files) for _index, message, files in messages])
     for (index, message, _files), result in zip(messages, stored, strict=True):
-        if result is not None:
-            outcomes[index] = (result, True)
+        outcomes[index] = (result, True) if result is not None else retried(message)
+    return outcomes  # type: ignore[return-value]
+
+
+def send_plain(drafts: list[Draft]) -> list[Sent | ActionRefused | None]:
+    """Plain messages (Draft.plain) whose rooms were not read: the room of a draft is only
+    its id. The messages of each room are stored in one write guarded by what reading the
+    room would have checked: every sender is a member who is not banned, the room is not
+    archived, and no member is to be notified of every message. A draft whose room's write
+    did not go gets None, and is already counted by flood control: send it the usual way
+    (send_messages), which tells the sender why or stores it with what it owes."""
+    outcomes: list[Sent | ActionRefused | None] = [None] * len(drafts)
+    rooms: dict[uuid.UUID, list[tuple[int, Message]]] = {}
+    allowed = within_flood_limit([draft.user.pk for draft in drafts])
+    for index, (draft, within) in enumerate(zip(drafts, allowed, strict=True)):
+        draft.counted = True
+        if not within:
+            outcomes[index] = over_limit(draft)
             continue
-        earlier = Message.objects.get(author=message.author_id, txn_id=message.txn_id)
-        try:  # sent before (a retry): the unique txn_id stored nothing new
-            outcomes[index] = already_sent(earlier, message.room)
+        try:
+            check_body(draft.body)
         except ActionRefused as refusal:
             outcomes[index] = refusal
-    return outcomes  # type: ignore[return-value]
+            continue
+        message = Message(room=draft.room, author=draft.user, txn_id=draft.txn_id, body=draft.body)
+        rooms.setdefault(draft.room.pk, []).append((index, prepared(message)))
+    for room_id, waiting in rooms.items():
+        messages = [message for _index, message in waiting]
+        senders = {drafts[index].user.pk for index, _message in waiting}
+        places = publish_rows(
+            Room.stream_of(room_id), Message, [row(message) for message in messages],
+            [created(message, []) for message in messages], plainly_writable(room_id, senders),
+        )  # fmt: skip
+        if places is None:  # the guard failed: the usual way
+            continue
+        for (index, message), seq in zip(waiting, places, strict=True):
+            stored = numbered(message, seq)
+            outcomes[index] = (stored, True) if stored is not None else retried(message)
+    return outcomes
+
+
+WRITABLE = (
+    "(SELECT count(*) FROM {members} member JOIN {rooms} room ON room.id = member.room_id "
+    "WHERE room.id = %s AND room.archived_at IS NULL AND NOT member.banned "
+    "AND member.user_id IN ({senders})) = %s "
+    "AND NOT EXISTS (SELECT 1 FROM {members} other WHERE other.room_id = %s "
+    "AND other.notify = %s AND NOT other.banned)"
+)
+
+
+def plainly_writable(room_id: uuid.UUID, senders: set[uuid.UUID]) -> Guard:
+    """The guard of send_plain's write in a room."""
+    room = sql.db_value(Room, "id", room_id)
+    users = [sql.db_value(RoomMember, "user", sender) for sender in sorted(senders)]
+    condition = WRITABLE.format(
+        members=RoomMember._meta.db_table,
+        rooms=Room._meta.db_table,
+        senders=", ".join(["%s"] * len(users)),
+    )
+    return Guard(condition, (room, *users, len(users), room, NotifyLevel.ALL.value))
+
+
+def over_limit(draft: Draft) -> Sent | ActionRefused:
+    """The answer to a draft beyond the flood limit: a retry of a message already stored is
+    not a new one."""
+    existing = sent_before(author=draft.user, txn_id=draft.txn_id)
+    if existing is None:
+        return too_fast()
+    try:
+        return already_sent(existing, draft.room)
+    except ActionRefused as refusal:
+        return refusal
+
+
+def retried(message: Message) -> Sent | ActionRefused:
+    """The answer to a message whose txn_id its sender already used (nothing was stored)."""
+    earlier = Message.objects.get(author=message.author_id, txn_id=message.txn_id)
+    try:
+        return already_sent(earlier, message.room)
+    except ActionRefused as refusal:
+        return refusal
 
 
 def accept(draft: Draft) -> list[Attachment] | Sent:
@@ -271,8 +356,7 @@ def store_all(messages: list[tuple[Message, list[Attachment]]]) -> list[Message 
 
     for index, (message, files) in enumerate(messages):
         room = message.room
-        message.html = render(message.body)
-        message.created_at = message.updated_at = timezone.now()
+        prepared(message)
         mentioned = mentioned_members(room, message.body)
         if not (mentioned or files or message.mentions_room or room.notifies_every_message()):
             usual.setdefault(room.pk, []).append(index)
@@ -292,6 +376,12 @@ def store_all(messages: list[tuple[Message, list[Attachment]]]) -> list[Message 
     for room_id in list(usual):
         store_usual(room_id)
     return stored
+
+
+def prepared(message: Message) -> Message:
+    message.html = render(message.body)
+    message.created_at = message.updated_at = timezone.now()
+    return message
 
 
 MESSAGE_COLUMNS = [column for column in Message._meta.concrete_fields if column.name != "seq"]

@@ -21,6 +21,8 @@ def add_one(key: str, timeout: int) -> int:
 
 def add_ones(keys: list[str], timeout: int) -> list[int]:
     """add_one() for each key in turn (a key given twice counts twice), in one round trip."""
+    if not keys:
+        return []
     cache = caches["default"]
     if not isinstance(cache, RedisCache):
         counts = []

@@ -14,7 +14,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -114,20 +114,54 @@ def publish(stream: str, event: Event) -> int:
     return seq
 
 
+@dataclass(frozen=True)
+class Guard:
+    """A condition a write depends on, checked by the write itself: SQL that is true or false
+    (its ``%s`` marks filled from ``params``), in the same statement on PostgreSQL, in the
+    same transaction elsewhere. It lets a write go without reading first what allows it."""
+
+    condition: str
+    params: tuple[Any, ...] = ()
+
+    def holds(self) -> bool:
+        return bool(sql.fetch(f"SELECT {self.condition}", list(self.params))[0][0])
+
+
+@overload
 def publish_rows(
     stream: str, model: type[models.Model], rows: list[dict[str, Any]], events: list[Event]
-) -> list[int | None]:
+) -> list[int | None]: ...
+
+
+@overload
+def publish_rows(
+    stream: str,
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    events: list[Event],
+    guard: Guard | None,
+) -> list[int | None] | None: ...
+
+
+def publish_rows(
+    stream: str,
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    events: list[Event],
+    guard: Guard | None = None,
+) -> list[int | None] | None:
     """Store ``rows``, new rows of ``model`` each taking the next place in ``stream`` (its
     ``seq`` field), and publish the event of each (``events[i]``, whose own ``seq`` field is
     set to the same place), as one write. On PostgreSQL that is one statement: however many
     rows, their numbers and their events cost one round trip (sending chat messages is this);
     elsewhere a transaction. Returns each row's place, or None for a row that would break a
     unique constraint: it is not stored and its event not published (a retry), and the
-    number it took stays unused, a gap readers skip."""
+    number it took stays unused, a gap readers skip. With a ``guard``, nothing is written
+    (None) unless it holds."""
     payloads = [dumped(event) for event in events]
     if connection.vendor == "postgresql":
-        places = _store_numbered(stream, model, rows, events, payloads)
-        if places is not None:  # else the stream has no cursor yet: the general way
+        places = _store_numbered(stream, model, rows, events, payloads, guard)
+        if places is not None:  # else no cursor yet, or the guard failed: the general way
             for seq, event, payload in zip(places, events, payloads, strict=True):
                 if seq is not None:
                     payload["seq"] = seq
@@ -135,6 +169,8 @@ def publish_rows(
             return places
     places = []
     with transaction.atomic(savepoint=False):
+        if guard is not None and not guard.holds():
+            return None
         for row, event, payload in zip(rows, events, payloads, strict=True):
             seq = next_seq(stream)
             if sql.insert(model, {**row, "seq": seq}, ignore_conflicts=True):
@@ -174,11 +210,12 @@ def _store_numbered(
     rows: list[dict[str, Any]],
     events: list[Event],
     payloads: list[dict[str, Any]],
+    guard: Guard | None,
 ) -> list[int | None] | None:
     """PostgreSQL: take the stream's next numbers and store the rows and their events under
     them, in one statement (atomic by itself, or part of the caller's transaction; the
     cursor's row stays locked until commit, as with next_seq). Returns the place of each row
-    (None where it conflicted), or None if the stream has no cursor."""
+    (None where it conflicted), or None if the stream has no cursor or the guard failed."""
     names = tuple(rows[0])
     target = sql.columns(model, names)
     payload = sql.columns(StreamEvent, ("payload",))
@@ -190,8 +227,9 @@ def _store_numbered(
             *payload.params([content]),
             *target.params(list(row.values())),
         ]
-    statement = _numbered_statement(model, names, len(rows))
-    params = [len(rows), stream, *values, stream, timezone.now()]
+    condition, guarded = (guard.condition, guard.params) if guard else ("TRUE", ())
+    statement = _numbered_statement(model, names, len(rows), condition)
+    params = [len(rows), stream, *guarded, *values, stream, timezone.now()]
     last, stored = sql.fetch(statement, params, prepared=True)[0]
     if last is None:
         return None
@@ -203,10 +241,13 @@ def _store_numbered(
 
 
 @functools.lru_cache(maxsize=256)
-def _numbered_statement(model: type[models.Model], names: tuple[str, ...], count: int) -> str:
-    """WITH numbered: the cursor moved on by ``count``; input: the rows (n = 0…count-1, the
-    event's type and payload, the columns), typed by casts on the first; stored: the rows
-    that did not conflict, each at last - count + 1 + n; published: their events."""
+def _numbered_statement(
+    model: type[models.Model], names: tuple[str, ...], count: int, guard: str
+) -> str:
+    """WITH numbered: the cursor moved on by ``count`` if the guard holds; input: the rows
+    (n = 0…count-1, the event's type and payload, the columns), typed by casts on the first;
+    stored: the rows that did not conflict, each at last - count + 1 + n; published: their
+    events."""
     quote = connection.ops.quote_name
     target = sql.columns(model, names)
     seq = sql.columns(model, ("seq",)).names
@@ -218,7 +259,7 @@ def _numbered_statement(model: type[models.Model], names: tuple[str, ...], count
     columns = ", ".join(f"c{index}" for index in range(len(names)))
     return (
         f"WITH numbered AS (UPDATE {quote(StreamCursor._meta.db_table)} "  # noqa: S608
-        "SET last_seq = last_seq + %s WHERE stream = %s RETURNING last_seq), "
+        f"SET last_seq = last_seq + %s WHERE stream = %s AND ({guard}) RETURNING last_seq), "
         f"input (n, type, payload, {columns}) AS (VALUES {', '.join(rows)}), "
         f"stored AS (INSERT INTO {target.table} ({target.names}, {seq}) "
         f"SELECT {columns}, last_seq - {count} + 1 + n FROM input, numbered ORDER BY n "

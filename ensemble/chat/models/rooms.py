@@ -73,7 +73,11 @@ class Room(BaseModel):
 
     @property
     def stream(self) -> str:
-        return f"chat.room:{self.pk}"
+        return Room.stream_of(self.pk)
+
+    @staticmethod
+    def stream_of(room_id: Any) -> str:
+        return f"chat.room:{room_id}"
 
     def membership(self, user: Any) -> RoomMember | None:
         if not user.is_authenticated:

@@ -175,3 +175,71 @@ def test_sends_handled_together_keep_their_order_and_their_own_outcomes() -> Non
     assert [data["seq"] for _status, data in answers[:3]] == [e["seq"] for e in created[:3]]
     assert list(Message.objects.get(body__startswith="two").mentions.all()) == [first.user]
     assert events_after(other.room.stream, 0)[-1]["payload"]["body"] == "elsewhere"
+
+
+@pytest.mark.django_db
+def test_a_plain_message_is_stored_by_one_guarded_write_without_reading_its_room(
+    settings: Any,
+) -> None:
+    """Text alone goes without the room being read first: on PostgreSQL the whole send is
+    one statement, which itself checks that the sender may write there."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ensemble.chat.api.socket import send_together
+
+    settings.DATABASE_PREPARED_STATEMENTS = False  # prepared ones are not captured
+    member = RoomMemberFactory()
+    send_together([(member.user, {"room": str(member.room.pk), "txn_id": "p0", "body": "1st"})])
+    payload = {"room": str(member.room.pk), "txn_id": "p1", "body": "bonjour"}
+    with CaptureQueriesContext(connection) as queries:
+        [(status, data)] = send_together([(member.user, payload)])
+    assert status == 201 and Message.objects.get(pk=data["id"]).body == "bonjour"
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    if connection.vendor == "postgresql":
+        assert len(queries.captured_queries) == 1
+    assert "chat_room" in tables  # the guard reads it, in the write's statement or transaction
+
+
+@pytest.mark.django_db
+def test_when_the_guard_of_a_plain_write_fails_the_usual_way_answers_and_counts_once(
+    settings: Any,
+) -> None:
+    """A banned member, an archived room, a batch with an outsider in the room, a member who
+    wants every message: nothing is stored by the quick write, and the usual way gives each
+    its answer; flood control counts each message once (here at most one each)."""
+    from unittest import mock
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from ensemble.chat.api.socket import send_together
+    from ensemble.chat.models import NotifyLevel
+    from ensemble.portal.models import Notification
+
+    cache.clear()
+    settings.CHAT_FLOOD_MESSAGES = 1
+    member = RoomMemberFactory()
+    room = member.room
+    banned = RoomMemberFactory(room=room, banned=True)
+    outsider = UserFactory()
+    archived = RoomMemberFactory(room=RoomFactory(archived_at=timezone.now()))
+    listening = RoomMemberFactory(room=RoomFactory(), notify=NotifyLevel.ALL)
+    writer = RoomMemberFactory(room=listening.room)
+
+    def payload(txn: str, where: Any = room) -> dict[str, Any]:
+        return {"room": str(where.pk), "txn_id": txn, "body": "texte seul"}
+
+    with mock.patch("ensemble.chat.actions.time", mock.Mock(time=lambda: 3600.0 * 1000)):
+        answers = send_together(
+            [
+                (member.user, payload("a")),  # with an outsider in the same room's write
+                (outsider, payload("b")),
+                (banned.user, payload("c")),
+                (archived.user, payload("d", archived.room)),
+                (writer.user, payload("e", listening.room)),  # counted once: not 429
+            ]
+        )
+    assert [status for status, _data in answers] == [201, 404, 404, 403, 201]
+    assert set(Message.objects.values_list("txn_id", flat=True)) == {"a", "e"}
+    assert list(Notification.objects.values_list("recipient_id", flat=True)) == [listening.user.pk]
