@@ -150,13 +150,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 # Real-time fan-out. Events are stored before they are sent, so the layer may lose one: a
-# connection fetches what it lacks from the database (realtime.py). With Redis, the pub/sub
-# layer: one PUBLISH an event, each process subscribed to the groups its connections follow
-# (docs/adr/0003). In memory, a connection may fall 1000 events behind before some are dropped.
+# connection fetches what it lacks from the database (realtime.py). With Redis, our pub/sub
+# layer (core/layer.py, docs/adr/0004): a process hands an event to its own connections at
+# once and publishes it once for the others, each subscribed to the groups it follows. In
+# memory, a connection may fall 1000 events behind before some are dropped.
 CHANNEL_LAYERS: dict[str, Any] = (
     {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "ensemble.core.layer.RedisPubSubLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("REDIS_PREFIX", "ensemble")},
         }
     }
