@@ -3,6 +3,8 @@ that reaches a browser holds only harmless tags (nh3, the Ammonia sanitizer)."""
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -38,7 +40,18 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "code": {"class"}}
 _markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
+# One line of words and common punctuation, starting with a letter: Markdown would make it a
+# paragraph of the same text (most chat messages; a test compares both ways on such texts).
+PLAIN_TEXT = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.;:?!'\"()/@%+=-])*", re.UNICODE)
+
+
 def render(text: str) -> str:
+    if PLAIN_TEXT.fullmatch(text) and not text.endswith(" "):
+        return f"<p>{text}</p>\n"
+    return rendered(text)
+
+
+def rendered(text: str) -> str:
     html = _markdown.render(text)
     return nh3.clean(
         html,

@@ -1,0 +1,29 @@
+"""Rendering: the quick way for plain text gives exactly what Markdown and the sanitizer give."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ensemble.chat.markdown import PLAIN_TEXT, render, rendered
+
+# Letters of several scripts, digits, the punctuation plain text may hold, and characters
+# that mean something to Markdown or HTML (which must not take the quick way).
+ALPHABET = "aZéßж中 0123456789,.;:?!'\"()/@%+=-_*`#<>&[]\\~|\n\t\u00a0"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=40))
+def test_the_quick_way_and_the_full_way_agree(text: str) -> None:
+    assert render(text) == rendered(text)
+
+
+def test_usual_messages_take_the_quick_way_and_markup_does_not() -> None:
+    usual = ["Bonjour à tous", "On se voit à 14h30 ?", "d'accord, merci (vraiment) !",
+             'il a dit "oui"', "écrire à jean.dupont@example.fr", "voilà : 2+2=4"]  # fmt: skip
+    for text in usual:
+        assert PLAIN_TEXT.fullmatch(text), text
+        assert render(text) == rendered(text) == f"<p>{text}</p>\n"
+    for text in ["*gras*", "1. liste", "- point", "# titre", "a_b_", "<b>x</b>", "a\nb",
+                 "[lien](http://x)", "`code`", "  indenté", "fin "]:  # fmt: skip
+        assert not (PLAIN_TEXT.fullmatch(text) and not text.endswith(" ")), text
