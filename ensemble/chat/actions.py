@@ -46,8 +46,15 @@ from ensemble.chat.models import (
     RoomRole,
 )
 from ensemble.core import audit, sql
-from ensemble.core.counters import add_ones
-from ensemble.core.events import Guard, current_seq, publish, publish_rows
+from ensemble.core.counters import add_ones, add_ones_in_loop
+from ensemble.core.events import (
+    Event,
+    Guard,
+    current_seq,
+    publish,
+    publish_rows,
+    publish_rows_in_loop,
+)
 from ensemble.core.files import INLINE_IMAGES, human_size, picture
 from ensemble.core.refusals import BadInput, TooFast
 from ensemble.core.text import one_emoji
@@ -79,9 +86,16 @@ def check_flood(sender: uuid.UUID) -> None:
 def within_flood_limit(senders: list[uuid.UUID]) -> list[bool]:
     """Count one more message for each sender (a sender given twice counts twice): whether
     each is within the limit."""
+    return within(add_ones(flood_keys(senders), settings.CHAT_FLOOD_SECONDS * 2))
+
+
+def flood_keys(senders: list[uuid.UUID]) -> list[str]:
     window = settings.CHAT_FLOOD_SECONDS
-    keys = [f"chat.flood.{sender}.{int(time.time() // window)}" for sender in senders]
-    return [count <= settings.CHAT_FLOOD_MESSAGES for count in add_ones(keys, window * 2)]
+    return [f"chat.flood.{sender}.{int(time.time() // window)}" for sender in senders]
+
+
+def within(counts: list[int]) -> list[bool]:
+    return [count <= settings.CHAT_FLOOD_MESSAGES for count in counts]
 
 
 def too_fast() -> SendingTooFast:
@@ -202,12 +216,51 @@ def send_plain(drafts: list[Draft]) -> list[Sent | ActionRefused | None]:
     did not go gets None, and is already counted by flood control: send it the usual way
     (send_messages), which tells the sender why or stores it with what it owes."""
     outcomes: list[Sent | ActionRefused | None] = [None] * len(drafts)
-    rooms: dict[uuid.UUID, list[tuple[int, Message]]] = {}
     allowed = within_flood_limit([draft.user.pk for draft in drafts])
-    for index, (draft, within) in enumerate(zip(drafts, allowed, strict=True)):
+    for index, (draft, within_limit) in enumerate(zip(drafts, allowed, strict=True)):
         draft.counted = True
-        if not within:
+        if not within_limit:
             outcomes[index] = over_limit(draft)
+    for room_id, waiting in plain_rooms(drafts, outcomes).items():
+        places = publish_rows(*plain_write(drafts, room_id, waiting))
+        if places is None:  # the guard failed: the usual way
+            continue
+        for (index, message), seq in zip(waiting, places, strict=True):
+            stored = numbered(message, seq)
+            outcomes[index] = (stored, True) if stored is not None else retried(message)
+    return outcomes
+
+
+async def send_plain_in_loop(drafts: list[Draft]) -> list[Sent | ActionRefused | None]:
+    """send_plain() from the server's event loop, on PostgreSQL (core/loopdb.py): flood
+    control and each room's write without a trip to the database thread. A draft that gets
+    None goes the usual way and was not counted here (what was counted for it is taken
+    back): beyond the flood limit, a guard that failed, a retry, or no connection."""
+    outcomes: list[Sent | ActionRefused | None] = [None] * len(drafts)
+    keys = flood_keys([draft.user.pk for draft in drafts])
+    timeout = settings.CHAT_FLOOD_SECONDS * 2
+    allowed = within(await add_ones_in_loop(keys, timeout))
+    # beyond the limit: the usual way answers (a retry of a message stored, or too fast)
+    rooms = plain_rooms(drafts, outcomes, skip=[not ok for ok in allowed])
+    for room_id, waiting in rooms.items():
+        places = await publish_rows_in_loop(*plain_write(drafts, room_id, waiting))
+        for number, (index, message) in enumerate(waiting):
+            stored = numbered(message, places[number]) if places is not None else None
+            if stored is not None:
+                outcomes[index] = (stored, True)
+    if undo := [key for key, outcome in zip(keys, outcomes, strict=True) if outcome is None]:
+        await add_ones_in_loop(undo, timeout, step=-1)
+    return outcomes
+
+
+def plain_rooms(
+    drafts: list[Draft], outcomes: list[Sent | ActionRefused | None], skip: list[bool] | None = None
+) -> dict[uuid.UUID, list[tuple[int, Message]]]:
+    """The new messages of plain drafts not answered yet, per room (a refusal of the text
+    goes in ``outcomes``)."""
+    rooms: dict[uuid.UUID, list[tuple[int, Message]]] = {}
+    for index, draft in enumerate(drafts):
+        if outcomes[index] is not None or (skip and skip[index]):
             continue
         try:
             check_body(draft.body)
@@ -216,19 +269,22 @@ def send_plain(drafts: list[Draft]) -> list[Sent | ActionRefused | None]:
             continue
         message = Message(room=draft.room, author=draft.user, txn_id=draft.txn_id, body=draft.body)
         rooms.setdefault(draft.room.pk, []).append((index, prepared(message)))
-    for room_id, waiting in rooms.items():
-        messages = [message for _index, message in waiting]
-        senders = {drafts[index].user.pk for index, _message in waiting}
-        places = publish_rows(
-            Room.stream_of(room_id), Message, [row(message) for message in messages],
-            [created(message, []) for message in messages], plainly_writable(room_id, senders),
-        )  # fmt: skip
-        if places is None:  # the guard failed: the usual way
-            continue
-        for (index, message), seq in zip(waiting, places, strict=True):
-            stored = numbered(message, seq)
-            outcomes[index] = (stored, True) if stored is not None else retried(message)
-    return outcomes
+    return rooms
+
+
+def plain_write(
+    drafts: list[Draft], room_id: uuid.UUID, waiting: list[tuple[int, Message]]
+) -> tuple[str, type[Message], list[dict[str, Any]], list[Event], Guard]:
+    """What publish_rows() takes to store a room's plain messages."""
+    messages = [message for _index, message in waiting]
+    senders = {drafts[index].user.pk for index, _message in waiting}
+    return (
+        Room.stream_of(room_id),
+        Message,
+        [row(message) for message in messages],
+        [created(message, []) for message in messages],
+        plainly_writable(room_id, senders),
+    )
 
 
 WRITABLE = (

@@ -52,7 +52,9 @@ def register() -> None:
     from ensemble.core.presence import presence_audience
     from ensemble.core.realtime import socket_command
 
-    socket_command("chat.send", socket.send, together=socket.send_together)
+    socket_command(
+        "chat.send", socket.send, together=socket.send_together, in_loop=socket.send_in_loop
+    )
     stream_kind(ROOM_KIND, may_read_room)
     signal_kind(TYPING, may_type_in, typing_payload)
     presence_audience(rooms_of)

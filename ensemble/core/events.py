@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict
 
-from ensemble.core import sql
+from ensemble.core import loopdb, sql
 from ensemble.core.models import StreamCursor, StreamEvent
 
 logger = logging.getLogger(__name__)
@@ -160,12 +160,10 @@ def publish_rows(
     (None) unless it holds."""
     payloads = [dumped(event) for event in events]
     if connection.vendor == "postgresql":
-        places = _store_numbered(stream, model, rows, events, payloads, guard)
+        write = NumberedWrite.of(stream, model, rows, events, payloads, guard)
+        places = write.places(sql.fetch(write.statement, write.params, prepared=True)[0])
         if places is not None:  # else no cursor yet, or the guard failed: the general way
-            for seq, event, payload in zip(places, events, payloads, strict=True):
-                if seq is not None:
-                    payload["seq"] = seq
-                    announce_on_commit(stream, seq, event.type, payload)
+            write.announce(places, announce_on_commit)
             return places
     places = []
     with transaction.atomic(savepoint=False):
@@ -198,45 +196,95 @@ def record(stream: str, seq: int, type_: str, payload: dict[str, Any]) -> None:
     announce_on_commit(stream, seq, type_, payload)
 
 
+Announce = Callable[[str, int, str, dict[str, Any]], None]
+
+
 def announce_on_commit(stream: str, seq: int, type_: str, payload: dict[str, Any]) -> None:
     """Send a stored event to clients once the transaction that stored it commits."""
     message = {"type": "stream.event", "message": wire(stream, seq, type_, payload)}
     transaction.on_commit(lambda: fan_out(stream, message))
 
 
-def _store_numbered(
+def announce_now(stream: str, seq: int, type_: str, payload: dict[str, Any]) -> None:
+    """Send an event committed already (by a statement of its own)."""
+    fan_out(stream, {"type": "stream.event", "message": wire(stream, seq, type_, payload)})
+
+
+@dataclass
+class NumberedWrite:
+    """PostgreSQL: rows stored with their events under the stream's next numbers, in one
+    statement (atomic by itself, or part of the caller's transaction; the cursor's row stays
+    locked until commit, as with next_seq)."""
+
+    stream: str
+    events: list[Event]
+    payloads: list[dict[str, Any]]
+    statement: str
+    params: list[Any]
+
+    @classmethod
+    def of(
+        cls,
+        stream: str,
+        model: type[models.Model],
+        rows: list[dict[str, Any]],
+        events: list[Event],
+        payloads: list[dict[str, Any]],
+        guard: Guard | None,
+    ) -> NumberedWrite:
+        names = tuple(rows[0])
+        target = sql.columns(model, names)
+        payload = sql.columns(StreamEvent, ("payload",))
+        values: list[Any] = []
+        for number, (row, event, content) in enumerate(zip(rows, events, payloads, strict=True)):
+            values += [
+                number,
+                event.type,
+                *payload.params([content]),
+                *target.params(list(row.values())),
+            ]
+        condition, guarded = (guard.condition, guard.params) if guard else ("TRUE", ())
+        statement = _numbered_statement(model, names, len(rows), condition)
+        params = [len(rows), stream, *guarded, *values, stream, timezone.now()]
+        return cls(stream, events, payloads, statement, params)
+
+    def places(self, result: tuple[Any, ...]) -> list[int | None] | None:
+        """From the statement's row: the place of each row (None where it conflicted), or
+        None if the stream has no cursor or the guard failed (nothing was written)."""
+        last, stored = result
+        if last is None:
+            return None
+        first = last - len(self.events) + 1
+        places: list[int | None] = [None] * len(self.events)
+        for seq in stored:
+            places[seq - first] = seq
+        return places
+
+    def announce(self, places: list[int | None], send: Announce) -> None:
+        """Send the event of each stored row (on commit, or at once)."""
+        for seq, event, payload in zip(places, self.events, self.payloads, strict=True):
+            if seq is not None:
+                payload["seq"] = seq
+                send(self.stream, seq, event.type, payload)
+
+
+async def publish_rows_in_loop(
     stream: str,
     model: type[models.Model],
     rows: list[dict[str, Any]],
     events: list[Event],
-    payloads: list[dict[str, Any]],
-    guard: Guard | None,
+    guard: Guard | None = None,
 ) -> list[int | None] | None:
-    """PostgreSQL: take the stream's next numbers and store the rows and their events under
-    them, in one statement (atomic by itself, or part of the caller's transaction; the
-    cursor's row stays locked until commit, as with next_seq). Returns the place of each row
-    (None where it conflicted), or None if the stream has no cursor or the guard failed."""
-    names = tuple(rows[0])
-    target = sql.columns(model, names)
-    payload = sql.columns(StreamEvent, ("payload",))
-    values: list[Any] = []
-    for number, (row, event, content) in enumerate(zip(rows, events, payloads, strict=True)):
-        values += [
-            number,
-            event.type,
-            *payload.params([content]),
-            *target.params(list(row.values())),
-        ]
-    condition, guarded = (guard.condition, guard.params) if guard else ("TRUE", ())
-    statement = _numbered_statement(model, names, len(rows), condition)
-    params = [len(rows), stream, *guarded, *values, stream, timezone.now()]
-    last, stored = sql.fetch(statement, params, prepared=True)[0]
-    if last is None:
-        return None
-    first = last - len(rows) + 1
-    places: list[int | None] = [None] * len(rows)
-    for seq in stored:
-        places[seq - first] = seq
+    """publish_rows() from the server's event loop on PostgreSQL: the one statement on the
+    loop's own connection, committed by itself, its events sent at once. None if it did
+    not go (not PostgreSQL, no connection, no cursor yet, the guard failed): nothing was
+    written, or a retry of it changes nothing; use publish_rows()."""
+    payloads = [dumped(event) for event in events]
+    write = NumberedWrite.of(stream, model, rows, events, payloads, guard)
+    result = await loopdb.fetch_one(write.statement, write.params)
+    places = write.places(result) if result is not None else None
+    if places is not None:
+        write.announce(places, announce_now)
     return places
 
 

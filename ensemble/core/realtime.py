@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -215,14 +215,23 @@ COMMANDS: dict[str, Command] = {}
 Together = Callable[[list[tuple[Any, Any]]], list[tuple[int, Any]]]
 
 
-def socket_command(name: str, handler: Command, together: Together | None = None) -> None:
+# What may be answered in the event loop itself: [(user, payload)] -> [answer, or None for
+# the calls to hand to the database thread].
+InLoop = Callable[[list[tuple[Any, Any]]], Awaitable[list[tuple[int, Any] | None]]]
+
+
+def socket_command(
+    name: str, handler: Command, together: Together | None = None, in_loop: InLoop | None = None
+) -> None:
     """Offer ``handler`` on the socket. With ``together``, calls that arrive at once are
     handled together: one trip to the database thread and one transaction for all, answered
     once it is committed; if it fails (an error, not a refusal it answers), it is rolled back
-    and the calls run again one by one, so that only the failing one fails."""
+    and the calls run again one by one, so that only the failing one fails. With
+    ``in_loop``, a batch goes there first, and only the calls it leaves to the database
+    thread."""
     COMMANDS[name] = handler
     if together is not None:
-        BATCHES[name] = Batch(together)
+        BATCHES[name] = Batch(together, in_loop)
 
 
 BATCH_MAX = 64
@@ -233,8 +242,9 @@ class Batch:
     calls arriving meanwhile gather into the next (measured: ten busy senders each paid a
     thread hop and a commit per message)."""
 
-    def __init__(self, together: Together) -> None:
+    def __init__(self, together: Together, in_loop: InLoop | None = None) -> None:
         self.together = together
+        self.in_loop = in_loop
         self.waiting: list[tuple[Any, Any, asyncio.Future[tuple[int, Any]]]] = []
         self.runner: asyncio.Future[Any] | None = None  # the batch in the database thread
 
@@ -266,11 +276,22 @@ class Batch:
                     answer.set_result(result)
 
     async def run_batch(self, calls: list[tuple[Any, Any]]) -> list[tuple[int, Any]]:
-        try:
-            return await database_sync_to_async(self.run_in_database)(calls)
-        except Exception:  # the commit itself failed: nothing of the batch was stored
-            logger.exception("a batch of socket calls failed")
-            return [(503, {"detail": "The server could not store this. Try again."})] * len(calls)
+        answers: list[tuple[int, Any] | None] = [None] * len(calls)
+        if self.in_loop is not None:
+            answers = await self.in_loop(calls)
+        rest = [index for index, answer in enumerate(answers) if answer is None]
+        if rest:
+            left = [calls[index] for index in rest]
+            try:
+                done = await database_sync_to_async(self.run_in_database)(left)
+            except Exception:  # the commit itself failed: nothing of the batch was stored
+                logger.exception("a batch of socket calls failed")
+                done = [(503, {"detail": "The server could not store this. Try again."})] * len(
+                    left
+                )
+            for index, answer in zip(rest, done, strict=True):
+                answers[index] = answer
+        return answers  # type: ignore[return-value]
 
     def run_in_database(self, calls: list[tuple[Any, Any]]) -> list[tuple[int, Any]]:
         if len(calls) == 1:  # alone: as an unbatched call

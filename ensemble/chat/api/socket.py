@@ -16,7 +16,7 @@ from ensemble.chat import actions
 from ensemble.chat.api.serializers import MessageSerializer, SendSerializer
 from ensemble.chat.api.views import visible_rooms, with_membership
 from ensemble.chat.models import NotifyLevel, Room, RoomMember
-from ensemble.core import sql
+from ensemble.core import loopdb, sql
 
 MEMBERS = RoomMember._meta.db_table
 MEMBER_ROOMS = (
@@ -66,19 +66,9 @@ def send_together(calls: list[tuple[Any, Any]]) -> list[tuple[int, Any]]:
     actions.send_messages. A room's calls go one way or the other, in their order; each
     call gets its own answer."""
     answers: list[tuple[int, Any] | None] = [None] * len(calls)
-    wanted: list[tuple[int, Any, uuid.UUID, dict[str, Any]]] = []
-    for index, (user, payload) in enumerate(calls):
-        checked = parsed(payload)
-        if isinstance(checked[0], int):  # refused: the answer
-            answers[index] = checked
-        else:
-            room_id, fields = checked
-            wanted.append((index, user, room_id, fields))
-    drafts = {index: draft_of(user, Room(pk=room_id), fields)
-              for index, user, room_id, fields in wanted}  # fmt: skip
-    not_plain = {room_id for index, _user, room_id, _fields in wanted if not drafts[index].plain}
-    quick = [index for index, _user, room_id, _fields in wanted if room_id not in not_plain]
-    usual = [call for call in wanted if call[2] in not_plain]
+    wanted, drafts = checked_calls(calls, answers)
+    quick = plain_ones(wanted, drafts)
+    usual = [call for call in wanted if call[0] not in quick]
     for index, outcome in zip(quick, actions.send_plain([drafts[i] for i in quick]), strict=True):
         if outcome is None:
             usual.append(next(call for call in wanted if call[0] == index))
@@ -101,6 +91,49 @@ def send_together(calls: list[tuple[Any, Any]]) -> list[tuple[int, Any]]:
     for index, outcome in zip(senders, actions.send_messages(ready), strict=True):
         answers[index] = answer_of(outcome)
     return answers  # type: ignore[return-value]
+
+
+async def send_in_loop(calls: list[tuple[Any, Any]]) -> list[tuple[int, Any] | None]:
+    """On PostgreSQL, plain messages stored from the event loop (actions.send_plain_in_loop);
+    None for the calls send_together is to handle in the database thread."""
+    answers: list[tuple[int, Any] | None] = [None] * len(calls)
+    if not loopdb.available():
+        return answers
+    wanted, drafts = checked_calls(calls, [None] * len(calls))  # refusals: answered there
+    quick = plain_ones(wanted, drafts)
+    outcomes = await actions.send_plain_in_loop([drafts[i] for i in quick])
+    for index, outcome in zip(quick, outcomes, strict=True):
+        if outcome is not None:
+            answers[index] = answer_of(outcome)
+    return answers
+
+
+Wanted = tuple[int, Any, uuid.UUID, dict[str, Any]]  # call's index, user, room id, fields
+
+
+def checked_calls(
+    calls: list[tuple[Any, Any]], answers: list[tuple[int, Any] | None]
+) -> tuple[list[Wanted], dict[int, actions.Draft]]:
+    """The calls that ask for something valid, each with its draft (its room only an id);
+    the others' answers go in ``answers``."""
+    wanted: list[Wanted] = []
+    for index, (user, payload) in enumerate(calls):
+        checked = parsed(payload)
+        if isinstance(checked[0], int):  # refused: the answer
+            answers[index] = checked
+        else:
+            room_id, fields = checked
+            wanted.append((index, user, room_id, fields))
+    drafts = {index: draft_of(user, Room(pk=room_id), fields)
+              for index, user, room_id, fields in wanted}  # fmt: skip
+    return wanted, drafts
+
+
+def plain_ones(wanted: list[Wanted], drafts: dict[int, actions.Draft]) -> list[int]:
+    """The calls that may be stored without reading their rooms: plain, in a room where no
+    call of the batch is not (a room's calls go one way, to keep their order)."""
+    not_plain = {room_id for index, _user, room_id, _fields in wanted if not drafts[index].plain}
+    return [index for index, _user, room_id, _fields in wanted if room_id not in not_plain]
 
 
 def draft_of(user: Any, room: Room, fields: dict[str, Any]) -> actions.Draft:

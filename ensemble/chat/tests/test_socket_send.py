@@ -243,3 +243,63 @@ def test_when_the_guard_of_a_plain_write_fails_the_usual_way_answers_and_counts_
     assert [status for status, _data in answers] == [201, 404, 404, 403, 201]
     assert set(Message.objects.values_list("txn_id", flat=True)) == {"a", "e"}
     assert list(Notification.objects.values_list("recipient_id", flat=True)) == [listening.user.pk]
+
+
+async def test_on_postgresql_plain_messages_are_stored_from_the_event_loop(settings: Any) -> None:
+    """No trip to the database thread for text alone (core/loopdb.py); what the loop leaves
+    (a retry, a mention, beyond the flood limit, a banned sender, no connection) is answered
+    the usual way, and flood control counts each message once."""
+    from unittest import mock
+
+    import psycopg
+    from django.core.cache import cache
+    from django.db import connection
+
+    from ensemble.chat import actions
+    from ensemble.core.realtime import BATCHES
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the event loop's own connection is PostgreSQL's")
+    await database_sync_to_async(cache.clear)()
+    settings.CHAT_FLOOD_MESSAGES = 4
+    member = await database_sync_to_async(RoomMemberFactory)()
+    room = member.room
+    banned = await database_sync_to_async(RoomMemberFactory)(room=room, banned=True)
+    batch = BATCHES["chat.send"]
+    usual_way = mock.Mock(wraps=batch.together)
+    frozen = mock.Mock(time=lambda: 3600.0 * 1000)  # one window of flood control
+    with (
+        mock.patch.object(batch, "together", usual_way),
+        mock.patch.object(actions, "time", frozen),
+    ):
+        socket = await connect(member.user)
+        # the room's first message starts its stream, the usual way
+        await call(socket, {"room": str(room.pk), "txn_id": "l0", "body": "premier"})
+        usual_way.reset_mock()
+        first = await call(
+            socket, {"room": str(room.pk), "txn_id": "l1", "body": "depuis la boucle"}
+        )
+        assert first["status"] == 201 and not usual_way.called
+        again = await call(
+            socket, {"room": str(room.pk), "txn_id": "l1", "body": "depuis la boucle"}
+        )
+        assert again["status"] == 200 and again["data"]["id"] == first["data"]["id"]
+        assert usual_way.call_count == 1  # the retry
+        down = psycopg.OperationalError("the connection was lost")
+        with mock.patch.object(psycopg.AsyncConnection, "cursor", side_effect=down):
+            alone = await call(socket, {"room": str(room.pk), "txn_id": "l2", "body": "sans elle"})
+        assert alone["status"] == 201 and usual_way.call_count == 2
+        too_many = await call(socket, {"room": str(room.pk), "txn_id": "l3", "body": "de trop"})
+        assert too_many["status"] == 429  # four counted: l0, l1, its retry, l2
+        await socket.disconnect()
+        outcast = await connect(banned.user)
+        refused = await call(outcast, {"room": str(room.pk), "txn_id": "b1", "body": "non"})
+        assert refused["status"] == 404
+        await outcast.disconnect()
+        keys = actions.flood_keys([member.user.pk, banned.user.pk])
+    counts = await database_sync_to_async(lambda: [cache.get(key) for key in keys])()
+    assert counts == [5, 1]  # each message once, whichever way it went
+    stored = database_sync_to_async(
+        lambda: sorted(Message.objects.values_list("txn_id", flat=True))
+    )
+    assert await stored() == ["l0", "l1", "l2"]
