@@ -228,7 +228,7 @@ def socket_command(
     once it is committed; if it fails (an error, not a refusal it answers), it is rolled back
     and the calls run again one by one, so that only the failing one fails. With
     ``in_loop``, a batch goes there first, and only the calls it leaves to the database
-    thread."""
+    thread (all of them if it fails: it must only do what may be done again)."""
     COMMANDS[name] = handler
     if together is not None:
         BATCHES[name] = Batch(together, in_loop)
@@ -278,7 +278,10 @@ class Batch:
     async def run_batch(self, calls: list[tuple[Any, Any]]) -> list[tuple[int, Any]]:
         answers: list[tuple[int, Any] | None] = [None] * len(calls)
         if self.in_loop is not None:
-            answers = await self.in_loop(calls)
+            try:
+                answers = await self.in_loop(calls)
+            except Exception:  # Redis or the database unavailable: the usual way says so
+                logger.exception("socket calls could not be handled in the event loop")
         rest = [index for index, answer in enumerate(answers) if answer is None]
         if rest:
             left = [calls[index] for index in rest]

@@ -303,3 +303,26 @@ async def test_on_postgresql_plain_messages_are_stored_from_the_event_loop(setti
         lambda: sorted(Message.objects.values_list("txn_id", flat=True))
     )
     assert await stored() == ["l0", "l1", "l2"]
+
+
+async def test_when_the_event_loop_cannot_store_a_message_the_database_thread_does() -> None:
+    """Redis unavailable to the event loop's flood control: the call still gets its answer,
+    from the usual way (here stored, the database thread's Redis being up)."""
+    from unittest import mock
+
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from ensemble.chat import actions
+
+    member = await database_sync_to_async(RoomMemberFactory)()
+    room = member.room
+    socket = await connect(member.user)
+    await call(socket, {"room": str(room.pk), "txn_id": "r0", "body": "premier"})
+    with mock.patch.object(actions, "add_ones_in_loop", side_effect=RedisDown("down")):
+        sent = await call(socket, {"room": str(room.pk), "txn_id": "r1", "body": "quand même"})
+    assert sent["status"] == 201 and sent["data"]["body"] == "quand même"
+    stored = database_sync_to_async(
+        lambda: sorted(Message.objects.values_list("txn_id", flat=True))
+    )
+    assert await stored() == ["r0", "r1"]
+    await socket.disconnect()
