@@ -6,11 +6,13 @@ Each server gets the same three scenarios, driven from this process over loopbac
   (b) concurrent: 10 senders at once, one receiver: messages/s and p95;
   (c) fan-out: 100 connected receivers in the room, one sender: deliveries/s and p99;
 plus the server's peak resident memory and the count of missing and duplicated messages.
-(a) and (b) run three times each (--repeat): the median run is reported, with every run's
-messages/s beside it. Before each scenario the senders send 20 messages each, as in the
-scenario (all at once when there are several), that are not measured. Each server is driven
-from a fresh client process (one after the other), so none inherits the heap the earlier ones
-left in the client.
+(a) and (b) run in three rounds (--rounds): in each round every server in turn is started,
+measured once and stopped, so that the machine's drift (a third within an hour here) falls on
+all of them alike; the median round is reported, with every round's messages/s beside it in
+round order. (c) runs in the first round. Before each scenario the senders send 20 messages
+each, as in the scenario (all at once when there are several), that are not measured. Each
+server is driven from a fresh client process, so none inherits the heap the earlier ones left
+in the client. With one server (--only), --repeat runs of (a) and (b) in one process instead.
 
 Synapse (pip matrix-synapse) runs on SQLite with every rate limit lifted; it is driven with
 matrix-nio (registration, room set-up, sending) and receivers long-poll /sync with a filter that
@@ -485,8 +487,10 @@ async def measure(server: Server, options: argparse.Namespace) -> dict[str, Any]
     results = {
         "sequential": await median(1, options.messages),
         "concurrent": await median(options.senders, options.messages // options.senders),
-        "fanout": (await scenario(server, 1, options.fanout_messages, options.clients)).summary(),
     }
+    if options.fanout_messages:
+        fanout = await scenario(server, 1, options.fanout_messages, options.clients)
+        results["fanout"] = fanout.summary()
     await server.close_clients()
     return results
 
@@ -518,7 +522,8 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=10)
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--fanout-messages", type=int, default=50)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of (a) and (b), median kept")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every server, median kept")
+    parser.add_argument("--repeat", type=int, default=3, help="with one server: runs of (a), (b)")
     parser.add_argument("--only", default="synapse,ensemble-sqlite,ensemble-postgres")
     parser.add_argument(
         "--ensemble-sends",
@@ -537,8 +542,12 @@ def main() -> None:
     if len(runs) == 1:
         report["servers"].update(run_one(*runs[0], options))
     else:  # each server driven by a fresh client process: no server inherits another's heap
-        for key, way in runs:
-            report["servers"].update(run_apart(key, way, options))
+        rounds = [
+            {name: results for key, way in runs
+             for name, results in run_apart(key, way, options, fanout=number == 0).items()}
+            for number in range(options.rounds)
+        ]  # fmt: skip
+        report["servers"] = {name: merged([one[name] for one in rounds]) for name in rounds[0]}
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps(report, indent=2))
     print_table(report)
@@ -557,14 +566,32 @@ def run_one(key: str, way: str, options: argparse.Namespace) -> dict[str, Any]:
     return {server.name: results}
 
 
-def run_apart(key: str, way: str, options: argparse.Namespace) -> dict[str, Any]:
+def merged(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One server's rounds: for (a) and (b) the median round, every round's figure beside it
+    (in round order) and what went missing in any; (c) from the round that ran it."""
+    results: dict[str, Any] = {"fanout": next(r["fanout"] for r in rounds if "fanout" in r)}
+    for part in ("sequential", "concurrent"):
+        ordered = sorted((r[part] for r in rounds), key=lambda run: run["messages_per_s"])
+        results[part] = {
+            **ordered[len(ordered) // 2],
+            "runs_messages_per_s": [r[part]["messages_per_s"] for r in rounds],
+            "missing": sum(r[part]["missing"] for r in rounds),
+            "duplicated": sum(r[part]["duplicated"] for r in rounds),
+        }
+    results["peak_rss_mib"] = max(r["peak_rss_mib"] for r in rounds)
+    return results
+
+
+def run_apart(key: str, way: str, options: argparse.Namespace, fanout: bool) -> dict[str, Any]:
+    """One round of one server: started, measured once, stopped, from a client process of
+    its own."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "report.json"
         command = [sys.executable, __file__, "--only", key, "--ensemble-sends", way,
                    "--out", str(out), "--messages", str(options.messages),
                    "--senders", str(options.senders), "--clients", str(options.clients),
-                   "--fanout-messages", str(options.fanout_messages),
-                   "--repeat", str(options.repeat)]  # fmt: skip
+                   "--fanout-messages", str(options.fanout_messages if fanout else 0),
+                   "--repeat", "1"]  # fmt: skip
         subprocess.run(command, check=True)
         servers: dict[str, Any] = json.loads(out.read_text())["servers"]
         return servers
@@ -584,9 +611,9 @@ def print_table(report: dict[str, Any]) -> None:
         ("(c) latency p99 ms", "fanout", "p99_ms"),
     ]
     for label, part, key in rows:
-        cells = [str(results[part][key]) for results in report["servers"].values()]
+        cells = [str(results.get(part, {}).get(key, "-")) for results in report["servers"].values()]
         print(f"| {label} | " + " | ".join(cells) + " |")
-    for label, part in (("(a) every run", "sequential"), ("(b) every run", "concurrent")):
+    for label, part in (("(a) every round", "sequential"), ("(b) every round", "concurrent")):
         cells = [
             " / ".join(str(figure) for figure in results[part]["runs_messages_per_s"])
             for results in report["servers"].values()
@@ -594,7 +621,7 @@ def print_table(report: dict[str, Any]) -> None:
         print(f"| {label}, messages/s | " + " | ".join(cells) + " |")
     lost = [
         str(sum(results[part]["missing"] + results[part]["duplicated"]
-                for part in ("sequential", "concurrent", "fanout")))
+                for part in ("sequential", "concurrent", "fanout") if part in results))
         for results in report["servers"].values()
     ]  # fmt: skip
     print("| missing + duplicated | " + " | ".join(lost) + " |")
