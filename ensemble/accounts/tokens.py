@@ -1,4 +1,4 @@
-"""Personal API tokens: issuing, checking, and the DRF authentication and scope permission.
+"""Personal API tokens: issuing, checking, and the DRF authentication that enforces scopes.
 
 A token reads ``ens_<prefix>_<secret>``. Only a SHA-256 digest is stored (the secret has 256 bits
 of entropy, so no slow hash is needed); the prefix finds the row, the digest is compared in
@@ -11,17 +11,14 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import authentication, exceptions, permissions
+from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from ensemble.accounts.models import ApiToken, TokenScope
-
-if TYPE_CHECKING:  # DRF's views import its settings, which import this module
-    from rest_framework.views import APIView
 
 PREFIX_LENGTH = 8
 MAX_DAYS = 366
@@ -60,8 +57,23 @@ def find_token(value: str) -> ApiToken:
     return token
 
 
+def needed_scope(request: Request) -> str:
+    """The scope a token needs for this request: what its view names in
+    ``required_token_scope`` (SCIM names "scim"), else "read" to read and "write" to change."""
+    context = getattr(request, "parser_context", None) or {}
+    named = getattr(context.get("view"), "required_token_scope", None)
+    if named:
+        return str(named)
+    return TokenScope.READ if request.method in SAFE_METHODS else TokenScope.WRITE
+
+
 class TokenAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Bearer ens_…`` on the REST API."""
+    """``Authorization: Bearer ens_…`` on the REST API.
+
+    The token's scopes are checked here, while authenticating, and not by a permission class:
+    every DRF view authenticates before anything else, and a view that sets its own
+    ``permission_classes`` cannot drop the check. A view may only add checks of its own.
+    """
 
     def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
         header = authentication.get_authorization_header(request).decode(errors="replace")
@@ -69,30 +81,14 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if scheme.lower() != "bearer" or not value.startswith("ens_"):
             return None
         token = find_token(value.strip())
+        needed = needed_scope(request)
+        if needed not in token.scopes:
+            raise exceptions.PermissionDenied(
+                _("This API token does not have the “%(scope)s” scope.") % {"scope": needed}
+            )
         if token.last_used_at is None or timezone.now() - token.last_used_at > timedelta(minutes=5):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
-
-
-class TokenScopes(permissions.BasePermission):
-    """A token may read with "read" and change with "write"; browsers are not limited here.
-
-    Views that need another scope name it in ``required_token_scope``.
-    """
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        token = request.auth
-        if not isinstance(token, ApiToken):
-            return True
-        needed = getattr(view, "required_token_scope", None) or (
-            TokenScope.READ if request.method in SAFE_METHODS else TokenScope.WRITE
-        )
-        if needed not in token.scopes:
-            self.message = _("This API token does not have the “%(scope)s” scope.") % {
-                "scope": needed
-            }
-            return False
-        return True
