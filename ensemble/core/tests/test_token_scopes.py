@@ -55,7 +55,12 @@ def filled(path: str, operation: dict[str, Any], ids: dict[str, str]) -> str:
 def token_of(user: User, scopes: list[str]) -> str:
     value, prefix, digest = tokens.new_token_value()
     ApiToken.objects.create(
-        user=user, name="t", prefix=prefix, digest=digest, scopes=scopes, expires_at=tokens.expiry(1)
+        user=user,
+        name="t",
+        prefix=prefix,
+        digest=digest,
+        scopes=scopes,
+        expires_at=tokens.expiry(1),
     )
     return value
 
