@@ -20,7 +20,7 @@ from ensemble.core import audit
 from ensemble.core.counters import add_one
 from ensemble.core.events import publish
 from ensemble.core.refusals import BadInput, TooFast
-from ensemble.core.text import one_emoji
+from ensemble.core.text import one_emoji, one_line
 from ensemble.meet import chat
 from ensemble.meet.events import (
     HandChanged,
@@ -83,7 +83,8 @@ def create_meeting(
     emails = sorted({email.strip().lower() for email in invitees or [] if email.strip()})
     with transaction.atomic():
         meeting = Meeting.objects.create(
-            title=title.strip(),
+            # A line break in a title would end the invitation's e-mail subject and .ics field.
+            title=one_line(title),
             organiser=user,
             access=access,
             lobby=lobby,

@@ -1,4 +1,6 @@
-"""iCalendar (RFC 5545) invitations for scheduled meetings, written by hand: one VEVENT."""
+"""iCalendar (RFC 5545) invitations for scheduled meetings: one VEVENT, written by the
+``icalendar`` library, which escapes texts, quotes parameters ("Dupont, Jean" as a name) and
+folds long lines, so that no name or title can break the file or add lines to it."""
 
 from __future__ import annotations
 
@@ -6,51 +8,40 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from ensemble.core.text import one_line
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 3.1)."""
-    out, current = [], ""
-    for char in line:
-        if len((current + char).encode()) > 75:
-            out.append(current)
-            current = " "
-        current += char
-    out.append(current)
-    return "\r\n".join(out)
-
-
-def _time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+def _address(email: str, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    for name, value in params.items():
+        address.params[name] = vText(value)
+    return address
 
 
 def invitation(meeting: Any, method: str = "REQUEST") -> str:
     """The invitation to ``meeting`` (REQUEST), or its cancellation (CANCEL)."""
     link = meeting.link
+    title = one_line(meeting.title)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Ensemble//Meet//FR")
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    event = Event()
+    event.add("uid", f"{meeting.code}@{settings.SITE_URL.split('://', 1)[-1]}")
+    event.add("dtstamp", datetime.now(UTC))
+    event.add("dtstart", meeting.starts_at.astimezone(UTC))
+    event.add("dtend", meeting.ends_at.astimezone(UTC))
+    event.add("summary", title)
+    event.add("description", f"{title}: {link} (code {meeting.code})")
+    event.add("location", link)
+    event.add("url", link)
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     organiser = meeting.organiser
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Ensemble//Meet//FR",
-        f"METHOD:{method}",
-        "BEGIN:VEVENT",
-        f"UID:{meeting.code}@{settings.SITE_URL.split('://', 1)[-1]}",
-        f"DTSTAMP:{_time(datetime.now(UTC))}",
-        f"DTSTART:{_time(meeting.starts_at)}",
-        f"DTEND:{_time(meeting.ends_at)}",
-        f"SUMMARY:{_escape(meeting.title)}",
-        f"DESCRIPTION:{_escape(f'{meeting.title}: {link} (code {meeting.code})')}",
-        f"LOCATION:{_escape(link)}",
-        f"URL:{link}",
-        "STATUS:CANCELLED" if method == "CANCEL" else "STATUS:CONFIRMED",
-    ]
     if organiser is not None:
-        lines.append(f"ORGANIZER;CN={_escape(str(organiser))}:mailto:{organiser.email}")
+        event.add("organizer", _address(organiser.email, CN=one_line(str(organiser))))
     for invited in meeting.invitations.all():
-        lines.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:{invited.email}")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+        event.add("attendee", _address(invited.email, ROLE="REQ-PARTICIPANT", RSVP="TRUE"))
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

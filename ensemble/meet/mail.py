@@ -7,12 +7,14 @@ from typing import Any
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
+from ensemble.core.text import one_line
 from ensemble.meet.ics import invitation
 
 
 def _send(kind: str, meeting: Any, emails: list[str], calendar: bool) -> None:
     context = {"meeting": meeting, "organiser": meeting.organiser, "link": meeting.link}
-    subject = render_to_string(f"meet/{kind}_subject.txt", context).strip()
+    # One line: a line break in a header makes Django refuse the whole message.
+    subject = one_line(render_to_string(f"meet/{kind}_subject.txt", context))
     body = render_to_string(f"meet/{kind}_email.txt", context)
     for email in emails:
         message = EmailMessage(subject, body, to=[email])

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from icalendar import Calendar
 
 from ensemble.accounts.tests.factories import UserFactory
+from ensemble.meet.ics import invitation
 from ensemble.meet.models import Meeting
 from ensemble.meet.tasks import send_meeting_reminders
 
@@ -52,6 +54,59 @@ def test_invitees_get_an_email_with_a_calendar_invitation(
     meeting = Meeting.objects.get(code=code)
     assert f"DTSTART:{meeting.starts_at.strftime('%Y%m%dT%H%M%SZ')}" in unfolded
     assert "ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:elise@bureau.fr" in unfolded
+    event = event_of(calendar)
+    assert str(event["summary"]) == "Conseil municipal; séance du mardi, salle 2"
+    assert event["organizer"].params["CN"] == "Claire Dupont"
+
+
+def event_of(calendar: str) -> Any:
+    """The one VEVENT of an .ics file, parsed back by icalendar (which refuses a broken one)."""
+    parsed = Calendar.from_ical(calendar)
+    events = parsed.walk("VEVENT")
+    assert len(events) == 1
+    return events[0]
+
+
+def test_an_organiser_whose_name_has_a_comma_gets_a_valid_quoted_parameter(
+    client_of: Any, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    organiser = UserFactory(full_name='Dupont, Jean; dit "JD"')
+    schedule(client_of(organiser), django_capture_on_commit_callbacks, invitees=["a@b.fr"])
+    calendar = mailoutbox[0].attachments[0][1]
+    assert "ORGANIZER;CN=\"Dupont, Jean; dit ^'JD^'\":mailto:" in calendar.replace("\r\n ", "")
+    organizer = event_of(calendar)["organizer"]
+    assert organizer.params["CN"] == 'Dupont, Jean; dit "JD"'
+    assert str(organizer) == f"mailto:{organiser.email}"
+
+
+def test_a_title_with_line_breaks_is_one_line_and_its_invitations_are_sent(
+    client_of: Any, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    organiser = UserFactory(full_name="Claire\r\nATTENDEE:mailto:spy@evil.example")
+    title = "Budget\r\nATTENDEE;RSVP=TRUE:mailto:spy@evil.example\r\nEND:VEVENT\n2027"
+    answer = schedule(
+        client_of(organiser), django_capture_on_commit_callbacks, title=title, invitees=["a@b.fr"]
+    )
+    assert answer.status_code == 201, answer.content
+    one_line = "Budget ATTENDEE;RSVP=TRUE:mailto:spy@evil.example END:VEVENT 2027"
+    assert answer.json()["title"] == one_line
+    assert [mail.to for mail in mailoutbox] == [["a@b.fr"]]
+    assert mailoutbox[0].subject == f"Invitation: {one_line}"
+    event = event_of(mailoutbox[0].attachments[0][1])
+    assert str(event["summary"]) == one_line
+    assert [str(attendee) for attendee in [event["attendee"]]] == ["mailto:a@b.fr"]
+    assert event["organizer"].params["CN"] == "Claire ATTENDEE:mailto:spy@evil.example"
+
+
+def test_an_older_title_with_line_breaks_still_gives_a_valid_calendar(user: Any) -> None:
+    start = timezone.now() + timedelta(hours=2)
+    meeting = Meeting.objects.create(
+        title="Réunion\r\nX-INJECTED:1", organiser=user, starts_at=start,
+        ends_at=start + timedelta(hours=1),
+    )  # fmt: skip
+    calendar = invitation(meeting)
+    assert "X-INJECTED" not in [line.split(":")[0] for line in calendar.split("\r\n")]
+    assert str(event_of(calendar)["summary"]) == "Réunion X-INJECTED:1"
 
 
 def test_bad_schedules_are_refused_clearly(
