@@ -5,8 +5,11 @@
 //   OP_CLIENTS     JSON list of client metadata (client_id, client_secret, redirect_uris, ...)
 //   OP_ACCOUNTS    JSON object: login -> {password, acr, claims: {...}}
 //
-// Like ProConnect it signs the userinfo response (application/jwt), offers acr "eidas1",
-// requires PKCE, and supports RP-initiated logout. Its sign-in page is a plain form.
+// Like ProConnect it signs the userinfo response (application/jwt), offers its acr levels
+// (eidas1, eidas1-mfa...), honours an essential acr asked with the claims parameter (refuses
+// when the account's level is not among the values), names itself in its authorization
+// answers (iss, RFC 9207), requires PKCE, and supports RP-initiated logout. Its sign-in page
+// is a plain form.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import http from "node:http";
 import { URLSearchParams } from "node:url";
@@ -23,16 +26,19 @@ function jwk(type, options, alg) {
 }
 
 const claimScopes = ["given_name", "usual_name", "email", "uid", "siret", "organization_label", "idp_id", "phone"];
+// Claims of a scope other than its own name.
+const scopeClaims = { email: ["email", "email_verified"], phone: ["phone", "phone_number"] };
 const provider = new Provider(issuer, {
   clients,
   jwks: { keys: [jwk("rsa", { modulusLength: 2048 }, "RS256"), jwk("ec", { namedCurve: "P-256" }, "ES256")] },
   cookies: { keys: [randomBytes(32).toString("hex")] },
-  acrValues: ["eidas1", "eidas2", "eidas3"],
-  claims: Object.fromEntries([["openid", ["sub"]], ...claimScopes.map((name) => [name, [name]])]),
+  acrValues: ["eidas0", "eidas1", "eidas0-mfa", "eidas1-mfa", "eidas2", "eidas3"],
+  claims: Object.fromEntries([["openid", ["sub"]], ...claimScopes.map((name) => [name, scopeClaims[name] || [name]])]),
   scopes: ["openid", ...claimScopes],
   pkce: { required: () => true },
   features: {
     devInteractions: { enabled: false },
+    claimsParameter: { enabled: true },
     userinfo: { enabled: true },
     jwtUserinfo: { enabled: true },
     rpInitiatedLogout: {
@@ -104,7 +110,15 @@ http.createServer(async (req, res) => {
       res.setHeader("content-type", "text/html; charset=utf-8");
       return res.end(page(match[1], "Wrong login or password"));
     }
-    await provider.interactionFinished(req, res, { login: { accountId: form.login, acr: account.acr || "eidas1" } });
+    const acr = account.acr || "eidas1";
+    const essential = details.prompt.details.acr;
+    if (essential?.essential && Array.isArray(essential.values) && !essential.values.includes(acr)) {
+      // As ProConnect: a level this account cannot reach is refused, not given anyway.
+      return provider.interactionFinished(req, res, {
+        error: "access_denied", error_description: `acr ${acr} is not among those asked`,
+      });
+    }
+    await provider.interactionFinished(req, res, { login: { accountId: form.login, acr } });
   } catch (error) {
     res.statusCode = 500;
     res.end(String(error));

@@ -25,6 +25,7 @@ urlpatterns = [
     path("code/verify/", guest_views.code_verify_view, name="code_verify"),
     path("oidc/<str:name>/login/", oidc_views.oidc_login_view, name="oidc_login"),
     path("oidc/<str:name>/callback/", oidc_views.oidc_callback_view, name="oidc_callback"),
+    path("oidc/logged-out/", oidc_views.oidc_logged_out_view, name="oidc_logged_out"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

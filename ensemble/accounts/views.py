@@ -112,13 +112,13 @@ def sign_in_totp_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out_view(request: HttpRequest) -> HttpResponse:
-    from ensemble.accounts.oidc.views import provider_logout_url
+    from ensemble.accounts.oidc.views import go_to_provider_logout, provider_logout
 
     # Signed in through a provider: end its session too (RP-initiated logout).
-    provider_logout = provider_logout_url(request)
+    at_provider = provider_logout(request)
     actions.sign_out(request)
-    if provider_logout:
-        return redirect(provider_logout)
+    if at_provider:
+        return go_to_provider_logout(request, *at_provider)
     messages.success(request, _("You are signed out."))
     return redirect("accounts:login")
 

@@ -1,12 +1,15 @@
-"""Signing a person in from a provider's verified claims: find, link or create the account."""
+"""Single sign-on's writes: signing a person in from a provider's verified claims (find, link
+or create the account), and operators linking an account to an identity, or unlinking it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,12 +17,16 @@ from django.utils.translation import gettext as _
 from ensemble.accounts.actions import sign_in
 from ensemble.accounts.models import ExternalIdentity, Organisation, User
 from ensemble.accounts.models.organisations import siret_validator
+from ensemble.accounts.oidc import protocol
 from ensemble.accounts.oidc.config import OIDCProvider
 from ensemble.accounts.oidc.protocol import SignInFailed
 from ensemble.core import audit
+from ensemble.core.models import AuditEntry
+from ensemble.core.refusals import ActionRefused, BadInput
 
 KEPT_CLAIMS = (
     "email",
+    "email_verified",
     "given_name",
     "usual_name",
     "uid",
@@ -27,6 +34,7 @@ KEPT_CLAIMS = (
     "organization_label",
     "idp_id",
     "phone",
+    "phone_number",
 )
 
 
@@ -70,16 +78,10 @@ def account_for(provider: OIDCProvider, issuer: str, claims: dict[str, Any]) -> 
     if identity is not None:
         return identity.user
     user = User.objects.filter(email=email).first()
-    if user is not None and not provider.email_fallback:
-        raise SignInFailed(
-            _(
-                "An account with this e-mail address already exists. Ask your administrator "
-                "to link it to %(provider)s."
-            )
-            % {"provider": provider.label},
-            "e-mail already used by an unlinked account",
-        )
-    if user is None:
+    created = user is None
+    if user is not None:
+        check_email_fallback(provider, user, claims)
+    else:
         user = User.objects.create_user(email, None, full_name=full_name(claims))
         audit.record("accounts.user_created", target=user, data={"provider": provider.name})
     ExternalIdentity.objects.create(
@@ -89,9 +91,55 @@ def account_for(provider: OIDCProvider, issuer: str, claims: dict[str, Any]) -> 
         "accounts.identity_linked",
         target=user,
         actor_label=email,
-        data={"provider": provider.name, "subject": claims["sub"]},
+        data={
+            "provider": provider.name,
+            "subject": claims["sub"],
+            "by": "new account" if created else "e-mail",
+        },
     )
     return user
+
+
+def check_email_fallback(provider: OIDCProvider, user: User, claims: dict[str, Any]) -> None:
+    """May a first sign-in be linked to the existing ``user`` of the same e-mail address?
+
+    Only if the provider is trusted for it, says the address is verified, and the account is
+    neither an operator's nor protected by a second factor that the link would skip."""
+    ask_admin = _("Ask your administrator to link it to %(provider)s.") % {
+        "provider": provider.label
+    }
+    if not provider.email_fallback:
+        message = _("An account with this e-mail address already exists.")
+        reason = "e-mail already used by an unlinked account"
+    elif claims.get("email_verified") is not True:
+        message = _(
+            "An account with this e-mail address already exists, and %(provider)s does not "
+            "say that the address is verified."
+        ) % {"provider": provider.label}
+        reason = "e-mail fallback refused: e-mail not verified by the provider"
+    elif user.is_staff or user.is_superuser:
+        message = _("An operator's account is never linked by its e-mail address.")
+        reason = "e-mail fallback refused: operator account"
+    elif user.totp_enabled:
+        message = _(
+            "This account is protected by two-factor authentication, so it is not linked by "
+            "its e-mail address. Sign in with your password and code."
+        )
+        reason = "e-mail fallback refused: two-factor authentication on"
+    else:
+        return
+    raise SignInFailed(f"{message} {ask_admin}", reason)
+
+
+def managed_by_scim(user: User) -> bool:
+    """Is the account managed by a provisioning system (SCIM)? Then that system, not each
+    sign-in, says its name and organisation. It is if the system gave it an externalId, or
+    created it."""
+    if user.scim_external_id:
+        return True
+    return AuditEntry.objects.filter(
+        action="scim.user_created", target_type="accounts.user", target_id=str(user.pk)
+    ).exists()
 
 
 def sign_in_with_provider(
@@ -105,12 +153,95 @@ def sign_in_with_provider(
                 _("Your account is deactivated. Contact your administrator."),
                 "account deactivated",
             )
-        user.full_name = full_name(claims) or user.full_name
-        user.organisation = organisation_for(claims) or user.organisation
-        user.save(update_fields=["full_name", "organisation"])
+        if not managed_by_scim(user):
+            user.full_name = full_name(claims) or user.full_name
+            user.organisation = organisation_for(claims) or user.organisation
+            user.save(update_fields=["full_name", "organisation"])
         ExternalIdentity.objects.filter(issuer=issuer, subject=claims["sub"]).update(
             last_login_at=timezone.now(),
             claims={name: claims[name] for name in KEPT_CLAIMS if name in claims},
         )
         sign_in(request, user, method=f"oidc:{provider.name}")
     return user
+
+
+# Operators linking accounts to identities -------------------------------------------------
+
+
+class AlreadyLinked(ActionRefused):
+    status_code = 409
+
+
+class ProviderUnavailable(ActionRefused):
+    status_code = 503
+
+
+def linkable_accounts(operator: User) -> QuerySet[User]:
+    """The accounts an operator may link and unlink: any for a superuser; for other operators,
+    those of their own organisation, operators' accounts excepted."""
+    if operator.is_superuser:
+        return User.objects.all()
+    if not operator.is_staff or operator.organisation_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        organisation_id=operator.organisation_id, is_staff=False, is_superuser=False
+    )
+
+
+def check_link(operator: User, user: User, provider_name: str, subject: str) -> tuple[str, str]:
+    """Validate a link of ``user`` to (provider, subject); return the provider's issuer and
+    the subject to store. Writes nothing."""
+    if not linkable_accounts(operator).filter(pk=user.pk).exists():
+        raise ActionRefused(_("You may not link this account."))
+    provider: OIDCProvider | None = settings.OIDC_PROVIDERS.get(provider_name)
+    if provider is None:
+        raise BadInput(_("Unknown identity provider."))
+    subject = subject.strip()
+    if not subject or len(subject) > 255:
+        raise BadInput(_("The identifier at the provider must have 1 to 255 characters."))
+    try:
+        issuer = str(protocol.metadata(provider)["issuer"])
+    except SignInFailed as failure:
+        raise ProviderUnavailable(failure.message) from failure
+    if ExternalIdentity.objects.filter(issuer=issuer, subject=subject).exists():
+        raise AlreadyLinked(_("This identity is already linked to an account."))
+    return issuer, subject
+
+
+def link_identity(
+    request: HttpRequest | None, operator: User, user: User, provider_name: str, subject: str
+) -> ExternalIdentity:
+    """Link an account to the identity (provider, subject): that identity signs in to it."""
+    issuer, subject = check_link(operator, user, provider_name, subject)
+    try:
+        with transaction.atomic():
+            identity = ExternalIdentity.objects.create(
+                user=user, provider=provider_name, issuer=issuer, subject=subject
+            )
+            audit.record(
+                "accounts.identity_linked",
+                actor=operator,
+                target=user,
+                request=request,
+                data={"provider": provider_name, "subject": subject, "by": "operator"},
+            )
+    except IntegrityError as error:  # linked by someone else in the meantime
+        raise AlreadyLinked(_("This identity is already linked to an account.")) from error
+    return identity
+
+
+def unlink_identity(
+    request: HttpRequest | None, operator: User, identity: ExternalIdentity
+) -> None:
+    """Unlink an identity from its account: it no longer signs in to it."""
+    if not linkable_accounts(operator).filter(pk=identity.user_id).exists():
+        raise ActionRefused(_("You may not unlink this account."))
+    with transaction.atomic():
+        identity.delete()
+        audit.record(
+            "accounts.identity_unlinked",
+            actor=operator,
+            target=identity.user,
+            request=request,
+            data={"provider": identity.provider, "subject": identity.subject},
+        )

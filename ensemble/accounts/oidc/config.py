@@ -15,6 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
 from ensemble.core.config import env_bool, env_list, env_str
 
 DEFAULT_SCOPES = "openid email given_name usual_name uid siret organization_label idp_id"
+# ProConnect's levels from eidas1 up, those with a second factor included (eidas0-mfa: an
+# identity only declared, but a second factor; see OIDC_ACR_LEVELS for their order).
+DEFAULT_ACR_VALUES = "eidas1 eidas0-mfa eidas1-mfa eidas2 eidas3"
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def providers_from_env() -> dict[str, OIDCProvider]:
         ]
         if missing:
             raise ImproperlyConfigured(f"provider {raw_name!r} needs {', '.join(missing)}")
-        acr_values = env_str(prefix + "ACR_VALUES", "eidas1")
+        acr_values = env_str(prefix + "ACR_VALUES", DEFAULT_ACR_VALUES)
         providers[raw_name.lower()] = OIDCProvider(
             name=raw_name.lower(),
             label=env_str(prefix + "LABEL", raw_name),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -35,12 +36,31 @@ LEEWAY_SECONDS = 60
 METADATA_TTL = 3600
 
 
-class SignInFailed(Exception):
-    """Single sign-on did not succeed: ``message`` is for the person, ``reason`` for the audit."""
+# Claims Ensemble reads, with the one JSON type each must have (absent or null: not given).
+STRING_CLAIMS = (
+    "sub",
+    "acr",
+    "email",
+    "given_name",
+    "usual_name",
+    "uid",
+    "siret",
+    "organization_label",
+    "idp_id",
+    "phone",
+    "phone_number",
+)
+BOOLEAN_CLAIMS = ("email_verified",)
 
-    def __init__(self, message: str, reason: str) -> None:
+
+class SignInFailed(Exception):
+    """Single sign-on did not succeed: ``message`` is for the person, ``reason`` for the audit,
+    ``status`` for the refusal page (400: refused; 502: the provider's answer is unusable;
+    503: the provider cannot be reached)."""
+
+    def __init__(self, message: str, reason: str, status: int = 400) -> None:
         super().__init__(reason)
-        self.message, self.reason = message, reason
+        self.message, self.reason, self.status = message, reason, status
 
 
 def unreachable(provider: OIDCProvider, error: Exception) -> SignInFailed:
@@ -48,7 +68,50 @@ def unreachable(provider: OIDCProvider, error: Exception) -> SignInFailed:
         _("%(provider)s cannot be reached right now. Please try again in a few minutes.")
         % {"provider": provider.label},
         f"provider unreachable: {type(error).__name__}: {error}",
+        status=503,
     )
+
+
+def unreadable(provider: OIDCProvider, what: str) -> SignInFailed:
+    """The provider answered, but not what the protocol says (an HTML page, a wrong type...)."""
+    return SignInFailed(
+        _(
+            "%(provider)s sent an answer that Ensemble cannot use. Please try again later; "
+            "if this goes on, tell your IT department."
+        )
+        % {"provider": provider.label},
+        f"provider answer unusable: {what}",
+        status=502,
+    )
+
+
+def json_object(provider: OIDCProvider, response: requests.Response, what: str) -> dict[str, Any]:
+    """The JSON object of a provider's answer, or an unusable-answer refusal."""
+    try:
+        value = response.json()
+    except ValueError as error:
+        kind = response.headers.get("Content-Type", "no content type")[:100]
+        raise unreadable(provider, f"{what} is not JSON ({kind})") from error
+    if not isinstance(value, dict):
+        raise unreadable(provider, f"{what} is a JSON {type(value).__name__}, not an object")
+    return value
+
+
+def check_claim_types(provider: OIDCProvider, claims: dict[str, Any], what: str) -> None:
+    """Refuse claims of the wrong JSON type (an e-mail list, a numeric SIRET...)."""
+    for names, kind in ((STRING_CLAIMS, str), (BOOLEAN_CLAIMS, bool)):
+        for name in names:
+            value = claims.get(name)
+            if value is not None and not isinstance(value, kind):
+                raise SignInFailed(
+                    _(
+                        "%(provider)s sent your details in a form that Ensemble cannot use "
+                        "(%(claim)s). Contact your IT department."
+                    )
+                    % {"provider": provider.label, "claim": name},
+                    f"{what}: claim {name!r} is {type(value).__name__}, not {kind.__name__}",
+                    status=502,
+                )
 
 
 def http_get(provider: OIDCProvider, url: str, **kwargs: Any) -> requests.Response:
@@ -71,14 +134,15 @@ def metadata(provider: OIDCProvider) -> dict[str, Any]:
     key = cache_key("metadata", provider)
     document: dict[str, Any] | None = cache.get(key)
     if document is None:
-        response = http_get(provider, provider.discovery_url)
-        try:
-            document = response.json()
-        except ValueError as error:
-            raise unreachable(provider, error) from error
+        document = json_object(
+            provider, http_get(provider, provider.discovery_url), "discovery document"
+        )
         needed = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
-        if not isinstance(document, dict) or any(name not in document for name in needed):
-            raise unreachable(provider, ValueError("incomplete discovery document"))
+        wrong = [name for name in needed if not isinstance(document.get(name), str)]
+        optional = ("userinfo_endpoint", "end_session_endpoint")
+        wrong += [name for name in optional if not isinstance(document.get(name) or "", str)]
+        if wrong:
+            raise unreadable(provider, f"discovery document: no text for {', '.join(wrong)}")
         cache.set(key, document, METADATA_TTL)
     return document
 
@@ -86,10 +150,16 @@ def metadata(provider: OIDCProvider) -> dict[str, Any]:
 def signing_keys(provider: OIDCProvider, refresh: bool = False) -> KeySet:
     key = cache_key("jwks", provider)
     jwks: dict[str, Any] | None = None if refresh else cache.get(key)
+    fetched = jwks is None
     if jwks is None:
-        jwks = http_get(provider, metadata(provider)["jwks_uri"]).json()
+        jwks = json_object(provider, http_get(provider, metadata(provider)["jwks_uri"]), "JWKS")
+    try:
+        keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
+    except (JoseError, TypeError, ValueError, KeyError) as error:
+        raise unreadable(provider, f"JWKS is not a key set: {type(error).__name__}") from error
+    if fetched:
         cache.set(key, jwks, METADATA_TTL)
-    return KeySet.import_key_set(jwks)  # type: ignore[arg-type]
+    return keys
 
 
 @dataclass(frozen=True)
@@ -118,7 +188,10 @@ def start(provider: OIDCProvider, redirect_uri: str) -> Authorization:
         "code_challenge_method": "S256",
     }
     if provider.acr_values:
-        params["acr_values"] = provider.acr_values
+        # As ProConnect documents it: the acr asked for as an essential claim of the ID token,
+        # which the provider must meet with one of these values (or refuse).
+        acr = {"essential": True, "values": provider.acr_values.split()}
+        params["claims"] = json.dumps({"id_token": {"acr": acr}}, separators=(",", ":"))
     url = f"{metadata(provider)['authorization_endpoint']}?{urlencode(params)}"
     return Authorization(url, state, nonce, verifier)
 
@@ -146,11 +219,13 @@ def exchange_code(
             _("The identity provider refused to complete the sign-in. Please start again."),
             f"token endpoint answered {response.status_code}: {response.text[:300]}",
         )
-    tokens: dict[str, Any] = response.json()
+    tokens = json_object(provider, response, "token response")
     if not tokens.get("id_token") or not tokens.get("access_token"):
         raise SignInFailed(
             _("The identity provider sent an incomplete answer."), "no id_token or access_token"
         )
+    if not isinstance(tokens["id_token"], str) or not isinstance(tokens["access_token"], str):
+        raise unreadable(provider, "token response: id_token or access_token is not text")
     return tokens
 
 
@@ -198,9 +273,16 @@ def check_claims(
 
 
 def check_acr(provider: OIDCProvider, acr: Any) -> None:
+    """The ``acr`` must be at or above the provider's minimum in OIDC_ACR_LEVELS' order."""
     if not provider.min_acr:
         return
     levels: list[str] = settings.OIDC_ACR_LEVELS
+    if provider.min_acr not in levels:
+        raise SignInFailed(
+            _("Single sign-on is misconfigured on this service. Tell your IT department."),
+            f"minimum acr {provider.min_acr!r} is not one of OIDC_ACR_LEVELS",
+            status=503,
+        )
     if acr not in levels or levels.index(acr) < levels.index(provider.min_acr):
         raise SignInFailed(
             _(
@@ -213,6 +295,7 @@ def check_acr(provider: OIDCProvider, acr: Any) -> None:
 
 def validate_id_token(provider: OIDCProvider, id_token: str, nonce: str) -> dict[str, Any]:
     claims = verify_jwt(provider, id_token, "id_token")
+    check_claim_types(provider, claims, "id_token")
     check_claims(
         claims,
         {"iss": metadata(provider)["issuer"], "aud": provider.client_id, "nonce": nonce},
@@ -246,13 +329,9 @@ def fetch_userinfo(provider: OIDCProvider, access_token: str, subject: str) -> d
         expected = {"iss": metadata(provider)["issuer"], "aud": provider.client_id}
         check_claims(claims, expected, "userinfo", expires=False)
     else:
-        try:
-            claims = response.json()
-        except ValueError as error:
-            raise SignInFailed(
-                _("The identity provider sent an unreadable answer."), "userinfo: not JSON"
-            ) from error
-    if not isinstance(claims, dict) or claims.get("sub") != subject:
+        claims = json_object(provider, response, "userinfo")
+    check_claim_types(provider, claims, "userinfo")
+    if claims.get("sub") != subject:
         raise SignInFailed(
             _("The identity provider's answer is inconsistent. Please start again."),
             "userinfo: sub differs from the id_token's",
@@ -260,19 +339,28 @@ def fetch_userinfo(provider: OIDCProvider, access_token: str, subject: str) -> d
     return claims
 
 
-def end_session_url(
+@dataclass(frozen=True)
+class Logout:
+    """Where to send the browser to end the provider's session, and the state it must return."""
+
+    url: str
+    state: str
+
+
+def end_session(
     provider: OIDCProvider, id_token: str, post_logout_redirect_uri: str
-) -> str | None:
-    """Where to send the browser so that the provider's session ends too (if it offers it)."""
+) -> Logout | None:
+    """RP-initiated logout at the provider (if it offers it)."""
     try:
         endpoint = metadata(provider).get("end_session_endpoint")
     except SignInFailed:
         return None
     if not endpoint:
         return None
+    state = secrets.token_urlsafe(32)
     params = {
         "id_token_hint": id_token,
         "post_logout_redirect_uri": post_logout_redirect_uri,
-        "state": secrets.token_urlsafe(32),
+        "state": state,
     }
-    return f"{endpoint}?{urlencode(params)}"
+    return Logout(f"{endpoint}?{urlencode(params)}", state)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +21,7 @@ from ensemble.core import audit
 
 PENDING = "oidc.pending"
 LOGOUT = "oidc.logout"
+LOGOUT_RETURN = "oidc.logout_return"
 PENDING_SECONDS = 600
 MAX_PENDING = 5
 
@@ -42,9 +45,8 @@ def failed(
         request=request,
         data={"method": f"oidc:{provider.name}", "reason": failure.reason},
     )
-    status = 503 if failure.reason.startswith("provider unreachable") else 400
     context = {"message": failure.message, "provider": provider}
-    return render(request, "accounts/sign_in_failed.html", context, status=status)
+    return render(request, "accounts/sign_in_failed.html", context, status=failure.status)
 
 
 def oidc_login_view(request: HttpRequest, name: str) -> HttpResponse:
@@ -95,8 +97,16 @@ def complete(request: HttpRequest, provider: OIDCProvider) -> HttpResponse:
         raise protocol.SignInFailed(
             _("The sign-in took too long and expired. Please start again."), "state expired"
         )
-    issuer = protocol.metadata(provider)["issuer"]
-    if params.get("iss") and params["iss"] != issuer:  # RFC 9207: mix-up defence
+    document = protocol.metadata(provider)
+    issuer = document["issuer"]
+    # RFC 9207 (mix-up defence): a provider that says it names itself in its answers must do
+    # so, and any name given must be its own.
+    if "iss" not in params and document.get("authorization_response_iss_parameter_supported"):
+        raise protocol.SignInFailed(
+            _("The identity provider's answer is not meant for this service."),
+            "no iss parameter, though the provider says it sends one",
+        )
+    if "iss" in params and params["iss"] != issuer:
         raise protocol.SignInFailed(
             _("The identity provider's answer is not meant for this service."),
             "iss parameter differs from the provider's issuer",
@@ -117,7 +127,7 @@ def complete(request: HttpRequest, provider: OIDCProvider) -> HttpResponse:
     return response
 
 
-def provider_logout_url(request: HttpRequest) -> str | None:
+def provider_logout(request: HttpRequest) -> tuple[OIDCProvider, protocol.Logout] | None:
     """Where to end the provider's session after ours (RP-initiated logout), if anywhere."""
     held: dict[str, str] | None = request.session.get(LOGOUT)
     if not held:
@@ -125,6 +135,51 @@ def provider_logout_url(request: HttpRequest) -> str | None:
     provider = settings.OIDC_PROVIDERS.get(held["provider"])
     if provider is None:
         return None
-    return protocol.end_session_url(
-        provider, held["id_token"], settings.SITE_URL + reverse("accounts:login")
+    logout = protocol.end_session(
+        provider, held["id_token"], settings.SITE_URL + reverse("accounts:oidc_logged_out")
     )
+    return None if logout is None else (provider, logout)
+
+
+def go_to_provider_logout(
+    request: HttpRequest, provider: OIDCProvider, logout: protocol.Logout
+) -> HttpResponse:
+    """Once our session is over: remember the state the provider must send back, and go."""
+    request.session[LOGOUT_RETURN] = {
+        "provider": provider.name,
+        "state": logout.state,
+        "since": timezone.now().timestamp(),
+    }
+    return redirect(logout.url)
+
+
+def oidc_logged_out_view(request: HttpRequest) -> HttpResponse:
+    """Where the provider sends the browser back after its sign-out: check its ``state``."""
+    expected: dict[str, Any] | None = request.session.pop(LOGOUT_RETURN, None)
+    returned = request.GET.get("state", "")
+    provider = settings.OIDC_PROVIDERS.get(expected["provider"]) if expected else None
+    if expected is None or provider is None:
+        reason = "no sign-out at a provider was started from this browser"
+    elif not hmac.compare_digest(returned.encode(), expected["state"].encode()):
+        reason = "state missing or different from the one sent"
+    elif timezone.now().timestamp() - expected["since"] > PENDING_SECONDS:
+        reason = "the sign-out took too long"
+    else:
+        messages.success(
+            request,
+            _("You are signed out of Ensemble and of %(provider)s.") % {"provider": provider.label},
+        )
+        return redirect("accounts:login")
+    audit.record(
+        "accounts.provider_sign_out_unconfirmed",
+        request=request,
+        data={"provider": expected["provider"] if expected else "", "reason": reason},
+    )
+    messages.warning(
+        request,
+        _(
+            "You are signed out of Ensemble, but the sign-out at your identity provider could "
+            "not be confirmed. Close your browser to be sure that you are signed out there too."
+        ),
+    )
+    return redirect("accounts:login")

@@ -16,7 +16,7 @@ import pytest
 import requests
 from django.test import Client
 
-from ensemble.accounts.oidc.config import OIDCProvider
+from ensemble.accounts.oidc.config import DEFAULT_ACR_VALUES, OIDCProvider
 from ensemble.core.ports import free_port
 
 PROVIDER_DIR = Path(__file__).resolve().parents[3] / "e2e" / "oidc-provider"
@@ -28,6 +28,7 @@ ACCOUNTS = {
         "password": "camille-pw",
         "claims": {
             "email": "camille.martin@lyon.fr",
+            "email_verified": True,
             "given_name": "Camille",
             "usual_name": "Martin",
             "uid": "c.martin",
@@ -39,6 +40,22 @@ ACCOUNTS = {
     },
     "noemail": {"password": "pw", "claims": {"given_name": "Sans", "usual_name": "Courriel"}},
     "ana": {"password": "ana-pw", "claims": {"email": "ana@lyon.fr", "given_name": "Ana"}},
+    "bea": {
+        "password": "pw",
+        "claims": {"email": "bea@lyon.fr", "email_verified": False, "given_name": "Béa"},
+    },
+    # Second factor at the provider (ProConnect's acr levels), and the phone_number claim.
+    "dominique": {
+        "password": "pw",
+        "acr": "eidas1-mfa",
+        "claims": {"email": "dominique@lyon.fr", "phone_number": "+33 1 23 45 67 89"},
+    },
+    "eliott": {"password": "pw", "acr": "eidas0-mfa", "claims": {"email": "eliott@lyon.fr"}},
+    "faible": {"password": "pw", "acr": "eidas0", "claims": {"email": "faible@lyon.fr"}},
+    # Claims of the wrong JSON type.
+    "listmail": {"password": "pw", "claims": {"email": ["liste@lyon.fr"]}},
+    "numsiret": {"password": "pw", "claims": {"email": "num@lyon.fr", "siret": 21690123100011}},
+    "objname": {"password": "pw", "claims": {"email": "obj@lyon.fr", "given_name": {"a": "b"}}},
 }
 # One client per way of signing: RS256 or ES256 ID tokens, signed (ProConnect) or JSON userinfo.
 CLIENTS = {
@@ -56,7 +73,7 @@ def client_metadata(name: str, site_url: str, extra: dict[str, str]) -> dict[str
         "client_id": f"ensemble-{name}",
         "client_secret": SECRET,
         "redirect_uris": [f"{site_url}/accounts/oidc/{name}/callback/"],
-        "post_logout_redirect_uris": [f"{site_url}/accounts/login/"],
+        "post_logout_redirect_uris": [f"{site_url}/accounts/oidc/logged-out/"],
         **extra,
     }
 
@@ -73,7 +90,7 @@ class OpenIDProvider:
             client_secret=SECRET,
             discovery_url=f"{self.issuer}/.well-known/openid-configuration",
             scopes="openid email given_name usual_name uid siret organization_label idp_id phone",
-            acr_values="eidas1",
+            acr_values=DEFAULT_ACR_VALUES,
             min_acr="eidas1",
             email_fallback=False,
         )
@@ -144,7 +161,7 @@ class Browser:
         )
         assert start.status_code == 302, start.content[:500]
         answer = self.at_provider.get(start["Location"], allow_redirects=False)
-        while True:
+        for _step in range(20):  # a provider that keeps asking is a failure, not a hang
             location = urljoin(answer.url, answer.headers.get("Location", ""))
             if answer.is_redirect and location.startswith(SITE_URL):
                 return location
@@ -157,6 +174,7 @@ class Browser:
                 data={"login": login, "password": password},
                 allow_redirects=False,
             )
+        raise AssertionError(f"the provider keeps asking: {answer.url}")
 
     def callback(self, url: str) -> Any:
         parts = urlparse(url)

@@ -235,7 +235,7 @@ def test_sign_out_ends_our_session_and_the_providers(
     query = parse_qs(urlparse(end_session).query)
     issuer = settings.OIDC_PROVIDERS["proconnect"].discovery_url.split("/.well-known")[0]
     assert end_session.startswith(f"{issuer}/session/end?")
-    assert query["post_logout_redirect_uri"] == ["http://127.0.0.1:8000/accounts/login/"]
+    assert query["post_logout_redirect_uri"] == ["http://127.0.0.1:8000/accounts/oidc/logged-out/"]
     assert query["id_token_hint"][0].count(".") == 2
     # The provider's page confirms by itself (a form that submits); do what the browser does.
     page = browser.at_provider.get(end_session)
@@ -245,7 +245,13 @@ def test_sign_out_ends_our_session_and_the_providers(
     done = browser.at_provider.post(
         urljoin(page.url, form.group(1)), data={**fields, "logout": "yes"}, allow_redirects=False
     )
-    assert done.headers["Location"].startswith("http://127.0.0.1:8000/accounts/login/")
+    back = done.headers["Location"]
+    assert back == f"http://127.0.0.1:8000/accounts/oidc/logged-out/?state={query['state'][0]}"
+    landing = browser.callback(back)
+    assert landing.status_code == 302 and landing["Location"] == "/accounts/login/"
+    page_after = browser.client.get(landing["Location"])
+    assert b"You are signed out of Ensemble and of Proconnect test." in page_after.content
+    assert not AuditEntry.objects.filter(action="accounts.provider_sign_out_unconfirmed").exists()
     # At the provider, signing in again now asks for the password.
     start = Browser(browser.client).client.get("/accounts/oidc/proconnect/login/")
     again = browser.at_provider.get(start["Location"], allow_redirects=True)
