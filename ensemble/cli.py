@@ -183,6 +183,13 @@ def cmd_check(options: argparse.Namespace) -> int:
 
     mode = "production" if settings.PRODUCTION else "embedded default"
     print(f"configuration   ok    {mode} mode, data in {settings.DATA_DIR}")
+    if settings.DATA_DIR.is_dir():
+        opened = settings.DATA_DIR.stat().st_mode & 0o077
+        note = f"mode {settings.DATA_DIR.stat().st_mode & 0o777:o}"
+        print(
+            f"{'data folder':<15} {'WARN' if opened else 'ok  '}  {note}"
+            + (", readable by other users: chmod 700 it" if opened else "")
+        )
     try:
         call_command("check", "--fail-level", "ERROR", verbosity=0)
         print("django checks   ok")
@@ -262,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # What the suite writes (database, uploads, logs, Janus's configuration with its admin
+    # secret) is the service user's only; the processes `serve` starts inherit this.
+    os.umask(0o077)
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "manage":
         setup_django()

@@ -18,6 +18,8 @@ from ensemble.core.config import (
     env_list,
     env_str,
     parse_encryption_keys,
+    private_file,
+    private_folder,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -95,6 +97,7 @@ MIDDLEWARE = [
     "ensemble.accounts.middleware.SessionTrackingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ensemble.core.middleware.RefuseUnstorableText",
 ]
 
 ROOT_URLCONF = "ensemble.urls"
@@ -140,6 +143,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # Off behind a pooler that does not keep prepared statements (PgBouncer before 1.21 in
 # transaction mode).
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+_sqlite_file = Path(str(DATABASES["default"]["NAME"]))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and _sqlite_file.is_absolute():
+    # The database file readable by the service's user only: created so before SQLite opens
+    # it with the process's umask (its -wal and -shm files take the same mode).
+    if not DATABASE_URL:
+        private_folder(_sqlite_file.parent)
+    if _sqlite_file.parent.is_dir():
+        private_file(_sqlite_file)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE avoids
     # "database is locked" when two writers start a transaction at once.
@@ -195,6 +206,8 @@ TASK_RETRY_BASE_SECONDS = env_int("TASK_RETRY_BASE_SECONDS", 10)
 
 # Files, encrypted at rest whatever the backend.
 MEDIA_ROOT = DATA_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 ENCRYPTION_CHUNK_SIZE = env_int("ENCRYPTION_CHUNK_SIZE", 64 * 1024)
 _inner_storage: dict[str, Any] = (
     {

@@ -8,6 +8,7 @@ holding it, so that secrets never have to sit in the environment of a process.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -90,11 +91,12 @@ def embedded_secrets(data_dir: Path) -> dict[str, str]:
     A single-machine install must not run on a secret known to the world, so instead of a
     default value each install gets its own, stored with mode 0600.
     """
+    private_folder(data_dir)
     path = data_dir / "secrets.json"
     if path.exists():
+        private_file(path)
         stored: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
         return stored
-    data_dir.mkdir(parents=True, exist_ok=True)
     generated = {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ENCRYPTION_KEYS": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
@@ -112,3 +114,32 @@ def derived_secret(secret_key: str, purpose: str) -> str:
     """A secret for one purpose, derived from the install's SECRET_KEY (so the embedded default
     needs no more stored secrets, and each purpose gets a different one)."""
     return hmac.new(secret_key.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+def private_folder(path: Path) -> Path:
+    """Create ``path`` (and any missing parent) readable by this user only (mode 0700), or
+    tighten an existing one: the data directory holds the database, files and secrets."""
+    missing = []
+    for folder in [path, *path.parents]:
+        if folder.exists():
+            break
+        missing.append(folder)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in {path, *missing}:
+        _tighten(folder, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty if it is missing, with mode 0600, or tighten an existing one.
+    (SQLite gives its -wal and -shm files the mode of the database file.)"""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    _tighten(path, 0o600)
+    return path
+
+
+def _tighten(path: Path, mode: int) -> None:
+    if path.stat().st_mode & 0o777 != mode:
+        with contextlib.suppress(PermissionError):  # another user's: `ensemble check` says so
+            path.chmod(mode)

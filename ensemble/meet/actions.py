@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from ensemble.accounts.actions import ActionRefused
 from ensemble.core import audit
+from ensemble.core.config import private_folder
 from ensemble.core.counters import add_one
 from ensemble.core.events import publish
 from ensemble.core.refusals import BadInput, TooFast
@@ -477,7 +478,7 @@ def set_recording(user: Any, meeting: Meeting, on: bool) -> Meeting:
     folder = ""
     if on:
         recording = Recording.objects.create(meeting=meeting, started_by=user)
-        raw_folder(recording).mkdir(parents=True, exist_ok=True)
+        private_folder(raw_folder(recording))  # people's voices and faces: ours only
         folder = str(raw_folder(recording))
     try:
         server.record(meeting.janus_room, meeting.janus_secret, on, folder)

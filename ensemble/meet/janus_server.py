@@ -12,6 +12,8 @@ from pathlib import Path
 
 import requests
 
+from ensemble.core.config import private_file, private_folder
+
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "deploy" / "janus"
 
 
@@ -40,8 +42,9 @@ class JanusSettings:
 
 
 def render(settings: JanusSettings, folder: Path) -> Path:
-    """Write the configuration into ``folder``; returns the path of janus.jcfg."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the configuration into ``folder``; returns the path of janus.jcfg. It holds the
+    admin secret and key, so the folder and its files are the service user's only."""
+    private_folder(folder)
     values = {
         "configs": str(folder),
         "admin_secret": settings.admin_secret,
@@ -57,7 +60,7 @@ def render(settings: JanusSettings, folder: Path) -> Path:
         text = template.read_text()
         for key, value in values.items():
             text = text.replace(f"@{key}@", value)
-        (folder / template.name).write_text(text)
+        private_file(folder / template.name).write_text(text)  # 0600 before the secret is in
     return folder / "janus.jcfg"
 
 

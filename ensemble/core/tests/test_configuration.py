@@ -65,6 +65,7 @@ def test_check_reports_every_engine(embedded_env: dict[str, str]) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     for name in (
         "configuration",
+        "data folder",
         "database",
         "migrations",
         "channel_layer",
