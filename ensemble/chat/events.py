@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -67,6 +68,7 @@ class RoomUpdated(Event):
 class MemberChanged(Event):
     """Someone joined, left, was removed or banned, or got another role."""
 
+    access_of: ClassVar[str | None] = "user"
     user: UUID
     name: str
     role: str | None

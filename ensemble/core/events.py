@@ -28,11 +28,21 @@ from ensemble.core.models import StreamCursor, StreamEvent
 logger = logging.getLogger(__name__)
 
 
+EVERYONE = "*"
+
+
 class Event(BaseModel):
-    """Base of every real-time event: a pydantic model that refuses unknown fields."""
+    """Base of every real-time event: a pydantic model that refuses unknown fields.
+
+    An event that may change who reads its stream (someone removed, banned, or who left)
+    names in ``access_of`` the field holding that person's id, or ``EVERYONE``: each
+    connection of that person following the stream checks again, as it delivers the event,
+    that they may still read it, and stops following it if not.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     type: ClassVar[str]
+    access_of: ClassVar[str | None] = None
 
 
 EVENT_TYPES: dict[str, type[Event]] = {}
@@ -51,6 +61,13 @@ def event_type(name: str) -> Callable[[type[Event]], type[Event]]:
         return cls
 
     return register
+
+
+def changes_access_of(message: dict[str, Any], user_id: str) -> bool:
+    """Whether this event (as sent on the wire) may change what ``user_id`` may read."""
+    event = EVENT_TYPES.get(message["event"])
+    field = event.access_of if event is not None else None
+    return field is not None and (field == EVERYONE or message["payload"].get(field) == user_id)
 
 
 def stream_kind(kind: str, may_read: StreamReader) -> None:

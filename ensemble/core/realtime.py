@@ -9,6 +9,7 @@ Server -> client:  {"type": "subscribed", "stream": …, "seq": n}   after the c
                    {"type": "event", "stream": …, "seq": n, "event": …, "payload": {…}}
                    {"type": "signal", "stream": …, "signal": …, "payload": {…}}
                    {"type": "error", "code": …, "message": …}     {"type": "pong"}
+                   {"type": "unsubscribed", "stream": …, "reason": "forbidden"}  access lost
                    {"type": "result", "id": "c1", "status": 201, "data": {…}}   (a call's answer)
 
 Each stream is delivered in sequence order without gap or duplicate: live events that arrive
@@ -34,6 +35,7 @@ from django.db import transaction
 from ensemble.core import ephemeral, presence
 from ensemble.core.events import (
     SENT_HERE,
+    changes_access_of,
     current_seq,
     events_after,
     forward_from_this_loop,
@@ -182,7 +184,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group_name(stream), self.channel_name)
 
     async def catch_up(self, stream: str, upto: int) -> None:
-        while self.last_sent[stream] < upto:
+        while stream in self.last_sent and self.last_sent[stream] < upto:
             page = await database_sync_to_async(events_after)(
                 stream, self.last_sent[stream], min(upto, self.last_sent[stream] + CATCH_UP_PAGE)
             )
@@ -190,8 +192,8 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
                 self.last_sent[stream] = upto
                 return
             for message in page:
-                await self.send_json(message)
-                self.last_sent[stream] = message["seq"]
+                if not await self.deliver(message):
+                    return
 
     async def stream_event(self, envelope: dict[str, Any]) -> None:
         message = envelope["message"]
@@ -201,8 +203,24 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             return
         if seq > last + 1:
             await self.catch_up(stream, seq - 1)
+            if stream not in self.last_sent:  # access ended with an event caught up
+                return
+        await self.deliver(message)
+
+    async def deliver(self, message: dict[str, Any]) -> bool:
+        """Send one event of a followed stream; False if the reader lost access with it (an
+        event that may change who reads the stream is checked again for its reader)."""
+        stream = message["stream"]
         await self.send_json(message)
-        self.last_sent[stream] = seq
+        self.last_sent[stream] = message["seq"]
+        user = self.scope["user"]
+        if not changes_access_of(message, str(user.pk)):
+            return True
+        if await database_sync_to_async(may_read_stream)(user, stream):
+            return True
+        await self.unsubscribe(stream)
+        await self.send_json({"type": "unsubscribed", "stream": stream, "reason": "forbidden"})
+        return False
 
     async def error(self, code: str, message: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})

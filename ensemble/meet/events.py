@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from ensemble.core.events import Event, event_type, publish
@@ -15,7 +15,9 @@ STREAM_KIND = "meet.meeting"
 
 @event_type("meet.participant.changed")
 class ParticipantChanged(Event):
+    access_of: ClassVar[str | None] = "user"
     id: UUID
+    user: UUID | None = None  # None for a guest
     name: str
     role: str
     state: str
@@ -67,6 +69,7 @@ def participant_changed(participant: Any) -> None:
         stream_of(participant.meeting),
         ParticipantChanged(
             id=participant.pk,
+            user=participant.user_id,
             name=participant.display_name,
             role=participant.role,
             state=participant.state,

@@ -111,6 +111,14 @@ export class StreamClient {
         if ((this.last.get(data.stream) ?? 0) > data.seq) this.last.set(data.stream, data.seq);
         return;
       }
+      if (data.type === "unsubscribed") {
+        // Access ended (removed, banned): the page was told by the event before; forget the
+        // stream so that a reconnection does not ask for it again.
+        this.last.delete(data.stream);
+        this.handlers.delete(data.stream);
+        this.signalHandlers.delete(data.stream);
+        return;
+      }
       if (data.type !== "event") return;
       const event = data as StreamEvent;
       if (event.seq <= (this.last.get(event.stream) ?? 0)) return; // already seen

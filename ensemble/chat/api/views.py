@@ -49,11 +49,8 @@ PAGE = 50
 
 
 def visible_rooms(user: User) -> QuerySet[Room]:
-    """Rooms one belongs to (not banned), and the forums of one's organisation."""
-    visible = Q(members__user=user, members__banned=False)
-    if not user.is_external and user.organisation_id:
-        visible |= Q(kind=RoomKind.FORUM, organisation_id=user.organisation_id)
-    return Room.objects.filter(visible).distinct()
+    """Rooms one may read (``RoomQuerySet.readable_by``: not where one is banned)."""
+    return Room.objects.readable_by(user)
 
 
 def with_membership(rooms: QuerySet[Room], user: User) -> QuerySet[Room]:

@@ -43,3 +43,21 @@ async def test_moderators_see_the_waiting_room_live_and_outsiders_cannot_follow(
     await intruder.send_json_to({"action": "subscribe", "stream": info["stream"], "after": 0})
     assert (await intruder.receive_json_from(timeout=5))["code"] == "forbidden"
     await intruder.disconnect()
+
+
+async def test_a_removed_participant_stops_following_the_meeting_at_once(janus: Any) -> None:
+    host, colleague = [await database_sync_to_async(UserFactory)() for _ in range(2)]
+    meeting = await database_sync_to_async(actions.create_meeting)(host, "Comité", lobby=False)
+    await database_sync_to_async(actions.join)(meeting, host)
+    joined = await database_sync_to_async(actions.join)(meeting, colleague)
+    socket = await connect(colleague)
+    await socket.send_json_to({"action": "subscribe", "stream": stream_of(meeting), "after": 0})
+    await receive_until(socket, "subscribed")
+
+    await database_sync_to_async(actions.remove)(host, joined)
+    event = (await receive_until(socket, "event"))[-1]
+    assert (event["payload"]["user"], event["payload"]["state"]) == (str(colleague.pk), "removed")
+    assert (await receive_until(socket, "unsubscribed"))[-1]["stream"] == stream_of(meeting)
+    await database_sync_to_async(actions.lock)(host, meeting, True)
+    assert await socket.receive_nothing(timeout=0.5)
+    await socket.disconnect()
