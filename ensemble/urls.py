@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from ensemble.accounts import views as accounts_views
 from ensemble.core import health
 
 admin.site.site_header = _("Ensemble administration")
@@ -12,6 +13,7 @@ admin.site.index_title = _("Operate the suite")
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("admin/login/", accounts_views.admin_sign_in_view),  # our sign-in page, not admin's
     path("admin/", admin.site.urls),
     path("accounts/", include("ensemble.accounts.urls")),
     path("api/v1/", include("ensemble.api_urls")),

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hmac
+from datetime import timedelta
 from typing import Any
 
 import pyotp
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.sessions.models import Session
+from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,7 +65,7 @@ def sign_in(request: HttpRequest, user: User, method: str = "password") -> None:
         if user.inactivity_warned_at is not None:
             user.inactivity_warned_at = None
             user.save(update_fields=["inactivity_warned_at"])
-        throttling.clear_failures(user.email)
+        throttling.clear_failures(user.email, client_ip(request))
         UserSession.objects.update_or_create(
             session_key=request.session.session_key,
             defaults={
@@ -93,10 +99,12 @@ def end_sessions(user: User, *, keep: str | None = None) -> int:
 
 
 def password_was_reset(user: User) -> None:
-    """After a reset by e-mail: whoever held the old password is signed out everywhere."""
+    """After a reset by e-mail: whoever held the old password is signed out everywhere (its
+    API tokens were revoked as the password changed: see signals.py), and the account is no
+    longer locked out from any address."""
     with transaction.atomic():
         ended = end_sessions(user)
-        throttling.clear_failures(user.email)
+        throttling.clear_all_failures(user.email)
         audit.record(
             "accounts.password_reset", actor=user, target=user, data={"sessions_ended": ended}
         )
@@ -135,8 +143,8 @@ def update_profile(request: HttpRequest, user: User, changes: dict[str, Any]) ->
 
 def start_totp(user: User) -> str:
     """Give the user a new (not yet active) TOTP secret; return its provisioning URI."""
-    user.totp_secret = pyotp.random_base32()
-    user.save(update_fields=["totp_secret"])
+    user.totp_secret, user.totp_last_step = pyotp.random_base32(), None
+    user.save(update_fields=["totp_secret", "totp_last_step"])
     return totp_uri(user)
 
 
@@ -146,8 +154,24 @@ def totp_uri(user: User) -> str:
 
 
 def verify_totp(user: User, code: str) -> bool:
+    """Whether ``code`` is a current code of the user (the time step before and after count,
+    for clocks that drift) that was not used before; a code accepted here is used up: the same
+    code, or an older one, is refused afterwards (RFC 6238 §5.2)."""
     code = "".join(code.split())
-    return bool(user.totp_secret) and pyotp.TOTP(user.totp_secret).verify(code, valid_window=1)
+    if not user.totp_secret or not code.isdigit():
+        return False
+    totp, now = pyotp.TOTP(user.totp_secret), timezone.now()
+    for offset in (0, -1, 1):
+        moment = now + timedelta(seconds=offset * totp.interval)
+        if hmac.compare_digest(totp.at(moment), code):
+            step = totp.timecode(moment)
+            # One conditional UPDATE: of two requests with the same code, one wins.
+            unused = Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step)
+            if not User.objects.filter(unused, pk=user.pk).update(totp_last_step=step):
+                return False
+            user.totp_last_step = step
+            return True
+    return False
 
 
 def enable_totp(request: HttpRequest, user: User, code: str) -> None:
@@ -159,7 +183,23 @@ def enable_totp(request: HttpRequest, user: User, code: str) -> None:
         audit.record("accounts.totp_enabled", actor=user, target=user, request=request)
 
 
-def disable_totp(request: HttpRequest, user: User) -> None:
+def disable_totp(request: HttpRequest, user: User, *, password: str = "", code: str = "") -> None:
+    """Turn the second factor off, if the person proves it is them: with the account's password
+    or a current code (a stolen session alone is not enough). A wrong password counts as a
+    failed sign-in, so that the form cannot be used to guess it."""
+    check_not_locked(request, user.email)
+    proven = bool(code.strip()) and verify_totp(user, code)
+    if not proven and password:
+        proven = user.check_password(password)
+        if not proven:
+            record_failed_sign_in(request, user.email, "wrong password to turn off 2FA")
+    if not proven:
+        raise ActionRefused(
+            _(
+                "Enter your password or a current code from your authenticator app to turn "
+                "off two-factor authentication."
+            )
+        )
     with transaction.atomic():
         user.totp_enabled, user.totp_secret = False, ""
         user.save(update_fields=["totp_enabled", "totp_secret"])
@@ -265,8 +305,23 @@ def revoke_api_token(request: HttpRequest, user: User, token: ApiToken) -> None:
         audit.record("accounts.token_revoked", actor=user, target=token, request=request)
 
 
+def revoke_api_tokens(user: User, reason: str) -> int:
+    """Revoke every API token of the account still in use; how many. Called when its password
+    changes and when it is deactivated (signals.py): reactivating it brings none back."""
+    with transaction.atomic():
+        live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+        ids = [str(pk) for pk in live.values_list("pk", flat=True)]
+        if ids:
+            live.update(revoked_at=timezone.now())
+            audit.record(
+                "accounts.tokens_revoked", target=user, data={"reason": reason, "tokens": ids}
+            )
+    return len(ids)
+
+
 def set_active(request: HttpRequest | None, actor: User | None, user: User, active: bool) -> None:
-    """Deactivate (ends every session and token use) or reactivate an account, audited."""
+    """Deactivate (ends every session and revokes every API token) or reactivate an account,
+    audited; a reactivated account gets no token back."""
     if user.is_active == active:
         return
     with transaction.atomic():
@@ -280,3 +335,63 @@ def set_active(request: HttpRequest | None, actor: User | None, user: User, acti
             request=request,
             actor_label="" if actor else "inactivity policy",
         )
+
+
+EMAIL_CONFIRMATION_SALT = "accounts.email_confirmation"
+EMAIL_CONFIRMATION_DAYS = 7
+
+
+def email_changed_by_operator(
+    request: HttpRequest | None, actor: User, user: User, previous: str
+) -> None:
+    """An operator (SCIM, admin) gave the account another address: until the person confirms
+    it, password resets do not go there (ResetRequestForm), so whoever chose the address cannot
+    take the account over by asking for a reset."""
+    with transaction.atomic():
+        user.email_verified = False
+        user.save(update_fields=["email_verified"])
+        audit.record(
+            "accounts.email_changed",
+            actor=actor,
+            target=user,
+            request=request,
+            data={"previous": previous, "email": user.email},
+        )
+        transaction.on_commit(lambda: send_email_confirmation(user))
+
+
+def email_confirmation_link(user: User) -> str:
+    token = signing.dumps({"user": str(user.pk), "email": user.email}, salt=EMAIL_CONFIRMATION_SALT)
+    return settings.SITE_URL + reverse("accounts:email_confirm", args=[token])
+
+
+def send_email_confirmation(user: User) -> None:
+    """E-mail the new address a link that confirms it once opened by the signed-in person."""
+    from ensemble.accounts.guests import email_person
+
+    email_person(
+        user.email,
+        "email_confirmation",
+        {"link": email_confirmation_link(user), "days": EMAIL_CONFIRMATION_DAYS},
+    )
+
+
+def confirm_email(request: HttpRequest, user: User, token: str) -> None:
+    """The signed-in person opened the link sent to their address: it is confirmed. The link
+    works for that account and that address only (signed; valid EMAIL_CONFIRMATION_DAYS)."""
+    try:
+        claims = signing.loads(
+            token,
+            salt=EMAIL_CONFIRMATION_SALT,
+            max_age=timedelta(days=EMAIL_CONFIRMATION_DAYS),
+        )
+    except signing.BadSignature as error:  # SignatureExpired is one
+        raise ActionRefused(_("This confirmation link is not valid or has expired.")) from error
+    if claims != {"user": str(user.pk), "email": user.email}:
+        raise ActionRefused(_("This confirmation link is for another account or another address."))
+    if user.email_verified:
+        return
+    with transaction.atomic():
+        user.email_verified = True
+        user.save(update_fields=["email_verified"])
+        audit.record("accounts.email_confirmed", actor=user, target=user, request=request)

@@ -1,3 +1,4 @@
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -45,8 +46,29 @@ class LanguageForm(forms.Form):
     next = forms.CharField(required=False, max_length=2000)
 
 
+class TotpOffForm(DsfrForm, forms.Form):
+    """Turning the second factor off asks for the password or a current code."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        required=False,
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=_("or a 6-digit code from your authenticator app"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 class ResetRequestForm(DsfrForm, PasswordResetForm):
-    pass
+    def get_users(self, email: str) -> Iterator[Any]:
+        """Only accounts whose address is confirmed: an address an operator set has not yet
+        been shown to belong to the person (User.email_verified)."""
+        return (user for user in super().get_users(email) if user.email_verified)
 
 
 class NewPasswordForm(DsfrForm, SetPasswordForm):

@@ -9,16 +9,24 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ensemble.accounts import actions
-from ensemble.accounts.forms import CodeForm, LanguageForm, ProfileForm, SignInForm, TokenForm
+from ensemble.accounts.forms import (
+    CodeForm,
+    LanguageForm,
+    ProfileForm,
+    SignInForm,
+    TokenForm,
+    TotpOffForm,
+)
 from ensemble.accounts.models import ApiToken, User, UserSession
 
 TOTP_PENDING = "accounts.totp_pending"
@@ -110,6 +118,19 @@ def sign_in_totp_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in_totp.html", {"form": form}, status=status)
 
 
+def admin_sign_in_view(request: HttpRequest) -> HttpResponse:
+    """/admin/login/: the administration signs in through the sign-in page, with its lock-out,
+    second factor and audit, rather than with a form of its own that has none of them."""
+    target = safe_next_url(request)
+    if target == "/":
+        target = reverse("admin:index")
+    if request.user.is_authenticated:
+        if not request.user.is_staff:  # sent back here by the admin: no way round
+            raise PermissionDenied(_("This account may not use the administration site."))
+        return redirect(target)
+    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
+
+
 @require_POST
 def sign_out_view(request: HttpRequest) -> HttpResponse:
     from ensemble.accounts.oidc.views import go_to_provider_logout, provider_logout
@@ -145,6 +166,7 @@ def security_view(request: HttpRequest) -> HttpResponse:
         "sessions": user.browser_sessions.all(),
         "current_key": request.session.session_key,
         "code_form": CodeForm(),
+        "totp_off_form": TotpOffForm(),
         "tokens": ApiToken.objects.filter(user=user),
         "token_form": TokenForm(staff=user.is_staff),
         "new_token": request.session.pop(NEW_TOKEN, None),
@@ -213,8 +235,42 @@ def totp_confirm_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def totp_disable_view(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
-    actions.disable_totp(request, user)
-    messages.success(request, _("Two-factor authentication is off."))
+    form = TotpOffForm(request.POST)
+    form.is_valid()  # both fields are optional: the action says what is missing
+    data = getattr(form, "cleaned_data", {})
+    try:
+        actions.disable_totp(
+            request, user, password=data.get("password", ""), code=data.get("code", "")
+        )
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Two-factor authentication is off."))
+    return redirect("accounts:security")
+
+
+@login_required
+def email_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The link sent to a new address: confirms it for the signed-in person (login_required
+    sends anyone else to sign in first, then back here)."""
+    try:
+        actions.confirm_email(request, signed_in(request), token)
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Your e-mail address is confirmed."))
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def email_confirm_send_view(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    if not user.email_verified:
+        actions.send_email_confirmation(user)
+        messages.success(
+            request, _("A confirmation link was sent to %(email)s.") % {"email": user.email}
+        )
     return redirect("accounts:security")
 
 

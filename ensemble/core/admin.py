@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,12 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     date_hierarchy = "time"
     actions = ["export_jsonl"]
     readonly_fields = [field.name for field in AuditEntry._meta.fields]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
+        """A superuser sees every entry; another operator, its organisation's."""
+        from ensemble.accounts.scopes import audit_entries_of
+
+        return audit_entries_of(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,4 +1,5 @@
-"""The audit log on the API: operators only; filter, and export as JSON lines."""
+"""The audit log on the API: operators only (each sees its organisation's entries, a superuser
+every entry); filter, and export as JSON lines."""
 
 from __future__ import annotations
 
@@ -53,7 +54,10 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet[AuditEntry]):
     lookup_field = "position"
 
     def get_queryset(self) -> QuerySet[AuditEntry]:
-        entries = AuditEntry.objects.order_by("-position")
+        # A superuser sees every entry; another operator, its organisation's.
+        from ensemble.accounts.scopes import audit_entries_of
+
+        entries = audit_entries_of(self.request.user, AuditEntry.objects.order_by("-position"))
         params = self.request.query_params
         if params.get("action"):
             entries = entries.filter(action=params["action"])

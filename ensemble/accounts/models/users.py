@@ -32,6 +32,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(_("e-mail address"), unique=True)
+    # Cleared when an operator changes the address (SCIM, admin); set again when the person,
+    # signed in, opens the link sent to the new address. Password resets go only to
+    # confirmed addresses, so a changed address cannot be used to take the account over.
+    email_verified = models.BooleanField(_("e-mail address confirmed"), default=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     language = models.CharField(
         _("preferred language"),
@@ -63,6 +67,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     inactivity_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     totp_secret = models.CharField(max_length=64, blank=True, editable=False)
     totp_enabled = models.BooleanField(_("two-factor authentication"), default=False)
+    # The time step of the last code accepted: a code is accepted once (RFC 6238 §5.2).
+    totp_last_step = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 

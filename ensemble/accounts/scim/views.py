@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
@@ -19,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ensemble.accounts import actions
+from ensemble.accounts import actions, scopes
 from ensemble.accounts.models import ApiToken, Team, TeamMembership, TokenScope, User
 from ensemble.accounts.scim import resources as r
 from ensemble.accounts.scim.filters import InvalidFilter, to_q
@@ -100,6 +101,25 @@ class ScimView(APIView):
         return request.user  # type: ignore[return-value]
 
 
+def check_may_change(operator: User, user: User) -> None:
+    """Only a superuser changes a superuser: otherwise an operator could give itself the
+    superuser's account (change its address, then reset its password)."""
+    if user.is_superuser and not operator.is_superuser:
+        raise ScimError(403, _("Only a superuser may change a superuser's account."))
+
+
+def whole_number(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:  # also the numbers of more than 4,300 digits Python refuses
+        raise ScimError(
+            400, _("startIndex and count must be whole numbers."), "invalidValue"
+        ) from error
+
+
 def page(
     request: Request, queryset: QuerySet[Any], fields: dict[str, str], render: Any
 ) -> Response:
@@ -109,15 +129,12 @@ def page(
             queryset = queryset.filter(to_q(params["filter"], fields))
         except (InvalidFilter, DjangoValidationError, ValueError) as error:
             raise ScimError(400, f"Invalid filter: {error}", "invalidFilter") from error
-    try:
-        start = max(1, int(params.get("startIndex", 1)))
-        count = min(MAX_COUNT, max(0, int(params.get("count", 100))))
-    except ValueError as error:
-        raise ScimError(
-            400, "startIndex and count must be whole numbers.", "invalidValue"
-        ) from error
+    # RFC 7644 §3.4.2.4: a startIndex below 1 means 1, a negative count means 0.
+    start = max(1, whole_number(request, "startIndex", 1))
+    count = min(MAX_COUNT, max(0, whole_number(request, "count", 100)))
     total = queryset.count()
-    items = list(queryset[start - 1 : start - 1 + count])
+    # Past the end, no query: an offset beyond 64 bits overflows the database's integers.
+    items = list(queryset[start - 1 : start - 1 + count]) if start <= total and count else []
     return Response(
         {
             "schemas": [r.LIST_SCHEMA],
@@ -134,6 +151,7 @@ def page(
 
 def apply_user_fields(request: Request, operator: User, user: User, fields: dict[str, Any]) -> None:
     active = fields.pop("is_active", None)
+    previous_email = None if user._state.adding else user.email
     if "email" in fields:
         try:
             validate_email(fields["email"])
@@ -149,14 +167,18 @@ def apply_user_fields(request: Request, operator: User, user: User, fields: dict
         user.full_clean(exclude=["password"])
     except DjangoValidationError as error:
         raise ScimError(400, "; ".join(error.messages), "invalidValue") from error
+    if user._state.adding:
+        user.email_verified = False  # given by the provisioning system, not by the person
     user.save()
+    if previous_email is not None and user.email != previous_email:
+        actions.email_changed_by_operator(request, operator, user, previous_email)
     if active is not None:
         actions.set_active(request, operator, user, active)
 
 
 class UsersView(ScimView):
     def get(self, request: Request) -> Response:
-        users = User.objects.order_by("date_joined", "id")
+        users = scopes.people_of(self.operator(request)).order_by("date_joined", "id")
         return page(request, users, r.USER_FILTERS, r.user_resource)
 
     def post(self, request: Request) -> Response:
@@ -165,6 +187,10 @@ class UsersView(ScimView):
         if not fields.get("email"):
             raise ScimError(400, "userName (the e-mail address) is required.", "invalidValue")
         operator = self.operator(request)
+        if operator.organisation_id is None and not operator.is_superuser:
+            raise ScimError(
+                400, _("The token's account belongs to no organisation."), "invalidValue"
+            )
         with transaction.atomic():
             user = User(organisation_id=operator.organisation_id)
             user.set_unusable_password()
@@ -176,17 +202,23 @@ class UsersView(ScimView):
 
 
 class UserView(ScimView):
-    def get_user(self, pk: str) -> User:
+    def get_user(self, request: Request, pk: str, *, to_change: bool = True) -> User:
+        """The account, if the operator may see it (and change it, unless ``to_change`` is
+        False); the accounts of other organisations are not found."""
+        operator = self.operator(request)
         try:
-            return User.objects.get(pk=pk)
+            user = scopes.people_of(operator).get(pk=pk)
         except (User.DoesNotExist, DjangoValidationError, ValueError) as error:
             raise ScimError(404, f"No user {pk}.") from error
+        if to_change:
+            check_may_change(operator, user)
+        return user
 
     def get(self, request: Request, pk: str) -> Response:
-        return Response(r.user_resource(self.get_user(pk)))
+        return Response(r.user_resource(self.get_user(request, pk, to_change=False)))
 
     def put(self, request: Request, pk: str) -> Response:
-        user, operator = self.get_user(pk), self.operator(request)
+        user, operator = self.get_user(request, pk), self.operator(request)
         fields = r.user_fields(self.body(request))
         if not fields.get("email"):
             raise ScimError(400, "userName (the e-mail address) is required.", "invalidValue")
@@ -196,7 +228,7 @@ class UserView(ScimView):
         return Response(r.user_resource(user))
 
     def patch(self, request: Request, pk: str) -> Response:
-        user, operator = self.get_user(pk), self.operator(request)
+        user, operator = self.get_user(request, pk), self.operator(request)
         fields: dict[str, Any] = {}
         for operation in patch_operations(self.body(request)):
             op, path, value = operation
@@ -225,7 +257,7 @@ class UserView(ScimView):
 
     def delete(self, request: Request, pk: str) -> Response:
         """Deactivates the account: it is kept for the audit log and what it shared."""
-        user, operator = self.get_user(pk), self.operator(request)
+        user, operator = self.get_user(request, pk), self.operator(request)
         with transaction.atomic():
             actions.set_active(request, operator, user, False)
             audit.record("scim.user_deleted", actor=operator, target=user, request=request)
@@ -293,11 +325,9 @@ MEMBER_PATH = re.compile(r'^members\[value eq "([^"]+)"\]$', re.I)
 
 class GroupsView(ScimView):
     def teams(self, request: Request) -> QuerySet[Team]:
-        operator = self.operator(request)
-        if operator.organisation_id is None:
-            return Team.objects.none()
+        """The teams of the operator's organisation; every team for a superuser."""
         return (
-            Team.objects.filter(organisation_id=operator.organisation_id)
+            scopes.teams_of(self.operator(request))
             .prefetch_related("memberships__user")
             .order_by("created_at", "id")
         )

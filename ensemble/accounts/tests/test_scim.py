@@ -135,7 +135,11 @@ def test_put_replaces_the_user(scim: Scim) -> None:
 
 def test_list_filter_and_paging(scim: Scim, operator: User) -> None:
     for number in range(5):
-        UserFactory(email=f"scim{number}@lyon.fr", scim_external_id=f"ext-{number}")
+        UserFactory(
+            email=f"scim{number}@lyon.fr",
+            scim_external_id=f"ext-{number}",
+            organisation=operator.organisation,
+        )
     page = scim.get("Users?startIndex=2&count=2").json()
     assert page["schemas"] == [LIST]
     assert (page["totalResults"], page["startIndex"], page["itemsPerPage"]) == (6, 2, 2)

@@ -7,7 +7,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from ensemble.accounts.tests.factories import UserFactory
+from ensemble.accounts.tests.factories import PASSWORD, UserFactory
 from ensemble.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_set_up_confirm_and_turn_off(client_of: Any) -> None:
     client.post("/accounts/security/totp/confirm/", {"code": code})
     user.refresh_from_db()
     assert user.totp_enabled
-    client.post("/accounts/security/totp/disable/")
+    client.post("/accounts/security/totp/disable/", {"password": PASSWORD})
     user.refresh_from_db()
     assert not user.totp_enabled and not user.totp_secret
     actions = set(AuditEntry.objects.values_list("action", flat=True))
