@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from ensemble.accounts.api.directory import DirectoryView
+from ensemble.accounts.api.identities import IdentityViewSet
 from ensemble.accounts.api.views import (
     ApiTokenViewSet,
     MeView,
@@ -24,6 +25,7 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("teams", TeamViewSet, basename="team")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("identities", IdentityViewSet, basename="identity")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("audit", AuditEntryViewSet, basename="audit")
 router.register("chat/rooms", RoomViewSet, basename="room")
