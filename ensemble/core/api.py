@@ -1,9 +1,11 @@
 """What every API of Ensemble shares: error format, the acting user, the ability check."""
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
@@ -17,6 +19,11 @@ from ensemble.core.refusals import ActionRefused
 if TYPE_CHECKING:
     from ensemble.accounts.models import User
 
+logger = logging.getLogger(__name__)
+
+# The largest whole number a database column holds (a signed 64-bit integer).
+MAX_INT = 2**63 - 1
+
 
 def acting_user(request: Request) -> "User":
     """The signed-in user of an API view (every API view requires authentication)."""
@@ -29,6 +36,7 @@ class Refused(exceptions.APIException):
     def __init__(self, refusal: ActionRefused) -> None:
         self.status_code = refusal.status_code
         super().__init__(str(refusal))
+        self.wait = getattr(refusal, "wait", None)  # a rate limit's: DRF sends Retry-After
 
 
 def refusing(act: Callable[[], Any]) -> Any:
@@ -39,12 +47,49 @@ def refusing(act: Callable[[], Any]) -> Any:
         raise Refused(refusal) from refusal
 
 
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = _("This conflicts with something that already exists.")
+    default_code = "conflict"
+
+
 def exception_handler(error: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus model validation errors turned into 400 instead of 500."""
+    """DRF's handler, plus what would otherwise be a 500: model validation errors (400), a
+    unique constraint the request ran into (409), and a value the database cannot hold, a
+    number or a date out of range (400). Views give clearer messages where they can; this is
+    the safety net, and it logs what it caught so that the view can be made to."""
     if isinstance(error, DjangoValidationError):
         detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
         error = exceptions.ValidationError(detail=detail)
+    elif isinstance(error, IntegrityError):
+        logger.warning("a request ran into a database constraint", exc_info=error)
+        error = Conflict()
+    elif isinstance(error, DataError | OverflowError):
+        logger.warning("a request gave a value the database cannot hold", exc_info=error)
+        error = exceptions.ValidationError(
+            {"detail": _("A value is out of the range that can be stored.")}
+        )
     return drf_exception_handler(error, context)
+
+
+def query_int(request: Request, name: str, default: int, minimum: int = 0) -> int:
+    """A whole-number query parameter (ASCII digits), from ``minimum`` to MAX_INT, or 400."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    text = raw.strip()
+    digits = text[1:] if text[:1] == "-" else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
+        raise exceptions.ValidationError({name: _("Give a whole number.")})
+    value = int(text)
+    if not minimum <= value <= MAX_INT:
+        raise exceptions.ValidationError(
+            {
+                name: _("Give a whole number from %(minimum)s to %(maximum)s.")
+                % {"minimum": minimum, "maximum": MAX_INT}
+            }
+        )
+    return value
 
 
 class HasAbility(BasePermission):

@@ -7,6 +7,7 @@ import uuid
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -71,7 +72,9 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet[AuditEntry]):
                 try:
                     entries = entries.filter(**{lookup: audit.parse_time(params[name])})
                 except ValueError as error:
-                    raise ValidationError({name: "Give an ISO date, e.g. 2026-01-31."}) from error
+                    raise ValidationError(
+                        {name: _("Give an ISO date from 1900 to 9000, e.g. 2026-01-31.")}
+                    ) from error
         return entries
 
     @extend_schema(

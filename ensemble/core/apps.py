@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from ensemble.core import signals  # noqa: F401  (audits admin actions)
+        from ensemble.core.moments import bound_every_model_serializer
+
+        bound_every_model_serializer()
 
     def launcher_tiles(self, user: Any) -> list[Any]:
         from django.urls import reverse

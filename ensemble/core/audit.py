@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from ensemble.core.models import AuditChainHead, AuditEntry
+from ensemble.core.moments import in_range
 
 GENESIS_HASH = "0" * 64
 
@@ -150,4 +151,6 @@ def export_lines(entries: models.QuerySet[AuditEntry]) -> Iterator[str]:
 def parse_time(value: str) -> datetime:
     """An ISO date or date-time given on the command line or in a filter."""
     parsed = datetime.fromisoformat(value)
+    if not in_range(parsed):
+        raise ValueError("out of the years a date may have")
     return parsed if parsed.tzinfo else timezone.make_aware(parsed)

@@ -31,6 +31,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from ensemble.core import ephemeral, presence
 from ensemble.core.events import (
@@ -45,6 +47,7 @@ from ensemble.core.events import (
     wire,
 )
 from ensemble.core.models import StreamEvent
+from ensemble.core.parsers import BadJson, loads
 
 logger = logging.getLogger(__name__)
 
@@ -93,9 +96,30 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "counted", False):
             await database_sync_to_async(presence.disconnected)(self.scope["user"])
 
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        """A frame that is not JSON, a binary one, one nested too deeply or holding a text no
+        database can store gets an error on the socket, which stays open."""
+        user = self.scope["user"]
+        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+            if text_data is None:
+                await self.error("bad_message", _("Send JSON text frames, not binary ones."))
+                return
+            try:
+                content = await self.decode_json(text_data)
+            except BadJson as refusal:
+                await self.error("bad_message", str(refusal))
+                return
+            await self.receive_json(content)
+
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
+        return loads(text_data)
+
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
-            await self.error("bad_message", "Messages must be JSON objects.")
+            await self.error("bad_message", _("Messages must be JSON objects."))
             return
         action = content.get("action")
         if action == "ping":

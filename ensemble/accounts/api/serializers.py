@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ensemble.accounts.models import (
@@ -55,6 +56,22 @@ class TeamSerializer(serializers.ModelSerializer[Team]):
 
     def get_abilities(self, team: Team) -> dict[str, bool]:
         return team.get_abilities(self.context["request"].user)
+
+    def validate_name(self, name: str) -> str:
+        """A team's name is unique in its organisation (a database constraint: said here)."""
+        organisation = (
+            self.instance.organisation_id
+            if self.instance is not None
+            else self.context["request"].user.organisation_id
+        )
+        others = Team.objects.filter(organisation_id=organisation, name=name)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if organisation is not None and others.exists():
+            raise serializers.ValidationError(
+                _("Your organisation already has a team of this name.")
+            )
+        return name
 
 
 class MemberInputSerializer(serializers.Serializer[None]):

@@ -13,7 +13,6 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -26,6 +25,7 @@ from ensemble.accounts.scim import resources as r
 from ensemble.accounts.scim.filters import InvalidFilter, to_q
 from ensemble.accounts.tokens import TokenAuthentication
 from ensemble.core import audit
+from ensemble.core.parsers import JSONParser
 
 MAX_COUNT = 200
 
@@ -40,7 +40,7 @@ class ScimRenderer(JSONRenderer):
     media_type = "application/scim+json"
 
 
-class ScimParser(JSONParser):
+class ScimParser(JSONParser):  # depth-limited; refuses NUL and unpaired surrogates
     media_type = "application/scim+json"
 
 
@@ -73,7 +73,7 @@ class ScimView(APIView):
         elif isinstance(exc, exceptions.PermissionDenied):
             error = ScimError(403, str(exc.detail))
         elif isinstance(exc, exceptions.ParseError):
-            error = ScimError(400, "The body is not valid JSON.", "invalidSyntax")
+            error = ScimError(400, str(exc.detail), "invalidSyntax")
         elif isinstance(exc, exceptions.MethodNotAllowed):
             error = ScimError(405, str(exc.detail))
         elif isinstance(exc, exceptions.UnsupportedMediaType):

@@ -39,7 +39,7 @@ from ensemble.chat.models import Message, MessageRevision, Room, RoomKind, RoomM
 from ensemble.chat.search import search_messages
 from ensemble.chat.streams import TYPING
 from ensemble.core import audit
-from ensemble.core.api import HasAbility, acting_user, refusing
+from ensemble.core.api import HasAbility, acting_user, query_int, refusing
 from ensemble.core.ephemeral import send_signal
 from ensemble.core.events import current_seq
 from ensemble.core.files import SyncStreamingResponse, file_response, picture_type
@@ -461,11 +461,8 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             "reactions", "attachments"
         )
         history = history.order_by("-seq")
-        before = request.query_params.get("before")
-        if before is not None:
-            if not before.isdigit():
-                raise exceptions.ValidationError({"before": "Give a sequence number."})
-            history = history.filter(seq__lt=int(before))
+        if "before" in request.query_params:
+            history = history.filter(seq__lt=query_int(request, "before", 0))
         page = list(history[:PAGE])[::-1]
         response = Response(MessageSerializer(page, many=True).data)
         response["X-Stream-Seq"] = str(seq)

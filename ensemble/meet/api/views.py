@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ensemble.chat.api import serializers as chat_api
-from ensemble.core.api import acting_user, refusing
+from ensemble.core.api import acting_user, query_int, refusing
 from ensemble.core.events import current_seq, events_after
 from ensemble.meet import actions, chat
 from ensemble.meet.events import stream_of
@@ -136,6 +136,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     lookup_value_regex = "[a-z]{3}-[a-z]{4}-[a-z]{3}"
     permission_classes = [IsAuthenticated]
     queryset = Meeting.objects.none()
+    rate_limits = {"join": "meet.join", "messages:post": "meet.messages", "react": "meet.messages"}
 
     def get_permissions(self) -> list[Any]:
         if self.action in (
@@ -252,10 +253,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
         WebSocket (guests): the same events, up to 200 at a time, and the stream's ``seq``.
         ``?stream=chat`` gives the stream of the meeting's chat instead."""
         me = self.inside(request)
-        try:
-            after = max(0, int(request.query_params.get("after", "0")))
-        except ValueError:
-            raise exceptions.ValidationError({"after": "A sequence number."}) from None
+        after = query_int(request, "after", 0)
         which = request.query_params.get("stream", "meeting")
         if which not in ("meeting", "chat"):
             raise exceptions.ValidationError({"stream": "Either meeting or chat."})
