@@ -44,23 +44,29 @@ def manage(*args: str) -> None:
     call_command(*args)
 
 
-def cmd_serve(options: argparse.Namespace) -> int:
-    manage("migrate", "--no-input", "--verbosity", "0")
-    web = [
+def web_server_command(host: str, port: int) -> list[str]:
+    """The ASGI web server `serve` runs: uvicorn, telling nobody its name and version."""
+    return [
         sys.executable,
         "-m",
         "uvicorn",
         "ensemble.asgi:application",
         "--host",
-        options.host,
+        host,
         "--port",
-        str(options.port),
+        str(port),
         "--lifespan",
         "off",
         "--proxy-headers",
         "--forwarded-allow-ips",
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "--no-server-header",
     ]
+
+
+def cmd_serve(options: argparse.Namespace) -> int:
+    manage("migrate", "--no-input", "--verbosity", "0")
+    web = web_server_command(options.host, options.port)
     worker = [sys.executable, "-m", "ensemble.cli", "worker"]
     media = start_embedded_janus()
     children = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603

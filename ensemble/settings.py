@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +63,9 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SITE_URL.startswith("https://")
 SESSION_COOKIE_AGE = env_int("SESSION_AGE_SECONDS", 14 * 24 * 3600)
+# A session nobody used for this long is signed out (0: never); SESSION_COOKIE_AGE still ends
+# it however active (accounts/middleware.py).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 8 * 3600)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Operators (or a monitoring system) who give this as a bearer token see /readyz's detail.
 HEALTH_TOKEN = env_str("HEALTH_TOKEN")
@@ -88,6 +93,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "ensemble.core.headers.NoStoreForApi",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -295,6 +303,53 @@ MEET_STUN_URLS = env_list("MEET_STUN_URLS")
 MEET_TURN_URLS = env_list("MEET_TURN_URLS")
 MEET_TURN_SECRET = env_str("MEET_TURN_SECRET")
 MEET_TURN_TTL = env_int("MEET_TURN_TTL", 6 * 3600)
+
+# Security headers (ensemble/core/headers.py says where each comes from).
+# HSTS: browsers that reached the suite over https never try plain http again. Sent only on
+# answers over https (BEHIND_TLS_PROXY when a proxy ends TLS).
+SECURE_HSTS_SECONDS = env_int(
+    "HSTS_SECONDS", 365 * 24 * 3600 if SITE_URL.startswith("https://") else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+# Scripts, styles, fonts and images only from the suite itself: no inline script, no CDN.
+# Pages talk to the suite (its WebSocket too: 'self' covers ws: and wss:) and, on the meeting
+# page, to the Janus servers of JANUS_WS_URLS. No form-action: signing out through an identity
+# provider is a form whose answer redirects to the provider, which form-action would block.
+_janus_origins = sorted({"://".join(urlsplit(url)[:2]) for url in JANUS_WS_URLS})
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "media-src": [SELF, "blob:"],
+        "connect-src": [SELF, *_janus_origins],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Camera, microphone and screen sharing for meetings (and full screen, and sound that plays
+# by itself, for their videos); every other powerful feature off.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "camera": ["self"],
+    "microphone": ["self"],
+    "display-capture": ["self"],
+    "fullscreen": ["self"],
+    "autoplay": ["self"],
+    **{
+        feature: []
+        for feature in (
+            "accelerometer", "ambient-light-sensor", "bluetooth", "browsing-topics",
+            "clipboard-read", "encrypted-media", "geolocation", "gyroscope", "hid",
+            "idle-detection", "local-fonts", "magnetometer", "midi", "payment",
+            "picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "serial",
+            "usb", "web-share", "xr-spatial-tracking",
+        )
+    },
+}  # fmt: skip
 
 # Chat
 CHAT_FLOOD_MESSAGES = env_int("CHAT_FLOOD_MESSAGES", 20)
