@@ -36,7 +36,8 @@ LEEWAY_SECONDS = 60
 METADATA_TTL = 3600
 
 
-# Claims Ensemble reads, with the one JSON type each must have (absent or null: not given).
+# Claims Ensemble reads, which must be strings (absent or null: not given). email_verified is
+# not among them: anything but true means "not verified", never a refusal.
 STRING_CLAIMS = (
     "sub",
     "acr",
@@ -50,7 +51,6 @@ STRING_CLAIMS = (
     "phone",
     "phone_number",
 )
-BOOLEAN_CLAIMS = ("email_verified",)
 
 
 class SignInFailed(Exception):
@@ -99,19 +99,18 @@ def json_object(provider: OIDCProvider, response: requests.Response, what: str) 
 
 def check_claim_types(provider: OIDCProvider, claims: dict[str, Any], what: str) -> None:
     """Refuse claims of the wrong JSON type (an e-mail list, a numeric SIRET...)."""
-    for names, kind in ((STRING_CLAIMS, str), (BOOLEAN_CLAIMS, bool)):
-        for name in names:
-            value = claims.get(name)
-            if value is not None and not isinstance(value, kind):
-                raise SignInFailed(
-                    _(
-                        "%(provider)s sent your details in a form that Ensemble cannot use "
-                        "(%(claim)s). Contact your IT department."
-                    )
-                    % {"provider": provider.label, "claim": name},
-                    f"{what}: claim {name!r} is {type(value).__name__}, not {kind.__name__}",
-                    status=502,
+    for name in STRING_CLAIMS:
+        value = claims.get(name)
+        if value is not None and not isinstance(value, str):
+            raise SignInFailed(
+                _(
+                    "%(provider)s sent your details in a form that Ensemble cannot use "
+                    "(%(claim)s). Contact your IT department."
                 )
+                % {"provider": provider.label, "claim": name},
+                f"{what}: claim {name!r} is {type(value).__name__}, not str",
+                status=502,
+            )
 
 
 def http_get(provider: OIDCProvider, url: str, **kwargs: Any) -> requests.Response:

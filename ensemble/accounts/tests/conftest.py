@@ -44,6 +44,7 @@ ACCOUNTS = {
         "password": "pw",
         "claims": {"email": "bea@lyon.fr", "email_verified": False, "given_name": "Béa"},
     },
+    "cleo": {"password": "pw", "claims": {"email": "cleo@lyon.fr", "email_verified": "true"}},
     # Second factor at the provider (ProConnect's acr levels), and the phone_number claim.
     "dominique": {
         "password": "pw",

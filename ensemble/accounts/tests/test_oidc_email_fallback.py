@@ -35,8 +35,8 @@ def test_a_verified_address_links_the_account(
 
 @pytest.mark.parametrize(
     ("login", "email"),
-    [("ana", "ana@lyon.fr"), ("bea", "bea@lyon.fr")],
-    ids=["email_verified absent", "email_verified false"],
+    [("ana", "ana@lyon.fr"), ("bea", "bea@lyon.fr"), ("cleo", "cleo@lyon.fr")],
+    ids=["email_verified absent", "email_verified false", "email_verified the string true"],
 )
 def test_an_address_the_provider_does_not_call_verified_links_nothing(
     providers: Callable[..., Any], browser: Browser, login: str, email: str
@@ -91,3 +91,12 @@ def test_without_fallback_the_person_is_told_to_ask_an_administrator(
     assert response.status_code == 400
     assert b"Ask your administrator to link it to Proconnect test." in response.content
     assert failure_reasons() == ["e-mail already used by an unlinked account"]
+
+
+def test_an_email_verified_of_another_type_does_not_refuse_a_new_account(
+    providers: Callable[..., Any], browser: Browser
+) -> None:
+    providers("proconnect", email_fallback=True)
+    assert browser.sign_in("proconnect", "cleo", "pw").status_code == 302
+    identity = ExternalIdentity.objects.get(subject="cleo")
+    assert identity.claims["email_verified"] == "true"
