@@ -14,8 +14,19 @@ def user_stream(user: User) -> str:
     return f"user:{user.pk}"
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending with an ellipsis when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def notify(recipient: User, title: str, body: str = "", url: str = "") -> Notification:
-    """Tell someone something: stored, then shown live in their notification centre."""
+    """Tell someone something: stored, then shown live in their notification centre. Titles
+    are composed from names people chose (a room, an author, a meeting): one too long for the
+    notification is shortened here, where it would otherwise fail the action that notifies."""
+    title = shorten(title, Notification._meta.get_field("title").max_length or 200)
+    body = shorten(body, Notification._meta.get_field("body").max_length or 2000)
+    if len(url) > (Notification._meta.get_field("url").max_length or 500):
+        url = ""  # a link cut short leads nowhere
     with transaction.atomic():
         notification = Notification(recipient=recipient, title=title, body=body, url=url)
         notification.full_clean()

@@ -326,3 +326,28 @@ async def test_when_the_event_loop_cannot_store_a_message_the_database_thread_do
     )
     assert await stored() == ["r0", "r1"]
     await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("a\\u0000b", "The text contains a NUL character (\\u0000), which cannot be stored."),
+        (
+            "a\\udfffb",
+            "The text contains an unpaired surrogate (\\ud800 to \\udfff), "
+            "which is not a character and cannot be stored.",
+        ),
+    ],
+)
+async def test_a_text_no_database_can_store_is_refused_as_on_rest(body: str, reason: str) -> None:
+    member = await database_sync_to_async(RoomMemberFactory)()
+    socket = await connect(member.user)
+    frame = (
+        '{"action": "call", "id": "c1", "command": "chat.send", "payload": '
+        f'{{"room": "{member.room.pk}", "txn_id": "n1", "body": "{body}"}}}}'
+    )
+    await socket.send_to(text_data=frame)
+    answer = await socket.receive_json_from(timeout=5)
+    assert answer == {"type": "error", "code": "bad_message", "message": reason}
+    assert await database_sync_to_async(Message.objects.count)() == 0
+    await socket.disconnect()

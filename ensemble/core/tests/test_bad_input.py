@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 import pytest
+from channels.db import database_sync_to_async
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.test import Client
@@ -19,6 +20,7 @@ from ensemble.chat.models import Message, Room, RoomKind, RoomRole
 from ensemble.chat.tests.factories import RoomMemberFactory
 from ensemble.core.pagination import MAX_PAGE
 from ensemble.core.parsers import MAX_DEPTH
+from ensemble.core.tests.test_stream import connect
 from ensemble.meet.models import Access, Meeting
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +279,45 @@ def test_the_audit_log_is_filtered_between_1900_and_9000(moment: str) -> None:
         response = signed_in(operator).get("/api/v1/audit/", {name: moment})
         assert response.status_code == 400
         assert response.json() == {name: "Give an ISO date from 1900 to 9000, e.g. 2026-01-31."}
+
+
+# The WebSocket ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("frame", "reason"),
+    [
+        ("not json", "This is not valid JSON (line 1, column 1)."),
+        ("[" * 100_000, TOO_DEEP),
+        ('{"action": "ping", "x": "\\u0000"}', NUL),
+        ('{"action": "ping", "x": "\\ud800"}', SURROGATE),
+        ("", "This is not valid JSON (line 1, column 1)."),
+        (b"\x00\x01binary", "Send JSON text frames, not binary ones."),
+    ],
+)
+async def test_a_bad_frame_gets_an_error_and_the_socket_stays_open(
+    frame: str | bytes, reason: str
+) -> None:
+    user = await database_sync_to_async(UserFactory)()
+    socket = await connect(user)
+    kind = "bytes" if isinstance(frame, bytes) else "text"
+    await socket.send_input({"type": "websocket.receive", kind: frame})
+    assert await socket.receive_json_from(timeout=5) == {
+        "type": "error",
+        "code": "bad_message",
+        "message": reason,
+    }
+    await socket.send_json_to({"action": "ping"})
+    assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
+    await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_socket_errors_speak_the_persons_language() -> None:
+    user = await database_sync_to_async(UserFactory)(language="fr")
+    socket = await connect(user)
+    await socket.send_to(text_data="[]")
+    answer = await socket.receive_json_from(timeout=5)
+    assert answer["message"] == "Les messages doivent être des objets JSON."
+    await socket.disconnect()

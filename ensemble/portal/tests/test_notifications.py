@@ -80,3 +80,25 @@ def test_list_makes_a_fixed_number_of_queries(
     client = client_of(user)
     with django_assert_max_num_queries(10):
         assert client.get("/api/v1/notifications/").json()["count"] == 10
+
+
+def test_a_title_made_of_long_names_is_shortened_not_refused() -> None:
+    """A room and an author with the longest names allowed: the message is sent and its
+    notification's title cut to what a notification holds (it failed the send before)."""
+    from ensemble.chat.models import RoomRole
+    from ensemble.chat.tests.factories import RoomMemberFactory
+
+    author = RoomMemberFactory(role=RoomRole.ADMIN, room__name="R" * 200)
+    author.user.full_name = "A" * 200
+    author.user.save()
+    reader = RoomMemberFactory(room=author.room)
+    client = Client()
+    client.force_login(author.user)
+    response = client.post(
+        f"/api/v1/chat/rooms/{author.room.pk}/messages/",
+        {"txn_id": "t1", "body": "@room hello"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    notification = Notification.objects.get(recipient=reader.user)
+    assert len(notification.title) == 200 and notification.title.endswith("A…")
