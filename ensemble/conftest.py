@@ -38,6 +38,15 @@ def store_files_in(settings: Any, location: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_counters() -> None:
+    """Rate limits and flood counters start from zero in each test (the in-memory cache lives
+    as long as the test process)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings: Any, tmp_path: Path) -> None:
     """Each test stores files in its own folder (S3 tests make their own storage)."""
     store_files_in(settings, tmp_path / "media")

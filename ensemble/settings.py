@@ -23,6 +23,7 @@ from ensemble.core.config import (
     private_file,
     private_folder,
 )
+from ensemble.core.rates import parse_rates
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("ENSEMBLE_DATA_DIR", str(BASE_DIR / "var"))).resolve()
@@ -269,6 +270,7 @@ ACCOUNT_INACTIVITY_DAYS = env_int("ACCOUNT_INACTIVITY_DAYS", 396)  # 13 months, 
 ACCOUNT_INACTIVITY_WARNING_DAYS = [
     int(days) for days in env_list("ACCOUNT_INACTIVITY_WARNING_DAYS", "30,7,1")
 ]
+RATE_LIMITS = parse_rates(env_str("RATE_LIMITS", ""))
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 20)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
@@ -391,6 +393,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
     ],
+    # Every API view counts every request (core/ratelimit.py); views add stricter limits.
+    "DEFAULT_THROTTLE_CLASSES": ["ensemble.core.ratelimit.ApiRateLimit"],
     "DEFAULT_PARSER_CLASSES": [
         "ensemble.core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",

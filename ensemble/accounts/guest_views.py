@@ -14,6 +14,7 @@ from ensemble.accounts import actions, guests
 from ensemble.accounts.forms import CodeForm
 from ensemble.core.audit import client_ip
 from ensemble.core.forms import DsfrForm
+from ensemble.core.ratelimit import limited_posts
 
 CODE_EMAIL = "accounts.code_email"
 
@@ -44,6 +45,7 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/invitation.html", {"invitation": invitation})
 
 
+@limited_posts("accounts.code")
 def code_request_view(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

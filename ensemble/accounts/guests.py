@@ -33,7 +33,7 @@ from ensemble.accounts.models import (
     TeamRole,
     User,
 )
-from ensemble.core import audit
+from ensemble.core import audit, ratelimit
 
 INVITATION_DAYS = 14
 CODE_MINUTES = 10
@@ -59,9 +59,12 @@ def email_person(email: str, template: str, context: dict[str, Any]) -> None:
 def invite(
     request: HttpRequest | None, inviter: User, target: models.Model, email: str, role: str
 ) -> Invitation | None:
-    """Give ``email`` access to ``target``: at once for an existing account, else by e-mail.
+    """Give ``email`` access to ``target``: at once for a colleague (an account of the
+    inviter's organisation, whom the directory shows anyway), else by an e-mail with a link.
 
-    Returns the invitation sent, or None when an existing account got access directly.
+    Returns the invitation sent, or None when a colleague got access directly. Whether some
+    other address has an account is never told: it gets an e-mail like any other. Each
+    e-mail counts against the inviter's ``invitations`` rate limit (429 beyond it).
     """
     email = email.strip().lower()
     try:
@@ -69,7 +72,14 @@ def invite(
     except ValidationError as error:
         raise ActionRefused(_("Enter a valid e-mail address.")) from error
     accept = ACCEPTERS[target._meta.label_lower]
-    existing = User.objects.filter(email=email, is_active=True).first()
+    colleagues = User.objects.filter(is_active=True, is_external=False)
+    existing = (
+        colleagues.filter(email=email, organisation=inviter.organisation).first()
+        if inviter.organisation_id
+        else None
+    )
+    if existing is None:
+        ratelimit.check("invitations", f"user:{inviter.pk}")
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation(

@@ -4,6 +4,7 @@ from django.urls import path, reverse_lazy
 from ensemble.accounts import guest_views, views
 from ensemble.accounts.forms import NewPasswordForm, ResetRequestForm
 from ensemble.accounts.oidc import views as oidc_views
+from ensemble.core.ratelimit import limited_posts
 
 app_name = "accounts"
 
@@ -30,12 +31,14 @@ urlpatterns = [
     path("oidc/logged-out/", oidc_views.oidc_logged_out_view, name="oidc_logged_out"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            form_class=ResetRequestForm,
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
+        limited_posts("accounts.password_reset")(
+            auth_views.PasswordResetView.as_view(
+                template_name="accounts/password_reset.html",
+                form_class=ResetRequestForm,
+                email_template_name="accounts/password_reset_email.txt",
+                subject_template_name="accounts/password_reset_subject.txt",
+                success_url=reverse_lazy("accounts:password_reset_done"),
+            )
         ),
         name="password_reset",
     ),

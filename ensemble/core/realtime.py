@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ensemble.core import ephemeral, presence
+from ensemble.core import ephemeral, presence, ratelimit
 from ensemble.core.events import (
     SENT_HERE,
     changes_access_of,
@@ -163,11 +163,15 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         if state not in (presence.ONLINE, presence.AWAY):
             await self.error("bad_message", "'state' must be 'online' or 'away'.")
             return
+        if not await self.within_limit():
+            return
         await database_sync_to_async(presence.set_state)(self.scope["user"], state)
 
     async def signal(self, stream: Any, name: Any, payload: Any) -> None:
         if not isinstance(stream, str) or stream not in self.last_sent or not isinstance(name, str):
             await self.error("bad_message", "Signals go on a stream you follow.", stream=stream)
+            return
+        if not await self.within_limit():
             return
         try:
             message = await database_sync_to_async(ephemeral.prepare)(
@@ -245,6 +249,15 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         await self.unsubscribe(stream)
         await self.send_json({"type": "unsubscribed", "stream": stream, "reason": "forbidden"})
         return False
+
+    async def within_limit(self) -> bool:
+        """Signals (typing, presence) count against the account's ``signals`` limit."""
+        try:
+            await ratelimit.check_in_loop("signals", f"user:{self.scope['user'].pk}")
+        except ratelimit.Limited as refusal:
+            await self.error("too_fast", str(refusal))
+            return False
+        return True
 
     async def error(self, code: str, message: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})

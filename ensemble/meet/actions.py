@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ensemble.accounts.actions import ActionRefused
-from ensemble.core import audit
+from ensemble.core import audit, ratelimit
 from ensemble.core.config import private_folder
 from ensemble.core.counters import add_one
 from ensemble.core.events import publish
@@ -82,6 +82,8 @@ def create_meeting(
     if starts_at and ends_at and ends_at <= starts_at:
         raise BadInput(_("A meeting must end after it starts."))
     emails = sorted({email.strip().lower() for email in invitees or [] if email.strip()})
+    if emails:  # e-mails to any address: counted against the organiser's invitations
+        ratelimit.check("invitations", f"user:{user.pk}", cost=len(emails))
     with transaction.atomic():
         meeting = Meeting.objects.create(
             # A line break in a title would end the invitation's e-mail subject and .ics field.

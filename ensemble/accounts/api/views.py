@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,10 +26,13 @@ from ensemble.accounts.api.serializers import (
     TeamSerializer,
 )
 from ensemble.accounts.models import ApiToken, Organisation, Team, User, UserSession
-from ensemble.core.api import HasAbility, acting_user
+from ensemble.core.api import HasAbility, Refused, acting_user
+from ensemble.core.refusals import TooFast
 
 
-def refused_as_validation(refusal: actions.ActionRefused) -> ValidationError:
+def refused_as_validation(refusal: actions.ActionRefused) -> APIException:
+    if isinstance(refusal, TooFast):  # 429, with how long to wait
+        return Refused(refusal)
     return ValidationError({"detail": str(refusal)})
 
 

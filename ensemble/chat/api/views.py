@@ -119,6 +119,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "presence": "retrieve",
     }
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    rate_limits = {"typing": "signals"}
 
     def get_queryset(self) -> QuerySet[Room]:
         user = acting_user(self.request)

@@ -137,6 +137,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     permission_classes = [IsAuthenticated]
     queryset = Meeting.objects.none()
     rate_limits = {"join": "meet.join", "messages:post": "meet.messages", "react": "meet.messages"}
+    rate_limits = {"join": "meet.join", "messages:post": "meet.messages", "react": "meet.messages"}
 
     def get_permissions(self) -> list[Any]:
         if self.action in (
