@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from ensemble.accounts.models import ExternalIdentity, Organisation, User
@@ -145,6 +146,7 @@ def sign_out_at_provider(providers: Callable[..., Any], browser: Browser) -> str
     """Sign in, sign out; return the state sent to the provider's end-session endpoint."""
     providers("proconnect")
     assert browser.sign_in("proconnect", "camille", CAMILLE["password"]).status_code == 302
+    browser.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages read below
     end_session = browser.client.post("/accounts/logout/")["Location"]
     return parse_qs(urlparse(end_session).query)["state"][0]
 

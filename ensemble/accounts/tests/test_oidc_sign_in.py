@@ -247,6 +247,7 @@ def test_sign_out_ends_our_session_and_the_providers(
     )
     back = done.headers["Location"]
     assert back == f"http://127.0.0.1:8000/accounts/oidc/logged-out/?state={query['state'][0]}"
+    browser.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the message read below
     landing = browser.callback(back)
     assert landing.status_code == 302 and landing["Location"] == "/accounts/login/"
     page_after = browser.client.get(landing["Location"])
