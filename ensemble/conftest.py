@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +81,41 @@ def embedded_env(tmp_path: Path) -> dict[str, str]:
     """Environment for running the ``ensemble`` command on a fresh embedded default."""
     clean = {k: v for k, v in os.environ.items() if k not in ENGINES}
     return {**clean, "ENSEMBLE_DATA_DIR": str(tmp_path / "data")}
+
+
+@contextmanager
+def web_server(env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+    """The web server as `ensemble serve` starts it (uvicorn, after the migrations), on a free
+    port: yields its address and, once it has stopped, what it printed (one list item per
+    line)."""
+    from ensemble.cli import web_server_command
+    from ensemble.core.ports import free_port
+
+    assert run_ensemble("manage", "migrate", "-v0", env=env).returncode == 0
+    port = free_port()
+    server = subprocess.Popen(
+        web_server_command("127.0.0.1", port),
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    printed: list[str] = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None, server.communicate()[0]
+                assert time.monotonic() < deadline, "the web server did not answer"
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}", printed
+    finally:
+        server.terminate()
+        printed.extend(server.communicate(timeout=20)[0].splitlines())
 
 
 def run_ensemble(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

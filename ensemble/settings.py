@@ -360,13 +360,15 @@ CHAT_ATTACHMENT_MAX_BYTES = env_int("CHAT_ATTACHMENT_MAX_BYTES", 100_000_000)
 # Bodies larger than this are refused before they are read (uploads are the largest).
 MAX_REQUEST_BYTES = CHAT_ATTACHMENT_MAX_BYTES + 1_000_000
 
-# E-mail: an SMTP server when EMAIL_HOST is set, else printed on the console.
+# E-mail: an SMTP server when EMAIL_HOST is set, else one file per message in a private
+# folder of the data directory (not the console: the logs would hold codes and links).
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
+    else "ensemble.core.mail.PrivateFolderBackend"
 )
+EMAIL_FILE_PATH = DATA_DIR / "mail"
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
@@ -416,7 +418,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"secrets": {"()": "ensemble.core.logs.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secrets"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "uvicorn.access": {"handlers": ["console"], "propagate": False},
+    },
 }

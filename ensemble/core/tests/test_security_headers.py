@@ -4,20 +4,15 @@ a Permissions-Policy, HSTS over https, no-store on the API; the web server names
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from django.test import Client
 
 from ensemble.accounts.tests.factories import UserFactory
-from ensemble.cli import web_server_command
-from ensemble.conftest import run_ensemble
-from ensemble.core.ports import free_port
+from ensemble.conftest import run_ensemble, web_server
 
 pytestmark = pytest.mark.django_db
 
@@ -128,29 +123,7 @@ def test_api_and_scim_answers_are_never_stored(client_of: Any) -> None:
 
 
 def test_the_web_server_does_not_name_itself(embedded_env: dict[str, str]) -> None:
-    port = free_port()
-    assert run_ensemble("manage", "migrate", "-v0", env=embedded_env).returncode == 0
-    server = subprocess.Popen(
-        web_server_command("127.0.0.1", port),
-        env=embedded_env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as answer:
-                    headers = answer.headers
-                break
-            except OSError:
-                assert server.poll() is None, server.communicate()[0]
-                assert time.monotonic() < deadline
-                time.sleep(0.2)
-        assert headers.get_all("server") is None
-        assert "script-src 'self';" in headers["Content-Security-Policy"]
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-    assert sys.executable in web_server_command("127.0.0.1", port)
+    with web_server(embedded_env) as (url, _):
+        headers = requests.get(f"{url}/healthz", timeout=10).headers
+    assert "server" not in headers
+    assert "script-src 'self';" in headers["Content-Security-Policy"]
