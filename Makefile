@@ -40,7 +40,7 @@ $(STAMPS)/messages: $(wildcard ensemble/locale/*/LC_MESSAGES/*.po) | $(STAMPS)/p
 	cd ensemble && ../$(BIN)/django-admin compilemessages --ignore '.venv' > /dev/null
 	@touch $@
 
-$(STAMPS)/static: $(STAMPS)/frontend $(wildcard ensemble/static/*.css)
+$(STAMPS)/static: $(STAMPS)/frontend $(STAMPS)/python $(wildcard ensemble/static/*.css)
 	$(BIN)/ensemble manage collectstatic --no-input --verbosity 0
 	@touch $@
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by the suite itself, not from a CDN
     "django_tasks",
     "django_tasks_db",
     "django_rq",
@@ -412,8 +413,16 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # /api/docs/ loads nothing from elsewhere: Swagger UI from the sidecar package's static
+    # files, and no validator badge (an image from validator.swagger.io).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
+# Every record goes through one handler whose filter blanks secrets (core/logs.py), uvicorn's
+# access log (one line per request, with its address) too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
