@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -41,8 +41,10 @@ class IdentityLinkSerializer(serializers.Serializer[None]):
     subject = serializers.CharField(max_length=255)
 
 
-@extend_schema(
-    parameters=[OpenApiParameter("user", str, description="Only this account's identities.")]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("user", str, description="Only this account's identities.")]
+    )
 )
 class IdentityViewSet(
     mixins.ListModelMixin,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -96,3 +97,32 @@ def test_symmetric_and_unsigned_tokens_are_refused() -> None:
     for token in (hs256, unsigned, "not.a.jwt", ""):
         with pytest.raises(protocol.SignInFailed):
             protocol.validate_id_token(PROVIDER, token, "n" * 43)
+
+
+def test_a_minimum_acr_outside_the_known_levels_is_a_clear_refusal() -> None:
+    misconfigured = replace(PROVIDER, min_acr="eidas9")
+    with pytest.raises(protocol.SignInFailed) as failure:
+        protocol.validate_id_token(misconfigured, forge(claims()), "n" * 43)
+    assert failure.value.status == 503
+    assert failure.value.reason == "minimum acr 'eidas9' is not one of OIDC_ACR_LEVELS"
+
+
+@pytest.mark.parametrize(
+    ("acr", "minimum", "accepted"),
+    [
+        ("eidas1-mfa", "eidas1", True),
+        ("eidas0-mfa", "eidas1", True),
+        ("eidas0", "eidas1", False),
+        ("eidas1", "eidas0-mfa", False),
+        ("eidas0-mfa", "eidas1-mfa", False),
+        ("eidas2", "eidas1-mfa", True),
+        ("https://proconnect.gouv.fr/assurance/self-asserted-2fa", "eidas1", False),
+    ],
+)
+def test_proconnect_levels_are_ordered(acr: str, minimum: str, accepted: bool) -> None:
+    provider = replace(PROVIDER, min_acr=minimum)
+    if accepted:
+        protocol.check_acr(provider, acr)
+    else:
+        with pytest.raises(protocol.SignInFailed):
+            protocol.check_acr(provider, acr)
