@@ -225,9 +225,15 @@ def set_team_member(
         raise ActionRefused(_("This person is not in the team's organisation."))
     if member.is_external and role != TeamRole.MEMBER:
         raise ActionRefused(_("An external user can only be a member."))
-    if role == TeamRole.OWNER and team.get_role(actor) != "owner":
+    actor_is_owner = team.get_role(actor) == TeamRole.OWNER
+    if role == TeamRole.OWNER and not actor_is_owner:
         raise ActionRefused(_("Only an owner can make someone an owner."))
     with transaction.atomic():
+        current = locked_team(team).memberships.filter(user=member).first()
+        if current is not None and current.role == TeamRole.OWNER and role != TeamRole.OWNER:
+            if not actor_is_owner:
+                raise ActionRefused(_("Only an owner can change an owner's role."))
+            keep_an_owner(team, current)
         membership, created = TeamMembership.objects.update_or_create(
             team=team, user=member, defaults={"role": role}
         )
@@ -241,14 +247,28 @@ def set_team_member(
     return membership
 
 
-def remove_team_member(request: HttpRequest, actor: User, team: Team, member: User) -> None:
-    membership = TeamMembership.objects.filter(team=team, user=member).first()
-    if membership is None:
-        raise ActionRefused(_("This person is not a member of the team."))
-    owners = team.memberships.filter(role=TeamRole.OWNER)
-    if membership.role == TeamRole.OWNER and owners.count() == 1:
+def locked_team(team: Team) -> Team:
+    """Lock the team's row until the transaction ends: the check that it keeps an owner and
+    the change it allows happen as one."""
+    return Team.objects.select_for_update().get(pk=team.pk)
+
+
+def keep_an_owner(team: Team, membership: TeamMembership) -> None:
+    """Refuse to take away the team's last owner (the caller holds the team's lock)."""
+    others = team.memberships.filter(role=TeamRole.OWNER).exclude(pk=membership.pk)
+    if membership.role == TeamRole.OWNER and not others.exists():
         raise ActionRefused(_("A team needs at least one owner: name another owner first."))
+
+
+def remove_team_member(request: HttpRequest, actor: User, team: Team, member: User) -> None:
     with transaction.atomic():
+        membership = locked_team(team).memberships.filter(user=member).first()
+        if membership is None:
+            raise ActionRefused(_("This person is not a member of the team."))
+        owner_removed_by_another = membership.role == TeamRole.OWNER and actor.pk != member.pk
+        if owner_removed_by_another and team.get_role(actor) != TeamRole.OWNER:
+            raise ActionRefused(_("Only an owner can remove an owner."))
+        keep_an_owner(team, membership)
         membership.delete()
         audit.record(
             "accounts.team_member_removed",

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -681,9 +681,22 @@ def may_enter(room: Room, user: User) -> None:
         raise ActionRefused(_("A direct conversation is between its two people only."))
 
 
+RANKS = {RoomRole.MEMBER: 1, RoomRole.MODERATOR: 2, RoomRole.ADMIN: 3}
+
+
+def locked(room: Room) -> Room:
+    """Lock the room's row until the transaction ends, so that checks of its members (one
+    administrator at least) and the change they allow happen as one (SQLite's transactions
+    are IMMEDIATE: one writer at a time already)."""
+    return Room.objects.select_for_update().get(pk=room.pk)
+
+
 def add_member(actor: User, room: Room, user: User, role: str = RoomRole.MEMBER) -> RoomMember:
-    if not room.get_abilities(actor)["moderate"] or room.archived_at is not None:
+    abilities = room.get_abilities(actor)
+    if not abilities["moderate"] or room.archived_at is not None:
         raise ActionRefused(_("Only the room's moderators and administrators can add people."))
+    if role != RoomRole.MEMBER and not abilities["manage_accesses"]:
+        raise ActionRefused(_("Only the room's administrators give roles."))
     may_enter(room, user)
     if user.is_external:
         role = RoomRole.MEMBER
@@ -706,10 +719,14 @@ def remove_member(actor: User, room: Room, user: User, *, ban: bool = False) -> 
     leaving = actor.pk == user.pk and not ban
     if not leaving and not room.get_abilities(actor)["moderate"]:
         raise ActionRefused(_("Only the room's moderators and administrators can remove people."))
-    admins = room.members.filter(role=RoomRole.ADMIN, banned=False)
-    if member.role == RoomRole.ADMIN and admins.count() == 1 and room.members.count() > 1:
-        raise ActionRefused(_("Name another administrator before the last one leaves."))
+    if not leaving and not outranks(room, actor, member):
+        raise ActionRefused(_("Moderators cannot remove or ban administrators or moderators."))
     with transaction.atomic():
+        locked(room)
+        member = room.members.filter(pk=member.pk).first()  # as it is now, under the lock
+        if member is None:
+            raise ActionRefused(_("This person is not in the room."))
+        keep_an_admin(room, member)
         if ban:
             member.banned, member.role = True, RoomRole.MEMBER
             member.save(update_fields=["banned", "role", "updated_at"])
@@ -725,6 +742,25 @@ def remove_member(actor: User, room: Room, user: User, *, ban: bool = False) -> 
         member_changed(room, user, None, "banned" if ban else ("left" if leaving else "removed"))
 
 
+def outranks(room: Room, actor: User, member: RoomMember) -> bool:
+    """Whether ``actor`` may remove or ban ``member``: administrators anyone, moderators
+    members only."""
+    mine = room.members.filter(user=actor, banned=False).values_list("role", flat=True).first()
+    if mine == RoomRole.ADMIN:
+        return True
+    return RANKS.get(RoomRole(mine), 0) > RANKS[RoomRole(member.role)] if mine else False
+
+
+def keep_an_admin(room: Room, member: RoomMember) -> None:
+    """Refuse to take away the last administrator of a room that has other members (the
+    caller holds the room's lock)."""
+    if member.role != RoomRole.ADMIN or member.banned:
+        return
+    others = room.members.filter(role=RoomRole.ADMIN, banned=False).exclude(pk=member.pk)
+    if not others.exists() and room.members.exclude(pk=member.pk).exists():
+        raise ActionRefused(_("Name another administrator before the last one leaves."))
+
+
 def set_member_role(actor: User, room: Room, user: User, role: str) -> RoomMember:
     if not room.get_abilities(actor)["manage_accesses"]:
         raise ActionRefused(_("Only the room's administrators can change roles."))
@@ -734,6 +770,12 @@ def set_member_role(actor: User, room: Room, user: User, role: str) -> RoomMembe
     if user.is_external and role != RoomRole.MEMBER:
         raise ActionRefused(_("An external user can only be a member."))
     with transaction.atomic():
+        locked(room)
+        member = room.members.filter(pk=member.pk, banned=False).first()
+        if member is None:
+            raise ActionRefused(_("This person is not in the room."))
+        if role != RoomRole.ADMIN:
+            keep_an_admin(room, member)
         member.role = role
         member.save(update_fields=["role", "updated_at"])
         audit.record(
@@ -847,19 +889,22 @@ def direct_room(user: User, other: User) -> tuple[Room, bool]:
         raise ActionRefused(
             _("You can only write directly to colleagues or to people you share a room with.")
         )
-    existing = (
-        Room.objects.filter(kind=RoomKind.DIRECT, members__user=user)
-        .filter(members__user=other)
-        .first()
-    )
+    key = Room.direct_key_of(user, other)
+    existing = Room.objects.filter(direct_key=key).first()
     if existing is not None:
         return existing, False
-    with transaction.atomic():
-        room = Room.objects.create(
-            kind=RoomKind.DIRECT, organisation_id=user.organisation_id, created_by=user
-        )
-        RoomMember.objects.create(room=room, user=user)
-        RoomMember.objects.create(room=room, user=other)
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(
+                kind=RoomKind.DIRECT,
+                organisation_id=user.organisation_id,
+                created_by=user,
+                direct_key=key,
+            )
+            RoomMember.objects.create(room=room, user=user)
+            RoomMember.objects.create(room=room, user=other)
+    except IntegrityError:  # opened at the same moment by the other one: theirs is ours
+        return Room.objects.get(direct_key=key), False
     return room, True
 
 

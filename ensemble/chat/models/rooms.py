@@ -71,6 +71,9 @@ class Room(BaseModel):
     )
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     avatar = models.FileField(_("avatar"), upload_to="chat/avatars/", max_length=200, blank=True)
+    # A direct room's two people ("<smaller id>:<larger id>"): one room per pair, held by the
+    # database (unique), not by a check that two requests at once could both pass.
+    direct_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
     retention_days = models.PositiveIntegerField(
         _("keep messages for (days)"),
         null=True,
@@ -91,6 +94,10 @@ class Room(BaseModel):
     @property
     def stream(self) -> str:
         return Room.stream_of(self.pk)
+
+    @staticmethod
+    def direct_key_of(one: Any, other: Any) -> str:
+        return ":".join(sorted([str(one.pk), str(other.pk)]))
 
     @staticmethod
     def stream_of(room_id: Any) -> str:
