@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import ngettext
 from rest_framework import exceptions
@@ -130,7 +130,7 @@ class RateLimited(exceptions.APIException):
         self.wait = limited.wait
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def limited_posts(scope: str) -> Callable[[View], View]:
@@ -140,7 +140,7 @@ def limited_posts(scope: str) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
-        def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method == "POST":
                 try:
                     check(scope, address_of(request))
