@@ -36,9 +36,18 @@ from ensemble.core.refusals import ActionRefused
 __all__ = ["ActionRefused"]  # where the rest of accounts has always found it
 
 
-def check_not_locked(request: HttpRequest, email: str) -> None:
+def check_not_locked(request: HttpRequest, email: str, *, audit_refusal: bool = True) -> None:
+    """Refuse an attempt while the account is locked out from this address; the refused
+    attempt is audited (unless the caller just audited it as a failure)."""
     minutes = throttling.minutes_locked(email, client_ip(request))
     if minutes:
+        if audit_refusal:
+            audit.record(
+                "accounts.sign_in_failed",
+                request=request,
+                actor_label=email[:255],
+                data={"reason": "locked out"},
+            )
         raise ActionRefused(
             _(
                 "Too many failed sign-in attempts. For your security, sign-in is blocked "

@@ -63,7 +63,8 @@ def code_verify_view(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.check_not_locked(request, email)
+            # Refused while locked, audited below as a failure.
+            actions.check_not_locked(request, email, audit_refusal=False)
             user = guests.check_sign_in_code(email, form.cleaned_data["code"])
         except actions.ActionRefused as refusal:
             actions.record_failed_sign_in(request, email, "wrong e-mailed code")

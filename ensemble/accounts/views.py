@@ -71,7 +71,7 @@ def sign_in_view(request: HttpRequest) -> HttpResponse:
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is None:
                 actions.record_failed_sign_in(request, email, "wrong credentials")
-                actions.check_not_locked(request, email)
+                actions.check_not_locked(request, email, audit_refusal=False)
                 raise actions.ActionRefused(_("E-mail address or password is incorrect."))
         except actions.ActionRefused as refusal:
             form.add_error(None, str(refusal))
@@ -107,7 +107,7 @@ def sign_in_totp_view(request: HttpRequest) -> HttpResponse:
             actions.check_not_locked(request, user.email)
             if not actions.verify_totp(user, form.cleaned_data["code"]):
                 actions.record_failed_sign_in(request, user.email, "wrong second factor")
-                actions.check_not_locked(request, user.email)
+                actions.check_not_locked(request, user.email, audit_refusal=False)
                 raise actions.ActionRefused(_("This code is not valid. Try the next one."))
         except actions.ActionRefused as refusal:
             form.add_error(None, str(refusal))

@@ -25,7 +25,8 @@ def test_only_operators_read_the_audit_log(client_of: Any) -> None:
 
 
 def test_filters_and_clear_errors(client_of: Any) -> None:
-    operator_user = UserFactory(is_staff=True)
+    # A superuser: other operators see only their organisation's entries (test_admin_scope.py).
+    operator_user = UserFactory(is_staff=True, is_superuser=True)
     operator = client_of(operator_user)
     audit.record("test.one", actor_label="x")
     body = operator.get("/api/v1/audit/?action=accounts.signed_in").json()
