@@ -60,6 +60,7 @@ class ScimAccess(BasePermission):
 class ScimView(APIView):
     authentication_classes = [TokenAuthentication]
     permission_classes = [ScimAccess]
+    required_token_scope = TokenScope.SCIM  # and a token with it is refused everywhere else
     renderer_classes = [ScimRenderer, JSONRenderer]
     parser_classes = [ScimParser, JSONParser]
 
