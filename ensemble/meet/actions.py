@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,8 @@ from ensemble.core.counters import add_one
 from ensemble.core.events import publish
 from ensemble.core.refusals import BadInput, TooFast
 from ensemble.core.text import one_emoji, one_line
-from ensemble.meet import chat
+from ensemble.meet import chat, transitions
+from ensemble.meet.abilities import caller_of, join_refusal, signed_in
 from ensemble.meet.events import (
     HandChanged,
     MuteRequested,
@@ -107,21 +108,13 @@ def create_meeting(
 
 def join(meeting: Meeting, user: Any = None, guest_name: str = "") -> Participant:
     """Enter a meeting: straight in (moderators, or no waiting room), else the waiting room."""
-    if meeting.ended_at is not None:
-        raise ActionRefused(_("This meeting has ended."))
-    signed_in = user is not None and user.is_authenticated
-    if not signed_in and meeting.access != Access.PUBLIC:
-        raise ActionRefused(_("Sign in to join this meeting."))
-    if signed_in:
-        participant = Participant.objects.filter(meeting=meeting, user=user).first()
-        invited = meeting.invitations.filter(email__iexact=user.email).exists()
-        if participant is None and meeting.access == Access.INVITED and not invited:
-            raise ActionRefused(_("This meeting is for invited people only."))
-        if participant is not None and participant.state == ParticipantState.REMOVED:
-            raise ActionRefused(_("You were removed from this meeting."))
-        if participant is None:
-            participant = Participant(meeting=meeting, user=user, display_name=str(user))
-    else:
+    participant = caller_of(meeting, user)
+    refusal = join_refusal(meeting, user, participant)
+    if refusal:
+        raise ActionRefused(refusal)
+    if participant is None and signed_in(user):
+        participant = Participant(meeting=meeting, user=user, display_name=str(user))
+    elif participant is None:
         name = guest_name.strip()[:100]
         if not name:
             raise ActionRefused(_("Give the name the others will see."))
@@ -132,26 +125,24 @@ def join(meeting: Meeting, user: Any = None, guest_name: str = "") -> Participan
 
 
 def enter(participant: Participant) -> Participant:
-    """In, or into the waiting room, or the same place again for someone already in."""
+    """In, or into the waiting room, or the same place again for someone already in (the
+    moves of ``meet/transitions.py``: someone removed stays out, someone refused waits)."""
     meeting = participant.meeting
-    if meeting.ended_at is not None:
-        raise ActionRefused(_("This meeting has ended."))
-    if participant.state == ParticipantState.REMOVED:
-        raise ActionRefused(_("You were removed from this meeting."))
-    if participant.state == ADMITTED and participant.janus_token:
-        return rejoin(participant)
-    if meeting.locked and not participant.moderates:
-        raise ActionRefused(_("This meeting is locked: nobody else can join."))
     new = participant._state.adding
+    refusal = join_refusal(meeting, participant.user, None if new else participant)
+    if refusal:
+        raise ActionRefused(refusal)
+    if participant.state == ADMITTED and not new:
+        return rejoin(participant)
     # Someone who was in a moment ago (a reload, a closed tab) is not sent to the waiting room.
     back_soon = (
         participant.state == ParticipantState.LEFT
+        and participant.left_from == ADMITTED
         and participant.updated_at > timezone.now() - BACK_WITHOUT_WAITING
     )
-    participant.state = ParticipantState.WAITING
-    participant.save()
-    if not (participant.moderates or not meeting.lobby or back_soon):
-        participant_changed(participant)  # moderators see who waits
+    before = transitions.apply(participant, "join", actor=participant.user)
+    refused_before = before == ParticipantState.DENIED  # asks again: a moderator decides
+    if refused_before or not (participant.moderates or not meeting.lobby or back_soon):
         return participant
     try:
         return admit(participant)
@@ -165,15 +156,17 @@ def rejoin(participant: Participant) -> Participant:
     """Someone in the meeting joins again (a reload, another tab, or their page reconnecting
     after Janus went away): the same place, on a Janus that still has the room; if it lost it
     (restarted), the meeting is placed again and everyone gets new tokens."""
-    if participant.state != ADMITTED or not participant.janus_token:
+    if participant.state != ADMITTED:
         return enter(participant)
     if participant.meeting.ended_at is not None:
         raise ActionRefused(_("This meeting has ended."))
     try:
-        place(participant.meeting)
+        server = place(participant.meeting)
+        participant.refresh_from_db()
+        if not participant.janus_token:
+            give_token(server, participant)
     except JanusUnavailable as error:
         raise MediaUnavailable() from error
-    participant.refresh_from_db()
     return participant
 
 
@@ -220,18 +213,41 @@ def place(meeting: Meeting) -> JanusServer:
         meeting.janus_url, meeting.janus_room, meeting.janus_secret = server.url, room, secret
         # Tokens given on a server that went away are useless: everyone admitted gets new ones.
         for participant in meeting.participants.filter(state=ADMITTED):
+            participant.meeting = meeting
             give_token(server, participant)
         return server
     raise MediaUnavailable()
 
 
 def give_token(server: JanusServer, participant: Participant) -> None:
+    """A Janus token for this participant, valid in their meeting's room only: Janus lets it
+    open sessions, and the room's list of allowed tokens lets it join that room."""
+    meeting = participant.meeting
     token = secrets.token_urlsafe(32)
     server.add_token(token)
+    try:
+        server.allow(meeting.janus_room or 0, meeting.janus_secret, token, True)
+    except JanusError:
+        with suppress(JanusError):
+            server.remove_token(token)
+        raise
     participant.janus_token = token
     participant.janus_feed = participant.janus_feed or new_feed()
     participant.janus_screen_feed = participant.janus_screen_feed or new_feed()
     participant.save(update_fields=["janus_token", "janus_feed", "janus_screen_feed", "updated_at"])
+
+
+def drop_token(meeting: Meeting, token: str) -> None:
+    """Take a token back from Janus and from the room's allowed list (a Janus that is down
+    has forgotten its tokens; a room that is gone, its list)."""
+    server = server_of(meeting)
+    if not token or server is None:
+        return
+    with suppress(JanusError):
+        server.remove_token(token)
+    if meeting.janus_room:
+        with suppress(JanusError):
+            server.allow(meeting.janus_room, meeting.janus_secret, token, False)
 
 
 def new_feed() -> int:
@@ -247,10 +263,11 @@ def check_room(meeting: Meeting, participant: Participant) -> None:
         )
 
 
-def admit(participant: Participant) -> Participant:
+def admit(participant: Participant, actor: Any = None) -> Participant:
     """Let someone in: a place on Janus and a token first (network calls, outside any database
-    transaction), then, with the meeting locked, the count checked again and the state set."""
+    transaction), then, with the meeting locked, the count checked again and the move made."""
     meeting = participant.meeting
+    transitions.check(participant.state, "admit")
     check_room(meeting, participant)
     try:
         server = place(meeting)
@@ -260,19 +277,21 @@ def admit(participant: Participant) -> Participant:
     try:
         with transaction.atomic():
             check_room(Meeting.objects.select_for_update().get(pk=meeting.pk), participant)
-            participant.state = ADMITTED
-            participant.save(update_fields=["state", "updated_at"])
-            participant_changed(participant)
-    except MeetingFull:  # filled up while this one was being placed
-        revoke(participant, ParticipantState.WAITING)
+            transitions.apply(participant, "admit", actor=actor)
+    except ActionRefused:  # filled up, or decided by someone else, while being placed
+        token, participant.janus_token = participant.janus_token, ""
+        Participant.objects.filter(pk=participant.pk, janus_token=token).update(janus_token="")
+        drop_token(meeting, token)
         raise
     chat.sync_member(participant)
     return participant
 
 
 def moderator_of(meeting: Meeting, user: Any) -> Participant:
-    actor = Participant.objects.filter(meeting=meeting, user=user, state=ADMITTED).first()
-    if actor is None or not actor.moderates:
+    """The caller, a host or moderator in the meeting now (``Meeting.get_abilities``);
+    anyone else is refused, and the attempt audited."""
+    actor = caller_of(meeting, user)
+    if not meeting.get_abilities(user, actor)["moderate"] or actor is None:
         audit.record(
             "meet.moderation_refused",
             actor=user if getattr(user, "is_authenticated", False) else None,
@@ -285,13 +304,9 @@ def moderator_of(meeting: Meeting, user: Any) -> Participant:
 def decide(user: Any, participant: Participant, admitted: bool) -> Participant:
     """A moderator admits or refuses someone in the waiting room."""
     moderator_of(participant.meeting, user)
-    if participant.state != ParticipantState.WAITING:
-        raise ActionRefused(_("This person is not in the waiting room."))
     if admitted:
-        return admit(participant)
-    participant.state = ParticipantState.DENIED
-    participant.save(update_fields=["state", "updated_at"])
-    participant_changed(participant)
+        return admit(participant, actor=user)
+    transitions.apply(participant, "deny", actor=user)
     return participant
 
 
@@ -299,19 +314,21 @@ def admit_all(user: Any, meeting: Meeting) -> int:
     moderator_of(meeting, user)
     waiting = list(meeting.participants.filter(state=ParticipantState.WAITING))
     for participant in waiting:
-        admit(participant)
+        admit(participant, actor=user)
     return len(waiting)
 
 
-def revoke(participant: Participant, state: str) -> None:
-    """Take back a participant's Janus token and record why they are out."""
-    token, participant.janus_token, participant.state = participant.janus_token, "", state
-    participant.save(update_fields=["janus_token", "state", "updated_at"])
-    participant_changed(participant)
-    server = server_of(participant.meeting)
-    if token and server is not None:
-        with suppress(JanusUnavailable):  # a Janus that is down has forgotten its tokens
-            server.remove_token(token)
+def take_out(participant: Participant, move: str, actor: Any = None) -> None:
+    """A move out of the meeting (leave, remove, end): the state and the token taken back
+    in one transaction, then the token removed from Janus and the room's allowed list."""
+    token = participant.janus_token
+    participant.janus_token = ""
+    try:
+        transitions.apply(participant, move, actor=actor, also=("janus_token",))
+    except ActionRefused:
+        participant.janus_token = token
+        raise
+    drop_token(participant.meeting, token)
 
 
 def kick(participant: Participant) -> None:
@@ -326,23 +343,52 @@ def kick(participant: Participant) -> None:
                 server.kick(meeting.janus_room, meeting.janus_secret, feed)
 
 
+def evict_strangers(meeting: Meeting) -> int:
+    """Take out of the meeting's Janus room everyone Ensemble did not place there: sessions
+    whose token is not that of someone admitted now (someone removed, or who left) are
+    destroyed; a publisher under an id that is not one of its own token's is detached; an id
+    in the room that nobody admitted holds is kicked. Returns how many were taken out."""
+    server = server_of(meeting)
+    if server is None or not meeting.janus_room:
+        return 0
+    admitted = meeting.participants.filter(state=ADMITTED).exclude(janus_token="")
+    placed = {p.janus_token: {p.janus_feed, p.janus_screen_feed} for p in admitted}
+    assigned = set().union(*placed.values()) if placed else set()
+    taken: set[int | None] = set()
+    with suppress(JanusUnavailable):
+        for handle in server.room_handles(meeting.janus_room):
+            feeds = placed.get(handle.token)
+            with suppress(JanusError):  # gone meanwhile
+                if feeds is None:
+                    server.destroy_session(handle.session)
+                    taken.add(handle.feed if handle.publisher else -handle.handle)
+                elif handle.publisher and handle.feed not in feeds:
+                    server.detach_handle(handle.session, handle.handle)
+                    taken.add(handle.feed)
+        with suppress(JanusError):
+            for present in server.participants(meeting.janus_room):
+                feed = int(present.get("id") or 0)
+                if feed and feed not in assigned and feed not in taken:
+                    with suppress(JanusError):
+                        server.kick(meeting.janus_room, meeting.janus_secret, feed)
+                        taken.add(feed)
+    return len(taken)
+
+
 def leave(participant: Participant) -> None:
-    revoke(participant, ParticipantState.LEFT)
+    take_out(participant, "leave", actor=participant.user)
+    evict_strangers(participant.meeting)
 
 
 def remove(user: Any, participant: Participant) -> None:
+    """A moderator takes someone out of the meeting for good (they cannot join it again)."""
     moderator_of(participant.meeting, user)
     if participant.role == MeetRole.HOST:
         raise ActionRefused(_("The host cannot be removed."))
-    revoke(participant, ParticipantState.REMOVED)
+    take_out(participant, "remove", actor=user)
     kick(participant)
+    evict_strangers(participant.meeting)
     chat.sync_member(participant)
-    audit.record(
-        "meet.participant_removed",
-        actor=user,
-        target=participant.meeting,
-        data={"participant": str(participant.pk), "name": participant.display_name},
-    )
 
 
 def lock(user: Any, meeting: Meeting, locked: bool) -> Meeting:
@@ -362,8 +408,11 @@ def end(user: Any, meeting: Meeting) -> Meeting:
         for recording in meeting.recordings.filter(state=RecordingState.RECORDING):
             stop_recording(recording)
         meeting.recording = False
-    for participant in meeting.participants.filter(Q(state=ADMITTED) | Q(janus_token__gt="")):
-        revoke(participant, ParticipantState.LEFT)
+    for participant in meeting.participants.filter(state=ADMITTED):
+        take_out(participant, "end", actor=user)
+    for participant in meeting.participants.exclude(janus_token=""):  # given, never admitted
+        drop_token(meeting, participant.janus_token)
+        Participant.objects.filter(pk=participant.pk).update(janus_token="")
     server = server_of(meeting)
     if server is not None and meeting.janus_room:
         with contextlib.suppress(JanusUnavailable):
@@ -376,7 +425,8 @@ def end(user: Any, meeting: Meeting) -> Meeting:
 
 
 def join_info(participant: Participant) -> dict[str, Any] | None:
-    """What a browser needs to reach the media: never a secret, only its own token."""
+    """What a browser needs to reach the media: never a secret, only its own token (which
+    it also gives the room when joining it: the room allows only the tokens of its people)."""
     if participant.state != ADMITTED or not participant.janus_token:
         return None
     meeting = participant.meeting
@@ -523,6 +573,8 @@ def set_devices(
     participant.microphone, participant.camera = microphone, camera
     participant.save(update_fields=["microphone", "camera", "janus_audio_mid", "updated_at"])
     participant_changed(participant)
+    if janus_session is not None:  # someone publishes: a moment to check who else does
+        evict_strangers(participant.meeting)
     if microphone:
         enforce_mute(participant, False)  # a moderator's mute is lifted by unmuting oneself
     return participant

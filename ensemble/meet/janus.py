@@ -30,6 +30,18 @@ class JanusUnavailable(JanusError):
 
 
 @dataclass(frozen=True)
+class JanusHandle:
+    """A VideoRoom handle as the admin API shows it: its session, the token that session
+    was opened with, and for a publisher the id it joined the room under."""
+
+    session: int
+    handle: int
+    token: str
+    publisher: bool
+    feed: int | None
+
+
+@dataclass(frozen=True)
 class JanusServer:
     """One Janus of the pool: its API, its admin API, and its address for browsers."""
 
@@ -131,6 +143,8 @@ class JanusServer:
             "audio_level_average": 40,
             "notify_joining": True,
             "require_pvtid": True,
+            # Only the tokens Ensemble adds (one per participant admitted) may join the room.
+            "allowed": [],
         }
         self.videoroom(body)
 
@@ -140,6 +154,48 @@ class JanusServer:
         except JanusError as error:
             if error.code != 426:  # no such room: already gone (Janus restarted)
                 raise
+
+    def allow(self, room: int, secret: str, token: str, allowed: bool) -> None:
+        """Add a participant's token to the room's allowed list, or take it off."""
+        self.videoroom(
+            {"request": "allowed", "room": room, "secret": secret,
+             "action": "add" if allowed else "remove", "allowed": [token]}
+        )  # fmt: skip
+
+    def room_handles(self, room: int) -> list[JanusHandle]:
+        """Every VideoRoom handle in ``room``, with the token of its session (admin API)."""
+        found = []
+        for session in self.admin("list_sessions").get("sessions", []):
+            try:
+                handles = self.admin("list_handles", session_id=session).get("handles", [])
+            except JanusUnavailable:
+                raise
+            except JanusError:  # gone meanwhile
+                continue
+            for handle in handles:
+                try:
+                    info = self.admin("handle_info", session_id=session, handle_id=handle)["info"]
+                except JanusUnavailable:
+                    raise
+                except JanusError:
+                    continue
+                plugin = info.get("plugin_specific") or {}
+                if info.get("plugin") == VIDEOROOM and plugin.get("room") == room:
+                    publisher = plugin.get("type") == "publisher"
+                    found.append(
+                        JanusHandle(
+                            session, handle, str(info.get("token", "")), publisher,
+                            plugin.get("id") if publisher else None,
+                        )
+                    )  # fmt: skip
+        return found
+
+    def destroy_session(self, session: int) -> None:
+        """End a Janus session and everything it holds (admin API)."""
+        self.admin("destroy_session", session_id=session)
+
+    def detach_handle(self, session: int, handle: int) -> None:
+        self.admin("detach_handle", session_id=session, handle_id=handle)
 
     def participants(self, room: int) -> list[dict[str, Any]]:
         data = self.videoroom({"request": "listparticipants", "room": room})

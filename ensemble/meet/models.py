@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -61,6 +62,13 @@ class Meeting(BaseModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_abilities(self, user: Any, participant: Participant | None = None) -> dict[str, bool]:
+        """What ``user`` (or a guest, by their ``participant``) may do with this meeting: the
+        one answer the API and the actions ask (``ensemble.meet.abilities``)."""
+        from ensemble.meet.abilities import meeting_abilities
+
+        return meeting_abilities(self, user, participant)
+
     @property
     def link(self) -> str:
         """The address people join it at."""
@@ -99,6 +107,9 @@ class Participant(BaseModel):
     # The Janus token this participant holds while admitted (revoked when they go).
     janus_token = models.CharField(max_length=64, blank=True)
     guest_key = models.CharField(max_length=64, blank=True)  # a guest's proof of identity
+    # The state someone left from: only someone who was in the meeting comes back without
+    # waiting; someone who left the waiting room waits again.
+    left_from = models.CharField(max_length=10, choices=ParticipantState.choices, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -168,6 +179,16 @@ class Recording(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.meeting} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def get_abilities(self, user: Any) -> dict[str, bool]:
+        """A recording follows its meeting: whoever may manage the meeting's recordings may
+        see, download and delete it."""
+        from ensemble.meet.abilities import caller_of
+
+        manage = self.meeting.get_abilities(user, caller_of(self.meeting, user))[
+            "manage_recordings"
+        ]
+        return {"retrieve": manage, "download": manage, "destroy": manage}
 
 
 delete_files_with(Recording, "file")

@@ -1,4 +1,5 @@
-"""Reminders: a few minutes before a scheduled meeting, its invitees get an e-mail."""
+"""Reminders: a few minutes before a scheduled meeting, its invitees get an e-mail. And the
+Janus rooms of running meetings swept of anyone Ensemble did not place there."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from ensemble.core.schedule import every
 from ensemble.core.tasks import background_task
+from ensemble.meet.actions import evict_strangers
 from ensemble.meet.mail import send_reminders
 from ensemble.meet.models import Meeting, MeetingInvitation
 
@@ -31,3 +33,13 @@ def send_meeting_reminders() -> dict[str, int]:
         MeetingInvitation.objects.filter(pk__in=[i.pk for i in invitations]).update(reminded_at=now)
         sent += len(invitations)
     return {"reminded": sent}
+
+
+@every(timedelta(seconds=30))
+@background_task
+def sweep_janus_rooms() -> dict[str, int]:
+    """Take out of every running meeting's Janus room whoever Ensemble did not place there
+    (a publisher under an id that is not its own; a session whose token was taken back).
+    Removals and departures sweep their room at once; this catches the rest."""
+    running = Meeting.objects.filter(ended_at__isnull=True, janus_room__isnull=False)
+    return {"taken_out": sum(evict_strangers(meeting) for meeting in running)}

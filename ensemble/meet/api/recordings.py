@@ -1,5 +1,6 @@
-"""Recordings of meetings: listed, downloaded and deleted by the meeting's organiser, the
-person who recorded, and the meeting's hosts and moderators."""
+"""Recordings of meetings: listed, downloaded and deleted by whoever may manage the meeting's
+recordings (``Meeting.get_abilities``: its organiser, and its hosts and moderators while they
+keep that role and have not been removed)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,18 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
-from ensemble.core.api import acting_user
+from ensemble.core.api import HasAbility, acting_user
 from ensemble.core.files import file_response
-from ensemble.meet.models import MeetRole, Recording, RecordingState
+from ensemble.meet.models import (
+    MeetRole,
+    Participant,
+    ParticipantState,
+    Recording,
+    RecordingState,
+)
 
 
 class RecordingSerializer(serializers.ModelSerializer[Recording]):
@@ -30,11 +38,13 @@ class RecordingSerializer(serializers.ModelSerializer[Recording]):
 
 
 def recordings_for(user: Any) -> QuerySet[Recording]:
-    moderates = Q(
-        meeting__participants__user=user,
-        meeting__participants__role__in=[MeetRole.HOST, MeetRole.MODERATOR],
-    )
-    mine = Q(meeting__organiser=user) | Q(started_by=user) | moderates
+    """The recordings ``user`` may manage: the query form of ``manage_recordings`` in
+    ``meet/abilities.py`` (a test holds the two to the same answer)."""
+    moderated = Participant.objects.filter(
+        user=user, role__in=[MeetRole.HOST, MeetRole.MODERATOR]
+    ).exclude(state__in=[ParticipantState.REMOVED, ParticipantState.DENIED])
+    moderates = Q(meeting__in=moderated.values("meeting"))
+    mine = Q(meeting__organiser=user) | moderates
     return Recording.objects.filter(mine).select_related("meeting").distinct()
 
 
@@ -47,6 +57,8 @@ class RecordingViewSet(
     """Recordings you may download (newest first; ``?meeting=CODE`` for one meeting's)."""
 
     serializer_class = RecordingSerializer
+    permission_classes = [IsAuthenticated, HasAbility]  # Recording.get_abilities
+    ability_for_action = {"retrieve": "retrieve", "download": "download", "destroy": "destroy"}
 
     def get_queryset(self) -> QuerySet[Recording]:
         found = recordings_for(acting_user(self.request))

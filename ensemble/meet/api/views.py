@@ -8,10 +8,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,6 +19,8 @@ from ensemble.chat.api import serializers as chat_api
 from ensemble.core.api import acting_user, query_int, refusing
 from ensemble.core.events import current_seq, events_after
 from ensemble.meet import actions, chat
+from ensemble.meet.abilities import caller_of
+from ensemble.meet.api.permissions import MeetingAbility
 from ensemble.meet.events import stream_of
 from ensemble.meet.models import Access, Meeting, MeetRole, Participant, ParticipantState
 
@@ -134,18 +136,40 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     serializer_class = MeetingSerializer
     lookup_field = "code"
     lookup_value_regex = "[a-z]{3}-[a-z]{4}-[a-z]{3}"
-    permission_classes = [IsAuthenticated]
+    # Every action is checked against the caller's abilities on the meeting (guests: their
+    # ?key=), in one place: an action missing here is refused.
+    permission_classes = [MeetingAbility]
+    ability_for_action = {
+        "retrieve": "retrieve",
+        "join": "join",
+        "me": "me",
+        "leave": "leave",
+        "participants": "see_people",
+        "hands": "see_people",
+        "events": "see_people",
+        "messages": "chat",
+        "devices": "devices",
+        "hand": "raise_hand",
+        "react": "react",
+        "moderate": "moderate",
+        "admit_all": "moderate",
+        "role": "moderate",
+        "mute": "moderate",
+        "lock": "moderate",
+        "record": "record",
+        "end": "end",
+    }
     queryset = Meeting.objects.none()
     rate_limits = {"join": "meet.join", "messages:post": "meet.messages", "react": "meet.messages"}
     rate_limits = {"join": "meet.join", "messages:post": "meet.messages", "react": "meet.messages"}
 
-    def get_permissions(self) -> list[Any]:
-        if self.action in (
-            "retrieve", "join", "me", "leave", "hand", "hands", "participants", "events",
-            "messages", "devices", "react",
-        ):  # fmt: skip
-            return [AllowAny()]  # public meetings admit guests; the actions check the rest
-        return list(super().get_permissions())
+    def caller(self, request: Request, meeting: Meeting) -> Participant | None:
+        """The caller's place in the meeting (guests: by their ``?key=``), read once."""
+        cached: dict[Any, Participant | None] = self.__dict__.setdefault("_callers", {})
+        if meeting.pk not in cached:
+            key = request.query_params.get("key", "")
+            cached[meeting.pk] = caller_of(meeting, request.user, key)
+        return cached[meeting.pk]
 
     def get_queryset(self) -> QuerySet[Meeting]:
         return Meeting.objects.all()
@@ -157,10 +181,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
         return self.get_paginated_response(MeetingSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, code: str | None = None) -> Response:
-        meeting = self.get_object()
-        if meeting.access != Access.PUBLIC and not request.user.is_authenticated:
-            raise exceptions.NotAuthenticated("Sign in to see this meeting.")
-        return Response(MeetingSerializer(meeting).data)
+        return Response(MeetingSerializer(self.get_object()).data)
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
@@ -215,22 +236,15 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def participant(self, request: Request) -> Participant:
-        meeting = self.get_object()
-        if request.user.is_authenticated:
-            found = meeting.participants.filter(user=request.user).first()
-        else:
-            key = request.query_params.get("key", "")
-            found = meeting.participants.filter(guest_key=key).first() if key else None
+        """The caller's place in the meeting (its abilities checked by ``get_object``)."""
+        found = self.caller(request, self.get_object())
         if found is None:
-            raise exceptions.NotFound("You have not joined this meeting.")
+            raise exceptions.NotFound(_("You have not joined this meeting."))
         return found
 
     def inside(self, request: Request) -> Participant:
-        """The caller, who must be in the meeting (guests add ?key=)."""
-        me = self.participant(request)
-        if me.state != ParticipantState.ADMITTED:
-            raise exceptions.PermissionDenied("Only people in the meeting can do this.")
-        return me
+        """The caller, in the meeting (the abilities these actions need say so)."""
+        return self.participant(request)
 
     @extend_schema(responses={200: PersonSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -58,15 +58,32 @@ class AsBrowser:
             if got.get("janus") == "event":
                 return dict(got)
 
-    def join(self, media: dict[str, Any]) -> tuple[int, int]:
-        """Join the VideoRoom as a publisher with the feed id given; the session and handle."""
+    def join(
+        self, media: dict[str, Any], feed: int | None = None, room: int | None = None
+    ) -> tuple[int, int]:
+        """Join the VideoRoom as a publisher (with the feed id given, or ``feed``; in the
+        room given, or ``room``), showing the room its token as a browser does; the session
+        and handle."""
         session = self.post("", {"janus": "create"})["data"]["id"]
         attach = {"janus": "attach", "plugin": "janus.plugin.videoroom"}
         handle = self.post(f"/{session}", attach)["data"]["id"]
-        join = {"request": "join", "ptype": "publisher", "room": media["room"], "id": media["feed"]}
+        join = {
+            "request": "join",
+            "ptype": "publisher",
+            "room": room or media["room"],
+            "id": feed or media["feed"],
+            "token": self.token,
+        }
         body = {"janus": "message", "body": {**join, "display": media["display"]}}
         assert self.post(f"/{session}/{handle}", body)["janus"] == "ack"
         return session, handle
+
+    def join_answer(
+        self, media: dict[str, Any], feed: int | None = None, room: int | None = None
+    ) -> dict[str, Any]:
+        """What the VideoRoom answers such a join ("joined", or an error code)."""
+        session, _handle = self.join(media, feed, room)
+        return dict(self.event(session)["plugindata"]["data"])
 
 
 @pytest.fixture(scope="session")

@@ -103,6 +103,7 @@ export class MediaRoom {
       room: this.info.room,
       id: this.info.feed,
       display: this.info.display,
+      token: this.info.token, // the room lets in only the tokens Ensemble gave its people
     });
     await joined.promise;
     const tracks: JanusJS.TrackOption[] = [];
@@ -152,6 +153,7 @@ export class MediaRoom {
         room: this.info.room,
         id: this.info.screen_feed,
         display: this.info.display,
+        token: this.info.token,
       });
       await joined.promise;
       const jsep = await offer(handle, [{ type: "screen", capture: true, recv: false }]);
@@ -345,6 +347,7 @@ export class MediaRoom {
       room: this.info.room,
       private_id: this.privateId,
       streams,
+      token: this.info.token,
     });
     await this.subscriberReady;
   }

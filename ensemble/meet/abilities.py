@@ -1,0 +1,98 @@
+"""What someone may do with a meeting, from their place in it: the one permission model of Meet.
+
+``Meeting.get_abilities(user, participant)`` answers it for a person with an account or a
+guest (known by their participant, found with the guest key). The API checks every action
+against it (``ensemble.meet.api.permissions``) and the actions ask it again before they write,
+so a moderator removed from a meeting, or made a participant again, loses moderation at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from ensemble.meet.models import Access, Meeting, MeetRole, Participant, ParticipantState
+
+WAITING, ADMITTED = ParticipantState.WAITING, ParticipantState.ADMITTED
+DENIED, REMOVED = ParticipantState.DENIED, ParticipantState.REMOVED
+
+# Abilities that need someone in the meeting now, and those of its hosts and moderators.
+INSIDE = ("see_people", "chat", "devices", "raise_hand", "react")
+MODERATION = ("moderate", "end", "record")
+
+
+def signed_in(user: Any) -> bool:
+    return user is not None and bool(user.is_authenticated)
+
+
+def caller_of(meeting: Meeting, user: Any, guest_key: str = "") -> Participant | None:
+    """The caller's place in the meeting: by their account, or for a guest by their key."""
+    if signed_in(user):
+        return meeting.participants.filter(user=user).first()
+    if guest_key:
+        return meeting.participants.filter(guest_key=guest_key, user__isnull=True).first()
+    return None
+
+
+def join_refusal(meeting: Meeting, user: Any, participant: Participant | None) -> str | None:
+    """Why this person may not join (or ask to, in the waiting room) now; None if they may."""
+    if meeting.ended_at is not None:
+        return _("This meeting has ended.")
+    if not signed_in(user) and meeting.access != Access.PUBLIC:
+        return _("Sign in to join this meeting.")
+    if participant is not None and participant.state == REMOVED:
+        return _("You were removed from this meeting.")
+    if participant is None and meeting.access == Access.INVITED:
+        invited = meeting.invitations.filter(email__iexact=user.email).exists()
+        if not invited:
+            return _("This meeting is for invited people only.")
+    back_in = participant is not None and (participant.moderates or participant.state == ADMITTED)
+    if meeting.locked and not back_in:
+        return _("This meeting is locked: nobody else can join.")
+    return None
+
+
+def meeting_abilities(
+    meeting: Meeting, user: Any, participant: Participant | None
+) -> dict[str, bool]:
+    """What ``user`` (None or anonymous for a guest) with this ``participant`` (their place in
+    the meeting, if they have one) may do."""
+    live = meeting.ended_at is None
+    state = participant.state if participant is not None else None
+    inside = live and state == ADMITTED
+    moderates = inside and participant is not None and participant.moderates
+    organiser = signed_in(user) and meeting.organiser_id == user.pk
+    # The meeting's recordings: its organiser and its hosts and moderators, as long as they
+    # keep that role and have not been removed (after the meeting too: nobody is in then).
+    keeps_role = (
+        participant is not None
+        and participant.user_id is not None
+        and participant.role in (MeetRole.HOST, MeetRole.MODERATOR)
+        and state not in (REMOVED, DENIED)
+    )
+    abilities = {
+        "retrieve": meeting.access == Access.PUBLIC or signed_in(user),
+        "join": join_refusal(meeting, user, participant) is None,
+        "me": participant is not None,
+        "leave": state in (WAITING, ADMITTED),
+        "manage_recordings": organiser or keeps_role,
+    }
+    abilities.update(dict.fromkeys(INSIDE, inside))
+    abilities.update(dict.fromkeys(MODERATION, moderates))
+    return abilities
+
+
+def refusal(meeting: Meeting, user: Any, participant: Participant | None, ability: str) -> str:
+    """What a person refused ``ability`` is told."""
+    if ability == "join":
+        return join_refusal(meeting, user, participant) or _("You cannot join this meeting.")
+    if ability in MODERATION:
+        return _("Only the meeting's hosts and moderators can do this.")
+    if ability == "leave":
+        return _("You are not in this meeting.")
+    if ability == "retrieve":
+        return _("Sign in to see this meeting.")
+    if meeting.ended_at is not None:
+        return _("This meeting has ended.")
+    return _("Only people in the meeting can do this.")
