@@ -355,7 +355,7 @@ def evict_strangers(meeting: Meeting) -> int:
     placed = {p.janus_token: {p.janus_feed, p.janus_screen_feed} for p in admitted}
     assigned = set().union(*placed.values()) if placed else set()
     taken: set[int | None] = set()
-    with suppress(JanusUnavailable):
+    with suppress(JanusError):  # Janus down or refusing: the next sweep tries again
         for handle in server.room_handles(meeting.janus_room):
             feeds = placed.get(handle.token)
             with suppress(JanusError):  # gone meanwhile

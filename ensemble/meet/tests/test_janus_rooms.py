@@ -105,3 +105,20 @@ def test_a_removed_guest_is_gone_from_the_room_at_once(janus: Any, client_of: An
     # Its whole Janus session is gone, not only its publisher: it receives nothing more.
     gone = browser.post(f"/{session}", {"janus": "attach", "plugin": "janus.plugin.videoroom"})
     assert gone["janus"] == "error"
+
+
+def test_leaving_and_removing_work_while_janus_is_down(janus: Any, client_of: Any) -> None:
+    """The sweep after a departure or a removal cannot reach Janus: the move is made anyway
+    (a Janus that comes back has forgotten its rooms, tokens and sessions)."""
+    host, code, _mine, them = meeting_with_two(client_of)
+    other = client_of(UserFactory())
+    third = join(other, code).json()
+    participant = Client()
+    participant.force_login(Participant.objects.get(pk=them["id"]).user)
+    janus.stop()
+    try:
+        assert participant.post(f"{API}{code}/leave/").status_code == 204
+        removed = host.post(f"{API}{code}/participants/{third['id']}/remove/")
+        assert removed.status_code == 200 and removed.json()["state"] == "removed"
+    finally:
+        janus.start()
