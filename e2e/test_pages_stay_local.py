@@ -145,3 +145,46 @@ def test_the_portal_chat_and_meeting_pages_load_only_from_the_suite(
     expect(person.page.get_by_role("button", name="Join the meeting")).to_be_visible()
     settle(person.page)
     assert person.problems == []
+
+
+def test_a_guest_keeps_their_key_in_an_http_only_cookie_not_in_addresses(
+    suite: Suite, watched: Any
+) -> None:
+    suite.create_user("ines@lyon.fr", "Inès Moreau")
+    code = (
+        suite.shell(
+            "from ensemble.accounts.models import User\n"
+            "from ensemble.meet.actions import create_meeting\n"
+            "print(create_meeting(User.objects.get(email='ines@lyon.fr'), 'Jury', 'public').code)"
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    guest = watched()
+    addresses: list[str] = []
+    guest.page.on("request", lambda request: addresses.append(request.url))
+    guest.page.goto(f"{suite.url}/meet/{code}/")
+    expect(guest.page.locator("[data-preview]")).to_have_js_property("readyState", 4)
+    guest.page.get_by_label("Your name").fill("Élise")
+    guest.page.get_by_role("button", name="Join the meeting").click()
+    expect(guest.page.locator("[data-waiting]")).to_be_visible()
+    guest.page.wait_for_timeout(2500)  # the page asks for its place again meanwhile
+    key = (
+        suite.shell(
+            "from ensemble.meet.models import Participant\n"
+            f"print(Participant.objects.get(meeting__code={code!r}, user=None).guest_key)"
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    asked = [url for url in addresses if f"/meetings/{code}/me/" in url]
+    assert len(asked) >= 1
+    assert [url for url in addresses if key in url or "key=" in url] == []
+    [cookie] = [c for c in guest.page.context.cookies() if c["name"] == f"meet_guest_{code}"]
+    assert cookie["value"] == key and cookie["httpOnly"] is True and cookie["sameSite"] == "Lax"
+    assert key not in guest.page.evaluate("document.cookie")
+    assert key not in guest.page.evaluate(
+        "JSON.stringify(sessionStorage) + JSON.stringify(localStorage)"
+    )
+    settle(guest.page)
+    assert guest.problems == []

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ensemble.core.refusals import ActionRefused
 from ensemble.meet import actions
+from ensemble.meet.guests import exchange_old_key, guest_key, remember_guest
 from ensemble.meet.models import Access, Meeting
 
 CODE = re.compile(r"[a-z]{3}-[a-z]{4}-[a-z]{3}")
@@ -61,10 +62,24 @@ def meeting_page(request: HttpRequest, code: str) -> HttpResponse:
     meeting = Meeting.objects.filter(code=code).first()
     if meeting is None:
         raise Http404(_("No meeting has this code."))
+    if "key" in request.GET:
+        # An older link carrying a guest's key: the key moves to a cookie (a new key, so that
+        # the link, which may sit in logs, works once) and the page is opened without it.
+        response = redirect("meet:meeting", code=meeting.code)
+        key = exchange_old_key(meeting, request.GET["key"])
+        if key:
+            remember_guest(response, meeting.code, key)
+        return response
     if meeting.access != Access.PUBLIC and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    if request.user.is_authenticated:
+        returning = meeting.participants.filter(user=request.user.pk).exists()
+    else:  # a guest's key is in a cookie the page's script cannot read: the page is told
+        key = guest_key(request, meeting.code)
+        returning = bool(key) and meeting.participants.filter(guest_key=key).exists()
     context = {
         "meeting": meeting,
+        "returning": returning,
         "strings": strings(),
         "page_size": settings.MEET_PAGE_SIZE,
         "mute_above": settings.MEET_MUTE_ABOVE,

@@ -22,6 +22,7 @@ from ensemble.meet import actions, chat
 from ensemble.meet.abilities import caller_of
 from ensemble.meet.api.permissions import MeetingAbility
 from ensemble.meet.events import stream_of
+from ensemble.meet.guests import guest_key, remember_guest
 from ensemble.meet.models import Access, Meeting, MeetRole, Participant, ParticipantState
 
 
@@ -125,8 +126,6 @@ class LockSerializer(serializers.Serializer[None]):
 def joined(participant: Participant) -> dict[str, Any]:
     data = dict(ParticipantSerializer(participant).data)
     data["media"] = actions.join_info(participant)
-    if participant.guest_key:
-        data["guest_key"] = participant.guest_key
     return data
 
 
@@ -161,13 +160,12 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     }
     queryset = Meeting.objects.none()
     rate_limits = {"join": "meet.join", "messages:post": "meet.messages", "react": "meet.messages"}
-    rate_limits = {"join": "meet.join", "messages:post": "meet.messages", "react": "meet.messages"}
 
     def caller(self, request: Request, meeting: Meeting) -> Participant | None:
         """The caller's place in the meeting (guests: by their ``?key=``), read once."""
         cached: dict[Any, Participant | None] = self.__dict__.setdefault("_callers", {})
         if meeting.pk not in cached:
-            key = request.query_params.get("key", "")
+            key = guest_key(request, meeting.code)
             cached[meeting.pk] = caller_of(meeting, request.user, key)
         return cached[meeting.pk]
 
@@ -209,24 +207,30 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     @extend_schema(request=JoinSerializer, responses={200: ParticipantSerializer})
     @action(detail=True, methods=["post"])
     def join(self, request: Request, code: str | None = None) -> Response:
-        """Join (or wait in the waiting room). Guests of a public meeting give a ``name`` and
-        keep the ``guest_key`` of the answer to follow their state (and join again with
-        ``?key=``). Joining again checks the meeting's Janus still has its room, and places
-        it again with new tokens if not (a restarted Janus)."""
+        """Join (or wait in the waiting room). Guests of a public meeting give a ``name``; the
+        answer sets their key in an HttpOnly cookie of the meeting, which proves who they are
+        on the meeting's other calls (and when they join again). Joining again checks the
+        meeting's Janus still has its room, and places it again with new tokens if not (a
+        restarted Janus)."""
         data = JoinSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         meeting = self.get_object()
         user = request.user if request.user.is_authenticated else None
-        if user is None and request.query_params.get("key"):  # a guest joining again
-            me = self.participant(request)
+        key = guest_key(request, meeting.code)
+        known = bool(key) and meeting.participants.filter(guest_key=key, user__isnull=True).exists()
+        if user is None and known:
+            me = self.participant(request)  # a guest joining again
             return Response(joined(refusing(lambda: actions.rejoin(me))))
         participant = refusing(lambda: actions.join(meeting, user, data.validated_data["name"]))
-        return Response(joined(participant))
+        response = Response(joined(participant))
+        if participant.guest_key:
+            remember_guest(response, meeting.code, participant.guest_key)
+        return response
 
     @extend_schema(responses={200: ParticipantSerializer})
     @action(detail=True, methods=["get"])
     def me(self, request: Request, code: str | None = None) -> Response:
-        """Your place now (waiting, admitted with the media, refused…); guests add ?key=."""
+        """Your place now (waiting, admitted with the media, refused…); guests by their cookie."""
         return Response(joined(self.participant(request)))
 
     @extend_schema(request=None, responses={204: None})
@@ -249,7 +253,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     @extend_schema(responses={200: PersonSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def participants(self, request: Request, code: str | None = None) -> Response:
-        """Who is in the meeting and who waits (people in the meeting; guests add ?key=).
+        """Who is in the meeting and who waits (people in the meeting; guests by their cookie).
         The X-Stream-Seq header is where the meeting's stream stood before the list was read:
         follow it from there and no change is missed."""
         me = self.inside(request)
@@ -285,8 +289,8 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     )
     @action(detail=True, methods=["get", "post"])
     def messages(self, request: Request, code: str | None = None) -> Response:
-        """The meeting's chat, a room of the Chat app (people in the meeting; guests add
-        ?key=). GET: its room and stream (follow it on /ws/ from ``seq``, or with
+        """The meeting's chat, a room of the Chat app (people in the meeting; guests by
+        their cookie). GET: its room and stream (follow it on /ws/ from ``seq``, or with
         events/?stream=chat), and its latest messages. POST: write in it; sending again with
         the same ``txn_id`` adds nothing (200 with the first message)."""
         me = self.participant(request)
@@ -304,7 +308,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     @extend_schema(request=DevicesSerializer, responses={200: PersonSerializer})
     @action(detail=True, methods=["post"])
     def devices(self, request: Request, code: str | None = None) -> Response:
-        """Tell the others your microphone or camera is on or off (guests add ?key=). Give
+        """Tell the others your microphone or camera is on or off (guests by their cookie). Give
         the Janus session and publisher handle once published: Ensemble asks Janus which
         stream is your microphone, so that moderators can mute it there."""
         data = DevicesSerializer(data=request.data)
@@ -363,7 +367,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     @extend_schema(request=HandSerializer, responses={200: ParticipantSerializer})
     @action(detail=True, methods=["post"])
     def hand(self, request: Request, code: str | None = None) -> Response:
-        """Raise or lower your hand (guests add ?key=)."""
+        """Raise or lower your hand (guests by their cookie)."""
         data = HandSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         me = self.participant(request)
@@ -373,7 +377,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     @extend_schema(request=ReactSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
     def react(self, request: Request, code: str | None = None) -> Response:
-        """Show a reaction (one emoji) to everyone in the meeting (guests add ?key=); it
+        """Show a reaction (one emoji) to everyone in the meeting (guests by their cookie); it
         arrives as ``meet.reaction`` on the meeting's stream."""
         data = ReactSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -384,7 +388,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     @extend_schema(responses={200: ParticipantSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def hands(self, request: Request, code: str | None = None) -> Response:
-        """Raised hands, first raised first (people in the meeting; guests add ?key=)."""
+        """Raised hands, first raised first (people in the meeting; guests by their cookie)."""
         me = self.inside(request)
         raised = me.meeting.participants.filter(
             state=ParticipantState.ADMITTED, hand_raised_at__isnull=False

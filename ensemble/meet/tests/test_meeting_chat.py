@@ -26,19 +26,18 @@ def said(body: str, txn: str) -> dict[str, str]:
 
 @pytest.mark.django_db
 def test_guests_and_members_write_in_one_chat_room(janus: Any, client_of: Any) -> None:
-    code, host, guest, me = public_meeting(client_of)
-    key = me["guest_key"]
-    first = guest.post(f"{API}{code}/messages/?key={key}", said("Bonjour **à tous**", "g1"), JSON)
+    code, host, guest, _me = public_meeting(client_of)
+    first = guest.post(f"{API}{code}/messages/", said("Bonjour **à tous**", "g1"), JSON)
     assert first.status_code == 201
     assert first.json()["author_name"] == "Élise" and first.json()["guest"] is True
     assert first.json()["author"] is None
     assert "<strong>à tous</strong>" in first.json()["html"]
-    again = guest.post(f"{API}{code}/messages/?key={key}", said("Bonjour **à tous**", "g1"), JSON)
+    again = guest.post(f"{API}{code}/messages/", said("Bonjour **à tous**", "g1"), JSON)
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
     reply = host.post(f"{API}{code}/messages/", said("Bienvenue", "g1"), JSON)  # its own txn
     assert reply.status_code == 201 and reply.json()["guest"] is False
 
-    chat = guest.get(f"{API}{code}/messages/?key={key}").json()
+    chat = guest.get(f"{API}{code}/messages/").json()
     meeting = Meeting.objects.get(code=code)
     assert (
         chat["room"] == str(meeting.chat_room_id) and chat["stream"] == f"chat.room:{chat['room']}"
@@ -54,15 +53,15 @@ def test_guests_and_members_write_in_one_chat_room(janus: Any, client_of: Any) -
     history = host.get(f"{CHAT}{chat['room']}/messages/").json()
     assert {m["author_name"] for m in history} == {"Élise", str(meeting.organiser)}
     # Guests without a socket follow it by asking.
-    events = guest.get(f"{API}{code}/events/?stream=chat&after=0&key={key}").json()["events"]
+    events = guest.get(f"{API}{code}/events/?stream=chat&after=0").json()["events"]
     created = [e["payload"]["body"] for e in events if e["event"] == "chat.message.created"]
     assert created == ["Bonjour **à tous**", "Bienvenue"]
 
 
 @pytest.mark.django_db
 def test_what_a_meeting_chat_refuses(janus: Any, client_of: Any, settings: Any) -> None:
-    code, _host, guest, me = public_meeting(client_of)
-    url = f"{API}{code}/messages/?key={me['guest_key']}"
+    code, _host, guest, _me = public_meeting(client_of)
+    url = f"{API}{code}/messages/"
     for body, status in (
         (said("   ", "a"), 400),
         (said("x" * (64 * 1024 + 1), "b"), 413),
@@ -72,11 +71,11 @@ def test_what_a_meeting_chat_refuses(janus: Any, client_of: Any, settings: Any) 
         answer = guest.post(url, body, JSON)
         assert answer.status_code == status, body
     assert "too long" in guest.post(url, said("x" * 70_000, "c"), JSON).json()["detail"]
-    assert guest.get(f"{API}{code}/events/?stream=other&key={me['guest_key']}").status_code == 400
+    assert guest.get(f"{API}{code}/events/?stream=other").status_code == 400
     outsider = client_of(UserFactory())
     assert outsider.post(f"{API}{code}/messages/", said("Hé", "o"), JSON).status_code == 404
     assert outsider.get(f"{API}{code}/messages/").status_code == 404
-    assert Client().get(f"{API}{code}/messages/?key=wrong").status_code == 404
+    assert Client().get(f"{API}{code}/messages/").status_code == 404
 
     settings.CHAT_FLOOD_MESSAGES = 2
     statuses = [guest.post(url, said("vite", f"f{n}"), JSON).status_code for n in range(3)]

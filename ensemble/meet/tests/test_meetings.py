@@ -15,12 +15,20 @@ from django.utils import timezone
 
 from ensemble.accounts.tests.factories import UserFactory
 from ensemble.core.models import AuditEntry
+from ensemble.meet.guests import cookie_name
 from ensemble.meet.models import Meeting, Participant
 from ensemble.meet.tests.conftest import AsBrowser
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/meet/meetings/"
+
+
+def with_key(code: str, key: str) -> Client:
+    """A browser holding ``key`` as its guest key for meeting ``code``."""
+    browser = Client()
+    browser.cookies[cookie_name(code)] = key
+    return browser
 
 
 def token_works(janus: Any, token: str) -> bool:
@@ -136,11 +144,13 @@ def test_guests_join_public_meetings_only_with_a_name(janus: Any, client_of: Any
     guest = Client()
     assert join(guest, public).status_code == 403  # no name
     waiting = join(guest, public, name="Élise (mairie annexe)").json()
-    assert waiting["state"] == "waiting" and waiting["guest_key"]
+    assert waiting["state"] == "waiting" and "guest_key" not in waiting
+    assert guest.cookies[cookie_name(public)]["httponly"] is True
     host.post(f"{API}{public}/participants/{waiting['id']}/admit/")
-    mine = guest.get(f"{API}{public}/me/?key={waiting['guest_key']}").json()
+    mine = guest.get(f"{API}{public}/me/").json()
     assert mine["state"] == "admitted" and token_works(janus, mine["media"]["token"])
-    assert guest.get(f"{API}{public}/me/?key=wrong").status_code == 404
+    assert with_key(public, "wrong").get(f"{API}{public}/me/").status_code == 404
+    assert Client().get(f"{API}{public}/me/").status_code == 404
 
     private = create(host)["code"]  # signed-in people only
     assert join(Client(), private, name="Quelqu'un").status_code == 403
@@ -212,13 +222,12 @@ def test_removing_someone_takes_them_out_of_the_janus_room(janus: Any, client_of
 
 def test_joining_again_after_a_janus_restart_gets_a_new_place(janus: Any, client_of: Any) -> None:
     """What a page does when its Janus connection drops: join again, and get a token that
-    works on a room that exists (the meeting placed again), guests included (with their key)."""
+    works on a room that exists (the meeting placed again), guests included (by their cookie)."""
     host = client_of(UserFactory())
     code = create(host, access="public", lobby=False)["code"]
     before = join(host, code).json()
     guest = Client()
     guest_before = join(guest, code, name="Élise").json()
-    key = guest_before["guest_key"]
     assert join(host, code).json()["media"]["token"] == before["media"]["token"]  # a reload
     janus.stop()
     try:
@@ -229,13 +238,13 @@ def test_joining_again_after_a_janus_restart_gets_a_new_place(janus: Any, client
     assert after["id"] == before["id"] and after["media"]["token"] != before["media"]["token"]
     assert after["media"]["room"] != before["media"]["room"]
     assert token_works(janus, after["media"]["token"])
-    again = guest.post(f"{API}{code}/join/?key={key}", {}, "application/json").json()
+    again = guest.post(f"{API}{code}/join/", {}, "application/json").json()
     assert again["id"] == guest_before["id"] and again["media"]["room"] == after["media"]["room"]
     assert token_works(janus, again["media"]["token"])
     assert Participant.objects.filter(meeting__code=code).count() == 2
-    assert guest.post(f"{API}{code}/join/?key=wrong", {}, "application/json").status_code == 404
+    assert with_key(code, "wrong").get(f"{API}{code}/me/").status_code == 404
     host.post(f"{API}{code}/end/")
-    ended = guest.post(f"{API}{code}/join/?key={key}", {}, "application/json")
+    ended = guest.post(f"{API}{code}/join/", {}, "application/json")
     assert ended.status_code == 403 and ended.json()["detail"] == "This meeting has ended."
 
 

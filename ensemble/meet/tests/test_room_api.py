@@ -12,6 +12,7 @@ from django.test import Client
 from ensemble.accounts.tests.factories import UserFactory
 from ensemble.core.models import AuditEntry
 from ensemble.meet.models import Meeting, Recording, RecordingState
+from ensemble.meet.tests.test_meetings import with_key
 
 API = "/api/v1/meet/meetings/"
 JSON = "application/json"
@@ -33,8 +34,7 @@ def public_meeting(client_of: Any) -> tuple[str, Client, Client, dict[str, Any]]
 @pytest.mark.django_db
 def test_people_inside_see_who_is_there_with_their_feeds(janus: Any, client_of: Any) -> None:
     code, host, guest, me = public_meeting(client_of)
-    key = me["guest_key"]
-    people = guest.get(f"{API}{code}/participants/?key={key}").json()
+    people = guest.get(f"{API}{code}/participants/").json()
     assert {p["display_name"] for p in people} == {
         "Élise",
         str(Meeting.objects.get(code=code).organiser),
@@ -47,10 +47,10 @@ def test_people_inside_see_who_is_there_with_their_feeds(janus: Any, client_of: 
     # Where the stream stood before the list: a change after it is an event after that seq.
     seq = int(listed["X-Stream-Seq"])
     host.post(f"{API}{code}/hand/", {"raised": True}, JSON)
-    after = guest.get(f"{API}{code}/events/?after={seq}&key={key}").json()["events"]
+    after = guest.get(f"{API}{code}/events/?after={seq}").json()["events"]
     assert [e["event"] for e in after] == ["meet.hand.changed"]
     assert Client().get(f"{API}{code}/participants/").status_code == 404  # not joined
-    assert guest.get(f"{API}{code}/participants/?key=wrong").status_code == 404
+    assert with_key(code, "wrong").get(f"{API}{code}/participants/").status_code == 404
     outsider = client_of(UserFactory())
     assert outsider.get(f"{API}{code}/participants/").status_code == 404
 
@@ -61,37 +61,33 @@ def test_someone_waiting_does_not_see_inside(janus: Any, client_of: Any) -> None
     code = host.post(API, {"title": "Jury", "access": "public"}, JSON).json()["code"]
     host.post(f"{API}{code}/join/", {}, JSON)
     waiting = Client()
-    key = waiting.post(f"{API}{code}/join/", {"name": "Marc"}, JSON).json()["guest_key"]
+    waiting.post(f"{API}{code}/join/", {"name": "Marc"}, JSON)
     for path in ("participants/", "events/", "hands/"):
-        assert waiting.get(f"{API}{code}/{path}?key={key}").status_code == 403, path
-    assert waiting.get(f"{API}{code}/messages/?key={key}").status_code == 403
-    assert waiting.get(f"{API}{code}/events/?stream=chat&key={key}").status_code == 403
+        assert waiting.get(f"{API}{code}/{path}").status_code == 403, path
+    assert waiting.get(f"{API}{code}/messages/").status_code == 403
+    assert waiting.get(f"{API}{code}/events/?stream=chat").status_code == 403
     said = {"txn_id": "t1", "body": "Bonjour"}
-    assert waiting.post(f"{API}{code}/messages/?key={key}", said, JSON).status_code == 403
+    assert waiting.post(f"{API}{code}/messages/", said, JSON).status_code == 403
 
 
 @pytest.mark.django_db
 def test_guests_follow_the_meeting_by_asking_for_its_events(janus: Any, client_of: Any) -> None:
-    code, host, guest, me = public_meeting(client_of)
-    key = me["guest_key"]
-    start = guest.get(f"{API}{code}/events/?after=999999&key={key}").json()
+    code, host, guest, _me = public_meeting(client_of)
+    start = guest.get(f"{API}{code}/events/?after=999999").json()
     assert start["events"] == [] and start["seq"] > 0
     host.post(f"{API}{code}/lock/", {"locked": True}, JSON)
-    page = guest.get(f"{API}{code}/events/?after={start['seq']}&key={key}").json()
+    page = guest.get(f"{API}{code}/events/?after={start['seq']}").json()
     assert [e["event"] for e in page["events"]] == ["meet.meeting.updated"]
     assert page["events"][0]["payload"]["locked"] is True
     assert page["events"][0]["seq"] == page["seq"] == start["seq"] + 1
-    answer = guest.get(f"{API}{code}/events/?after=soon&key={key}")
+    answer = guest.get(f"{API}{code}/events/?after=soon")
     assert answer.status_code == 400
 
 
 @pytest.mark.django_db
 def test_microphone_and_camera_state_is_shown_to_the_others(janus: Any, client_of: Any) -> None:
     code, host, guest, me = public_meeting(client_of)
-    key = me["guest_key"]
-    answer = guest.post(
-        f"{API}{code}/devices/?key={key}", {"microphone": False, "camera": True}, JSON
-    )
+    answer = guest.post(f"{API}{code}/devices/", {"microphone": False, "camera": True}, JSON)
     assert answer.status_code == 200
     elise = next(p for p in host.get(f"{API}{code}/participants/").json() if p["id"] == me["id"])
     assert (elise["microphone"], elise["camera"]) == (False, True)
@@ -101,10 +97,7 @@ def test_microphone_and_camera_state_is_shown_to_the_others(janus: Any, client_o
         if e["event"] == "meet.participant.changed" and e["payload"]["id"] == me["id"]
     ]
     assert changed[-1]["camera"] is True and changed[-1]["microphone"] is False
-    assert (
-        guest.post(f"{API}{code}/devices/?key={key}", {"microphone": "loud"}, JSON).status_code
-        == 400
-    )
+    assert guest.post(f"{API}{code}/devices/", {"microphone": "loud"}, JSON).status_code == 400
 
 
 @pytest.mark.django_db

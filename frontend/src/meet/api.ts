@@ -1,5 +1,6 @@
 // The meeting page's calls to Meet's REST API. A guest proves who they are with the key the
-// join answered (kept for the tab's life, so that a reload finds the same place).
+// join set in an HttpOnly cookie of the meeting: the browser sends it, no script reads it, and
+// no address carries it.
 import { apiCall, apiJson, csrf } from "../api";
 import type { MediaInfo } from "./media";
 
@@ -22,7 +23,6 @@ export interface Me {
   role: Person["role"];
   state: Person["state"];
   media: (MediaInfo & { stream: string }) | null;
-  guest_key?: string;
 }
 
 export interface Meeting {
@@ -54,33 +54,13 @@ export interface WireEvent {
 }
 
 export class MeetApi {
-  private key: string;
-
-  constructor(private readonly code: string) {
-    this.key = sessionStorage.getItem(this.storageKey) ?? "";
-  }
-
-  private get storageKey(): string {
-    return `ensemble.meet.${this.code}`;
-  }
+  constructor(private readonly code: string) {}
 
   private url(path: string): string {
-    const base = `/api/v1/meet/meetings/${this.code}/${path}`;
-    return this.key ? `${base}${base.includes("?") ? "&" : "?"}key=${encodeURIComponent(this.key)}` : base;
+    return `/api/v1/meet/meetings/${this.code}/${path}`;
   }
 
-  get isGuest(): boolean {
-    return this.key !== "";
-  }
-
-  async join(name: string): Promise<Me> {
-    const me = await apiJson<Me>(this.url("join/"), "POST", { name });
-    if (me.guest_key) {
-      this.key = me.guest_key;
-      sessionStorage.setItem(this.storageKey, this.key);
-    }
-    return me;
-  }
+  join = (name: string): Promise<Me> => apiJson<Me>(this.url("join/"), "POST", { name });
 
   me = (): Promise<Me> => apiJson<Me>(this.url("me/"));
   meeting = (): Promise<Meeting> => apiJson<Meeting>(`/api/v1/meet/meetings/${this.code}/`);

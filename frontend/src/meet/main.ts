@@ -571,10 +571,12 @@ if (root && !root.querySelector("[data-join-form]")?.closest("[hidden]")) {
   wire();
   if (root.querySelector("[data-join-form]")) {
     void preview();
-    // Back in a tab that was in the meeting (a reload): straight back in.
-    api
-      .me()
-      .then((answer) => (answer.state === "admitted" && answer.media ? follow(answer) : undefined))
-      .catch(() => undefined);
+    // Back in a tab that was in the meeting (a reload): straight back in. Only someone who
+    // has a place asks for it (the server says so: a guest's key is not readable here).
+    if (root.dataset.returning === "1")
+      api
+        .me()
+        .then((answer) => (answer.state === "admitted" && answer.media ? follow(answer) : undefined))
+        .catch(() => undefined);
   }
 }
