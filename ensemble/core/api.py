@@ -92,17 +92,38 @@ def query_int(request: Request, name: str, default: int, minimum: int = 0) -> in
     return value
 
 
+class ObjectFirst:
+    """For a viewset: an action on one object looks the object up (and so checks that the
+    caller may see it, and the view's object permissions) before anything else, before its
+    body is read. Someone who may not see the object gets 404 or 403, never a 400 that tells
+    them it exists."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        view = cast("Any", self)
+        known = getattr(view, "action", None) is not None  # else: 405, said by dispatch
+        if known and (view.lookup_url_kwarg or view.lookup_field) in view.kwargs:
+            view.get_object()
+
+
 class HasAbility(BasePermission):
     """DRF permission: the view's action needs an ability on the object.
 
-    A view names the ability of each action in ``ability_for_action`` (default: the action's
-    own name, e.g. "retrieve", "update", "destroy"; "partial_update" needs "update").
+    A view names the ability of each action in ``ability_for_action``, by action or by
+    action and method (``"avatar:post": "update"``); default: the action's own name, e.g.
+    "retrieve", "update", "destroy"; "partial_update" needs "update". With ``ObjectFirst``
+    it is checked before the body is read.
     """
 
     message = _("You do not have permission to do this.")
 
     def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
-        action = getattr(view, "action", None) or (request.method or "get").lower()
+        method = (request.method or "get").lower()
+        action = getattr(view, "action", None) or method
         mapping: dict[str, str] = getattr(view, "ability_for_action", {})
-        needed = mapping.get(action) or ("update" if action == "partial_update" else action)
+        needed = (
+            mapping.get(f"{action}:{method}")
+            or mapping.get(action)
+            or ("update" if action == "partial_update" else action)
+        )
         return bool(obj.get_abilities(request.user).get(needed, False))

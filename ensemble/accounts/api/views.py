@@ -26,7 +26,7 @@ from ensemble.accounts.api.serializers import (
     TeamSerializer,
 )
 from ensemble.accounts.models import ApiToken, Organisation, Team, User, UserSession
-from ensemble.core.api import HasAbility, Refused, acting_user
+from ensemble.core.api import HasAbility, ObjectFirst, Refused, acting_user
 from ensemble.core.refusals import TooFast
 
 
@@ -50,19 +50,19 @@ class MeView(generics.RetrieveUpdateAPIView[User]):
 
 
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet[Organisation]):
-    """Organisations: one's own; operators see all."""
+    """Organisations: one's own; superusers see all."""
 
     serializer_class = OrganisationSerializer
     queryset = Organisation.objects.none()
 
     def get_queryset(self) -> QuerySet[Organisation]:
         user = acting_user(self.request)
-        if user.is_staff:
+        if user.is_superuser:
             return Organisation.objects.all()
         return Organisation.objects.filter(members=user)
 
 
-class TeamViewSet(viewsets.ModelViewSet[Team]):
+class TeamViewSet(ObjectFirst, viewsets.ModelViewSet[Team]):
     """Teams of one's organisation, and those one belongs to."""
 
     serializer_class = TeamSerializer

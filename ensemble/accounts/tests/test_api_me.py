@@ -48,10 +48,14 @@ def test_agent_sees_only_their_organisation(client_of: Any) -> None:
     assert [o["id"] for o in body["results"]] == [str(user.organisation.pk)]
 
 
-def test_operator_sees_every_organisation(client_of: Any) -> None:
+def test_an_operator_sees_their_organisation_and_a_superuser_every_one(client_of: Any) -> None:
     operator = UserFactory(is_staff=True)
-    OrganisationFactory()
-    assert client_of(operator).get("/api/v1/organisations/").json()["count"] == 2
+    other = OrganisationFactory()
+    mine = client_of(operator).get("/api/v1/organisations/").json()
+    assert [o["id"] for o in mine["results"]] == [str(operator.organisation.pk)]
+    assert client_of(operator).get(f"/api/v1/organisations/{other.pk}/").status_code == 404
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    assert client_of(superuser).get("/api/v1/organisations/").json()["count"] == 3
 
 
 def test_profile_pages_need_sign_in() -> None:

@@ -39,7 +39,7 @@ from ensemble.chat.models import Message, MessageRevision, Room, RoomKind, RoomM
 from ensemble.chat.search import search_messages
 from ensemble.chat.streams import TYPING
 from ensemble.core import audit
-from ensemble.core.api import HasAbility, acting_user, query_int, refusing
+from ensemble.core.api import HasAbility, ObjectFirst, acting_user, query_int, refusing
 from ensemble.core.ephemeral import send_signal
 from ensemble.core.events import current_seq
 from ensemble.core.files import SyncStreamingResponse, file_response, picture_type
@@ -93,29 +93,36 @@ class CsvTextParser(BaseParser):
         return data
 
 
-class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Room]):
+class RoomViewSet(
+    ObjectFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Room]
+):
     """Rooms one belongs to, and the forums of one's organisation."""
 
     serializer_class = RoomSerializer
     permission_classes = [IsAuthenticated, HasAbility]
     queryset = Room.objects.none()
+    # Checked before the body is read (ObjectFirst); actions check again what depends on it
+    # (the role given, the person removed).
     ability_for_action = {
         "join": "retrieve",
-        "messages": "retrieve",
+        "messages:get": "retrieve",
+        "messages:post": "post",
         "read": "retrieve",
         "notifications": "retrieve",
-        "partial_update": "retrieve",
-        "archive": "retrieve",
+        "partial_update": "update",
+        "archive": "manage_accesses",
         "leave": "retrieve",
-        "members": "retrieve",
-        "invitations": "retrieve",
+        "members": "moderate",
+        "invitations": "moderate",
         "pins": "retrieve",
-        "invitations_csv": "retrieve",
-        "retention": "retrieve",
-        "export": "retrieve",
-        "attachments": "retrieve",
-        "typing": "retrieve",
-        "avatar": "retrieve",
+        "invitations_csv": "moderate",
+        "retention": "manage_accesses",
+        "export": "manage_accesses",
+        "attachments": "post",
+        "typing": "post",
+        "avatar:get": "retrieve",
+        "avatar:post": "update",
+        "avatar:delete": "update",
         "presence": "retrieve",
     }
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -508,7 +515,10 @@ class RevisionSerializer(serializers.ModelSerializer[MessageRevision]):
 
 
 class MessageViewSet(
-    mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet[Message]
+    ObjectFirst,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[Message],
 ):
     """One message: read it, edit it (author), delete it (author or moderator), its history."""
 
