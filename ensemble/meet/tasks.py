@@ -35,7 +35,7 @@ def send_meeting_reminders() -> dict[str, int]:
     return {"reminded": sent}
 
 
-@every(timedelta(seconds=30))
+@every(timedelta(minutes=1))  # the scheduler looks for due jobs once a minute
 @background_task
 def sweep_janus_rooms() -> dict[str, int]:
     """Take out of every running meeting's Janus room whoever Ensemble did not place there
