@@ -218,7 +218,7 @@ def test_every_operation_answers_each_kind_of_account_as_its_row_says(world: Wor
     observed: dict[str, set[str]] = {}
     for operation_id, method, path in operations():
         if MEET.match(operation_id):
-            continue  # Meet's rows: test_meet_access_matrix (a real Janus)
+            continue  # Meet's rows: meet/tests/test_access_matrix.py (with a real Janus)
         url = url_of(path, world.ids)
         body = BODIES.get(operation_id, {})
         statuses = {kind: outcome(world, kind, method, url, body) for kind in KINDS}

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
-from ensemble.core.api import HasAbility, acting_user
+from ensemble.core.api import HasAbility, ObjectFirst, acting_user
 from ensemble.core.files import file_response
 from ensemble.meet.models import (
     MeetRole,
@@ -49,6 +49,7 @@ def recordings_for(user: Any) -> QuerySet[Recording]:
 
 
 class RecordingViewSet(
+    ObjectFirst,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,

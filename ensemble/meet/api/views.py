@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ensemble.chat.api import serializers as chat_api
-from ensemble.core.api import acting_user, query_int, refusing
+from ensemble.core.api import ObjectFirst, acting_user, query_int, refusing
 from ensemble.core.events import current_seq, events_after
 from ensemble.meet import actions, chat
 from ensemble.meet.abilities import caller_of
@@ -129,7 +129,7 @@ def joined(participant: Participant) -> dict[str, Any]:
     return data
 
 
-class MeetingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
+class MeetingViewSet(ObjectFirst, mixins.CreateModelMixin, viewsets.GenericViewSet[Meeting]):
     """Meetings by their join code (``abc-defg-hij``)."""
 
     serializer_class = MeetingSerializer
