@@ -140,16 +140,11 @@ def enter(participant: Participant) -> Participant:
         and participant.left_from == ADMITTED
         and participant.updated_at > timezone.now() - BACK_WITHOUT_WAITING
     )
-    before = transitions.apply(participant, "join", actor=participant.user)
-    refused_before = before == ParticipantState.DENIED  # asks again: a moderator decides
-    if refused_before or not (participant.moderates or not meeting.lobby or back_soon):
-        return participant
-    try:
-        return admit(participant)
-    except ActionRefused:
-        if new:  # a full meeting or no video service: nobody is left waiting for nothing
-            participant.delete()
-        raise
+    denied = participant.state == ParticipantState.DENIED and not new  # a moderator decides
+    if not denied and (participant.moderates or not meeting.lobby or back_soon):
+        return admit(participant, actor=participant.user, move="enter")  # straight in
+    transitions.apply(participant, "join", actor=participant.user)
+    return participant
 
 
 def rejoin(participant: Participant) -> Participant:
@@ -219,9 +214,10 @@ def place(meeting: Meeting) -> JanusServer:
     raise MediaUnavailable()
 
 
-def give_token(server: JanusServer, participant: Participant) -> None:
+def give_token(server: JanusServer, participant: Participant, save: bool = True) -> None:
     """A Janus token for this participant, valid in their meeting's room only: Janus lets it
-    open sessions, and the room's list of allowed tokens lets it join that room."""
+    open sessions, and the room's list of allowed tokens lets it join that room. Without
+    ``save``, the caller stores it (``TOKEN_FIELDS``) with the move it is given for."""
     meeting = participant.meeting
     token = secrets.token_urlsafe(32)
     server.add_token(token)
@@ -234,7 +230,11 @@ def give_token(server: JanusServer, participant: Participant) -> None:
     participant.janus_token = token
     participant.janus_feed = participant.janus_feed or new_feed()
     participant.janus_screen_feed = participant.janus_screen_feed or new_feed()
-    participant.save(update_fields=["janus_token", "janus_feed", "janus_screen_feed", "updated_at"])
+    if save:
+        participant.save(update_fields=[*TOKEN_FIELDS, "updated_at"])
+
+
+TOKEN_FIELDS = ("janus_token", "janus_feed", "janus_screen_feed")
 
 
 def drop_token(meeting: Meeting, token: str) -> None:
@@ -263,24 +263,24 @@ def check_room(meeting: Meeting, participant: Participant) -> None:
         )
 
 
-def admit(participant: Participant, actor: Any = None) -> Participant:
-    """Let someone in: a place on Janus and a token first (network calls, outside any database
-    transaction), then, with the meeting locked, the count checked again and the move made."""
+def admit(participant: Participant, actor: Any = None, move: str = "admit") -> Participant:
+    """Let someone in (``move``: "admit" from the waiting room, "enter" straight in): a place
+    on Janus and a token first (network calls, outside any database transaction), then, with
+    the meeting locked, the count checked again and the move made with the token stored."""
     meeting = participant.meeting
-    transitions.check(participant.state, "admit")
+    transitions.check(transitions.state_of(participant), move)
     check_room(meeting, participant)
     try:
         server = place(meeting)
-        give_token(server, participant)
+        give_token(server, participant, save=False)
     except JanusUnavailable as error:
         raise MediaUnavailable() from error
     try:
         with transaction.atomic():
             check_room(Meeting.objects.select_for_update().get(pk=meeting.pk), participant)
-            transitions.apply(participant, "admit", actor=actor)
+            transitions.apply(participant, move, actor=actor, also=TOKEN_FIELDS)
     except ActionRefused:  # filled up, or decided by someone else, while being placed
         token, participant.janus_token = participant.janus_token, ""
-        Participant.objects.filter(pk=participant.pk, janus_token=token).update(janus_token="")
         drop_token(meeting, token)
         raise
     chat.sync_member(participant)

@@ -23,10 +23,13 @@ NEW = ""  # someone not yet in the meeting's list
 WAITING, ADMITTED = ParticipantState.WAITING, ParticipantState.ADMITTED
 DENIED, LEFT, REMOVED = ParticipantState.DENIED, ParticipantState.LEFT, ParticipantState.REMOVED
 
-# (state before, move) -> state after. Joining always goes through the waiting room; the
-# actions then admit at once those who need not wait (moderators, no waiting room, someone
-# back a moment after leaving the meeting).
+# (state before, move) -> state after. "join" is into the waiting room; "enter" is straight
+# in, for those who need not wait (moderators, a meeting without a waiting room, someone back
+# a moment after leaving the meeting: the actions decide), never for someone refused.
 TRANSITIONS: dict[tuple[str, str], str] = {
+    (NEW, "enter"): ADMITTED,
+    (WAITING, "enter"): ADMITTED,
+    (LEFT, "enter"): ADMITTED,
     (NEW, "join"): WAITING,
     (WAITING, "join"): WAITING,
     (LEFT, "join"): WAITING,
@@ -44,6 +47,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 
 AUDITED_AS = {
     "join": "meet.participant_joined",
+    "enter": "meet.participant_admitted",
     "admit": "meet.participant_admitted",
     "deny": "meet.participant_denied",
     "leave": "meet.participant_left",
@@ -54,17 +58,20 @@ AUDITED_AS = {
 
 def refused(state: str, move: str) -> str:
     """What someone asking for a move the table does not have is told."""
-    if state == REMOVED and move in ("join", "remove"):
-        return (
-            _("You were removed from this meeting.")
-            if move == "join"
-            else _("This person was already removed.")
-        )
+    if state == REMOVED and move in ("join", "enter"):
+        return _("You were removed from this meeting.")
+    if state == REMOVED and move == "remove":
+        return _("This person was already removed.")
     if move in ("admit", "deny"):
         return _("This person is not in the waiting room.")
     if move == "leave":
         return _("You are not in this meeting.")
     return _("This cannot be done now.")
+
+
+def state_of(participant: Participant) -> str:
+    """Where a participant stands for the table (``NEW`` if not yet stored)."""
+    return NEW if participant._state.adding else participant.state
 
 
 def check(state: str, move: str) -> None:
@@ -106,6 +113,7 @@ def apply(
             data={
                 "participant": str(participant.pk),
                 "name": participant.display_name,
+                "move": move,
                 "from": before or "new",
                 "to": after,
             },

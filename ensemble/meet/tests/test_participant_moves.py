@@ -146,6 +146,32 @@ def test_each_move_is_audited_with_its_event(janus: Any, client_of: Any) -> None
     assert states == ["waiting", "admitted", "left"]
 
 
+def test_straight_in_is_one_move(janus: Any, client_of: Any) -> None:
+    """Someone who need not wait is admitted in one move: moderators and people joining a
+    meeting without a waiting room are never shown waiting."""
+    host = client_of(UserFactory())
+    code = create(host, lobby=False)["code"]
+    mine = join(host, code).json()
+    theirs = join(client_of(UserFactory()), code).json()
+    meeting = Meeting.objects.get(code=code)
+    # The host's place was made with the meeting (waiting for them); the other is new.
+    for them, before in ((mine, "waiting"), (theirs, "new")):
+        states = [
+            event["payload"]["state"]
+            for event in events_after(stream_of(meeting), 0, 1000)
+            if event["event"] == "meet.participant.changed" and event["payload"]["id"] == them["id"]
+        ]
+        assert states == ["admitted"]
+        entries = AuditEntry.objects.filter(action__startswith="meet.participant_")
+        moves = [
+            (e.action, e.data["move"], e.data["from"], e.data["to"])
+            for e in entries
+            if e.data.get("participant") == them["id"]
+        ]
+        assert moves == [("meet.participant_admitted", "enter", before, "admitted")]
+
+
 def test_the_table_lets_nobody_out_of_removed() -> None:
     assert [move for (state, move) in TRANSITIONS if state == "removed"] == []
     assert TRANSITIONS[("denied", "join")] == "waiting"
+    assert ("denied", "enter") not in TRANSITIONS  # someone refused never goes straight in
