@@ -14,6 +14,10 @@ class AccountsConfig(AppConfig):
             signals,
             tasks,
         )
+        from ensemble.accounts.actions import touch_session
+        from ensemble.core.sessions import TOUCHED
+
+        TOUCHED.append(touch_session)  # what is done on the socket keeps "last active" fresh
 
     def launcher_tiles(self, user: Any) -> list[Any]:
         from django.urls import reverse

@@ -10,17 +10,7 @@ from ensemble.accounts.actions import touch_session
 from ensemble.accounts.models import UserSession
 from ensemble.core import audit
 from ensemble.core.realtime import close_sockets_of
-
-TOUCH_EVERY = timedelta(minutes=5)
-TOUCH_KEY = "accounts.touched"
-
-
-def touch_interval() -> float:
-    """How often a session's last activity is written: every 5 minutes, or a tenth of the idle
-    timeout if that is shorter (so the timeout is measured to within a tenth)."""
-    idle: int = settings.SESSION_IDLE_SECONDS
-    every = TOUCH_EVERY.total_seconds()
-    return min(every, idle / 10) if idle > 0 else every
+from ensemble.core.sessions import TOUCH_KEY, idle_for, is_idle, touch_due
 
 
 class SessionTrackingMiddleware:
@@ -37,15 +27,14 @@ class SessionTrackingMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and request.session.session_key:
             now = timezone.now().timestamp()
-            seen: float | None = request.session.get(TOUCH_KEY)
-            idle: int = settings.SESSION_IDLE_SECONDS
-            if seen is None:  # the first request of the session (or one from before this)
+            since = idle_for(request.session, now)
+            if since is None:  # the first request of the session (or one from before this)
                 request.session.set_expiry(
                     timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
                 )
-            if seen is not None and idle > 0 and now - seen > idle:
-                end_idle_session(request, now - seen)
-            elif seen is None or now - seen > touch_interval():
+            if since is not None and is_idle(request.session, now):
+                end_idle_session(request, since)
+            elif touch_due(request.session, now):
                 touch_session(request.session.session_key)
                 request.session[TOUCH_KEY] = now
         return self.get_response(request)

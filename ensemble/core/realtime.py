@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -34,7 +35,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ensemble.core import ephemeral, presence, ratelimit
+from ensemble.core import ephemeral, presence, ratelimit, sessions
 from ensemble.core.events import (
     SENT_HERE,
     changes_access_of,
@@ -59,6 +60,9 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=4401)
+            return
+        if sessions.is_idle(self.scope["session"], time.time()):  # pages will sign it out
             await self.close(code=4401)
             return
         self.last_sent: dict[str, int] = {}
@@ -123,9 +127,17 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             return
         action = content.get("action")
         if action == "ping":
+            if sessions.is_idle(self.scope["session"], time.time()):
+                await self.close(code=4401)  # unused for SESSION_IDLE_SECONDS
+                return
             await database_sync_to_async(presence.heartbeat)(self.scope["user"])
             await self.send_json({"type": "pong"})
-        elif action == "presence":
+            return
+        if action in ("call", "signal") or (
+            action == "presence" and content.get("state") == presence.ONLINE
+        ):
+            await self.used()
+        if action == "presence":
             await self.set_presence(content.get("state"))
         elif action == "signal":
             await self.signal(content.get("stream"), content.get("signal"), content.get("payload"))
@@ -249,6 +261,18 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         await self.unsubscribe(stream)
         await self.send_json({"type": "unsubscribed", "stream": stream, "reason": "forbidden"})
         return False
+
+    async def used(self) -> None:
+        """Someone did something here: the session is in use (its idle timeout restarts)."""
+        session, now = self.scope["session"], time.time()
+        if sessions.touch_due(session, now):
+            session[sessions.TOUCH_KEY] = now
+            await database_sync_to_async(self.save_use)(session)
+
+    @staticmethod
+    def save_use(session: Any) -> None:
+        session.save()
+        sessions.touched(session.session_key)
 
     async def within_limit(self) -> bool:
         """Signals (typing, presence) count against the account's ``signals`` limit."""
