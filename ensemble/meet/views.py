@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ensemble.core.refusals import ActionRefused
 from ensemble.meet import actions
 from ensemble.meet.guests import exchange_old_key, guest_key, remember_guest
-from ensemble.meet.models import Access, Meeting
+from ensemble.meet.models import Meeting
 
 CODE = re.compile(r"[a-z]{3}-[a-z]{4}-[a-z]{3}")
 
@@ -70,7 +70,7 @@ def meeting_page(request: HttpRequest, code: str) -> HttpResponse:
         if key:
             remember_guest(response, meeting.code, key)
         return response
-    if meeting.access != Access.PUBLIC and not request.user.is_authenticated:
+    if not meeting.get_abilities(request.user)["retrieve"]:  # guests: public meetings only
         return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
     if request.user.is_authenticated:
         returning = meeting.participants.filter(user=request.user.pk).exists()
