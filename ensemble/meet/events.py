@@ -89,16 +89,18 @@ def meeting_updated(meeting: Any) -> None:
 
 
 def may_follow(user: Any, key: str) -> bool:
-    """People in the meeting (admitted) follow it."""
-    from ensemble.meet.models import Participant, ParticipantState
+    """People in the meeting (admitted) follow it: its ``see_people`` ability."""
+    from ensemble.meet.abilities import caller_of
+    from ensemble.meet.models import Meeting
 
     try:
         uuid.UUID(key)
     except ValueError:
         return False
-    return Participant.objects.filter(
-        meeting_id=key, user=user, state=ParticipantState.ADMITTED
-    ).exists()
+    meeting = Meeting.objects.filter(pk=key).first()
+    if meeting is None or not getattr(user, "is_authenticated", False):
+        return False
+    return meeting.get_abilities(user, caller_of(meeting, user))["see_people"]
 
 
 def register() -> None:
