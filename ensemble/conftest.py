@@ -49,6 +49,12 @@ def _fresh_counters() -> None:
     cache.clear()
 
 
+@pytest.fixture
+def immediate_tasks(settings: Any) -> None:
+    """Background jobs run as soon as they are queued (on commit), in the test's process."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings: Any, tmp_path: Path) -> None:
     """Each test stores files in its own folder (S3 tests make their own storage)."""

@@ -21,7 +21,7 @@ from django.core.validators import validate_email
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ensemble.accounts.actions import ActionRefused
@@ -34,6 +34,7 @@ from ensemble.accounts.models import (
     User,
 )
 from ensemble.core import audit, ratelimit
+from ensemble.core.tasks import background_task
 
 INVITATION_DAYS = 14
 CODE_MINUTES = 10
@@ -109,20 +110,33 @@ def invite(
             request=request,
             data={"email": email, "role": role},
         )
-        link = f"{settings.SITE_URL}/accounts/invitations/{token}/"
-        transaction.on_commit(
-            lambda: email_person(
-                email,
-                "invitation",
-                {
-                    "inviter": inviter,
-                    "target": target,
-                    "link": link,
-                    "days": INVITATION_DAYS,
-                },
-            )
-        )
+        # Queued: the worker makes the link and sends it (the request never waits on the
+        # mail server, and the link's secret is stored nowhere but in the e-mail).
+        transaction.on_commit(lambda: send_invitation.enqueue(str(invitation.pk)))
     return invitation
+
+
+@background_task
+def send_invitation(invitation_id: str) -> None:
+    """E-mail an invitation with a link made now (the one made with the invitation was never
+    shown): a retry makes a new one, and only the last link sent works."""
+    invitation = Invitation.objects.filter(
+        pk=invitation_id, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
+    if invitation is None or invitation.invited_by is None:
+        return
+    token = secrets.token_urlsafe(32)
+    invitation.digest = digest(token)
+    invitation.save(update_fields=["digest", "updated_at"])
+    target = invitation.target_type.get_object_for_this_type(pk=invitation.target_id)
+    context = {
+        "inviter": invitation.invited_by,
+        "target": target,
+        "link": f"{settings.SITE_URL}/accounts/invitations/{token}/",
+        "days": INVITATION_DAYS,
+    }
+    with translation.override(invitation.invited_by.language or settings.LANGUAGE_CODE):
+        email_person(invitation.email, "invitation", context)
 
 
 def find_invitation(token: str) -> Invitation:

@@ -14,7 +14,7 @@ from ensemble.accounts.models import Invitation, SignInCode, TeamMembership, Tea
 from ensemble.accounts.tests.factories import MembershipFactory, TeamFactory, UserFactory
 from ensemble.core.models import AuditEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
 
 
 CAPTURE: Any = None

@@ -14,7 +14,7 @@ from ensemble.chat.models import Room, RoomKind, RoomMember, RoomRole
 from ensemble.chat.tests.factories import RoomFactory, RoomMemberFactory
 from ensemble.core.events import events_after
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
 
 
 def post(client: Any, room: Room, path: str, body: dict[str, Any] | None = None) -> Any:

@@ -92,6 +92,7 @@ def test_pages_that_send_e_mails_are_limited_per_address(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("immediate_tasks")
 def test_invitation_e_mails_count_against_the_inviter(
     client_of: Any, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
