@@ -130,6 +130,8 @@ def start_embedded_janus() -> subprocess.Popen[bytes] | None:
         admin_key=settings.JANUS_ADMIN_KEY,
         rtp_ports=settings.JANUS_RTP_PORTS,
         ice_enforce=settings.JANUS_ICE_ENFORCE,
+        events_url=settings.JANUS_EVENTS_URL,
+        events_secret=settings.JANUS_EVENTS_SECRET,
     )
     folder = settings.DATA_DIR / "janus"
     try:

@@ -292,6 +292,10 @@ if not JANUS_URLS:
 JANUS_ADMIN_SECRET = env_str("JANUS_ADMIN_SECRET") or derived_secret(SECRET_KEY, "janus-admin")
 JANUS_ADMIN_KEY = env_str("JANUS_ADMIN_KEY") or derived_secret(SECRET_KEY, "janus-rooms")
 JANUS_TIMEOUT = env_int("JANUS_TIMEOUT", 5)
+# Janus posts its VideoRoom events here (its HTTP event handler), so that a stranger in a
+# meeting's room is taken out at once; with the password below (HTTP basic auth, user "janus").
+JANUS_EVENTS_URL = env_str("JANUS_EVENTS_URL", f"{SITE_URL}/meet/janus-events/")
+JANUS_EVENTS_SECRET = env_str("JANUS_EVENTS_SECRET") or derived_secret(SECRET_KEY, "janus-events")
 # The embedded Janus: the addresses it offers for media (ICE), and its UDP ports.
 JANUS_ICE_ENFORCE = env_str("JANUS_ICE_ENFORCE")
 JANUS_RTP_PORTS = env_str("JANUS_RTP_PORTS", "20000-20999")

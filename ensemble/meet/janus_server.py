@@ -27,6 +27,10 @@ class JanusSettings:
     bind: str = "127.0.0.1"
     rtp_ports: str = "20000-20999"
     ice_enforce: str = ""
+    # Where Janus posts the VideoRoom's events at once (the meet app's janus-events endpoint),
+    # and the password it shows there; no URL: no events (the sweep alone takes strangers out).
+    events_url: str = ""
+    events_secret: str = ""
 
     @property
     def url(self) -> str:
@@ -43,7 +47,8 @@ class JanusSettings:
 
 def render(settings: JanusSettings, folder: Path) -> Path:
     """Write the configuration into ``folder``; returns the path of janus.jcfg. It holds the
-    admin secret and key, so the folder and its files are the service user's only."""
+    admin secret and key, and the events' password, so the folder and its files are the
+    service user's only."""
     private_folder(folder)
     values = {
         "configs": str(folder),
@@ -55,6 +60,9 @@ def render(settings: JanusSettings, folder: Path) -> Path:
         "bind": settings.bind,
         "rtp_ports": settings.rtp_ports,
         "ice_enforce": settings.ice_enforce,
+        "events_enabled": "true" if settings.events_url else "false",
+        "events_url": settings.events_url,
+        "events_secret": settings.events_secret,
     }
     for template in TEMPLATES.glob("*.jcfg"):
         text = template.read_text()

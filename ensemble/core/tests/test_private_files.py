@@ -74,13 +74,20 @@ def test_the_command_runs_with_a_private_umask(embedded_env: dict[str, str]) -> 
 def test_janus_configuration_is_written_for_the_service_user_only(tmp_path: Path) -> None:
     folder = tmp_path / "janus" / "conf"
     janus = janus_server.JanusSettings(
-        http_port=1, admin_port=2, ws_port=3, admin_secret="admin-s3cret", admin_key="room-key"
+        http_port=1,
+        admin_port=2,
+        ws_port=3,
+        admin_secret="admin-s3cret",
+        admin_key="room-key",
+        events_url="http://127.0.0.1:8000/meet/janus-events/",
+        events_secret="events-s3cret",
     )
     config = janus_server.render(janus, folder)
     assert "admin-s3cret" in config.read_text()
+    assert "events-s3cret" in (folder / "janus.eventhandler.sampleevh.jcfg").read_text()
     assert mode(folder) == 0o700 and mode(folder.parent) == 0o700
     written = sorted(folder.iterdir())
-    assert len(written) == 4
+    assert len(written) == 5
     assert {mode(path) for path in written} == {0o600}
 
 

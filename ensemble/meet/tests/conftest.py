@@ -17,7 +17,9 @@ from ensemble.meet.janus_server import JanusSettings
 
 
 class RunningJanus:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, events_url: str = "") -> None:
+        """A Janus of its own; with ``events_url``, posting its events there (to the test
+        server) as the embedded Janus posts them to Ensemble."""
         self.folder = folder
         self.settings = JanusSettings(
             http_port=free_port(),
@@ -25,7 +27,9 @@ class RunningJanus:
             ws_port=free_port(),
             admin_secret=django_settings.JANUS_ADMIN_SECRET,
             admin_key=django_settings.JANUS_ADMIN_KEY,
-            rtp_ports="21000-21999",
+            rtp_ports="22000-22999" if events_url else "21000-21999",
+            events_url=events_url,
+            events_secret=django_settings.JANUS_EVENTS_SECRET,
         )
         self.start()
 
@@ -94,12 +98,28 @@ def janus_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningJ
         running.stop()
 
 
+def point_meet_at(running: RunningJanus, settings: Any) -> None:
+    settings.JANUS_URLS = [running.settings.url]
+    settings.JANUS_ADMIN_URLS = [running.settings.admin_url]
+    settings.JANUS_WS_URLS = [running.settings.ws_url]
+
+
 @pytest.fixture
 def janus(janus_process: RunningJanus, settings: Any) -> Iterator[RunningJanus]:
     """Meet pointed at the test Janus (started again if a test stopped it)."""
     if janus_process.process.poll() is not None:
         janus_process.start()
-    settings.JANUS_URLS = [janus_process.settings.url]
-    settings.JANUS_ADMIN_URLS = [janus_process.settings.admin_url]
-    settings.JANUS_WS_URLS = [janus_process.settings.ws_url]
+    point_meet_at(janus_process, settings)
     yield janus_process
+
+
+@pytest.fixture
+def janus_telling(live_server: Any, tmp_path: Path, settings: Any) -> Iterator[RunningJanus]:
+    """Meet pointed at a Janus of its own that posts its events to the test server (a WSGI
+    server in a thread, pytest-django's live_server), as the embedded Janus posts them to
+    Ensemble: nothing but those events takes strangers out (no sweep runs in tests)."""
+    running = RunningJanus(tmp_path, events_url=f"{live_server.url}/meet/janus-events/")
+    point_meet_at(running, settings)
+    yield running
+    if running.process.poll() is None:
+        running.stop()

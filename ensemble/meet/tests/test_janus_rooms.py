@@ -1,21 +1,23 @@
 """A meeting's Janus room holds only the people Ensemble placed there, checked by talking to
 Janus directly as a browser (or an intruder) would: a token opens its own meeting's room only,
-a publisher under an id that is not its own is taken out, and someone removed is gone from
-the room at once."""
+a publisher under an id that is not its own is taken out (at once, Janus telling Ensemble of
+the join), and someone removed is gone from the room at once."""
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from ensemble.accounts.tests.factories import UserFactory
 from ensemble.meet.janus import JanusServer
 from ensemble.meet.models import Participant
 from ensemble.meet.tasks import sweep_janus_rooms
-from ensemble.meet.tests.conftest import AsBrowser
+from ensemble.meet.tests.conftest import AsBrowser, RunningJanus
 from ensemble.meet.tests.test_meetings import API, create, join
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +91,70 @@ def test_a_publisher_under_someone_elses_screen_id_is_taken_out(janus: Any, clie
     assert intruder.join_answer(them["media"])["videoroom"] == "joined"
     assert sweep_janus_rooms.call() == {"taken_out": 0}
     assert sorted(ids_in(room)) == sorted([mine["media"]["feed"], them["media"]["feed"]])
+
+
+@pytest.mark.django_db(transaction=True)  # the test server and the sweep read the meeting
+def test_a_publisher_under_someone_elses_screen_id_is_taken_out_at_once(
+    janus_telling: RunningJanus, client_of: Any
+) -> None:
+    """Janus posts the join to Ensemble, which sweeps the room then and there: the intruder's
+    video never stays shown as "Screen of <that person>" until the next minute's sweep."""
+    _host, _code, mine, them = meeting_with_two(client_of)
+    room, screen = mine["media"]["room"], mine["media"]["screen_feed"]
+    AsBrowser(janus_telling, mine["media"]["token"]).join(mine["media"])
+    wait_for(room, mine["media"]["feed"])
+    intruder = AsBrowser(janus_telling, them["media"]["token"])
+    assert intruder.join_answer(them["media"], feed=screen)["videoroom"] == "joined"
+    deadline = time.monotonic() + 5
+    while ids_in(room) != [mine["media"]["feed"]]:
+        assert time.monotonic() < deadline, f"still in the Janus room: {ids_in(room)}"
+        time.sleep(0.1)
+    # Its own id is still its own: joining under it is no stranger's join.
+    assert intruder.join_answer(them["media"])["videoroom"] == "joined"
+    time.sleep(1)  # what a sweep after this join would have taken out
+    assert sorted(ids_in(room)) == sorted([mine["media"]["feed"], them["media"]["feed"]])
+
+
+def basic(password: str, user: str = "janus") -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+EVENTS = "/meet/janus-events/"
+
+
+def test_the_events_endpoint_refuses_anyone_without_the_secret(client: Client) -> None:
+    event = {"type": 64, "event": {"plugin": "janus.plugin.videoroom", "data": {}}}
+    for header in [None, basic("wrong"), basic(settings.JANUS_EVENTS_SECRET, "admin"), "Basic %%"]:
+        extra = {"HTTP_AUTHORIZATION": header} if header else {}
+        answer = client.post(EVENTS, [event], content_type="application/json", **extra)
+        assert answer.status_code == 401
+    # No CSRF token is asked of Janus, and a GET is no event.
+    good = {"HTTP_AUTHORIZATION": basic(settings.JANUS_EVENTS_SECRET)}
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(EVENTS, [event], content_type="application/json", **good).status_code == 204
+    assert client.get(EVENTS, **good).status_code == 405
+
+
+def test_the_events_endpoint_refuses_what_is_not_janus_events(client: Client) -> None:
+    good = {"HTTP_AUTHORIZATION": basic(settings.JANUS_EVENTS_SECRET)}
+    for body in ["{not json", b"\xff\xfe{", '"a text"', "42"]:
+        answer = client.post(EVENTS, body, content_type="application/json", **good)
+        assert answer.status_code == 400, body
+    large = "[" + ",".join(["{}"] * 200_000) + "]"
+    answer = client.post(EVENTS, large, content_type="application/json", **good)
+    assert answer.status_code == 413
+    # Events of other kinds, or odd ones, are read and ignored.
+    odd = [
+        {},
+        3,
+        {
+            "type": 64,
+            "event": {"plugin": "janus.plugin.videoroom", "data": {"event": "joined", "room": "x"}},
+        },
+        {"type": 1, "event": {"name": "created"}},
+    ]
+    answer = client.post(EVENTS, odd, content_type="application/json", **good)
+    assert answer.status_code == 204
 
 
 def test_a_removed_guest_is_gone_from_the_room_at_once(janus: Any, client_of: Any) -> None:
