@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 import segno
@@ -215,20 +216,29 @@ def totp_start_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:security")
 
 
+def back_to_security(request: HttpRequest, act: Callable[[], object], done: str) -> HttpResponse:
+    """Do what the Security page asked, say how it went there, and go back to it."""
+    try:
+        act()
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, done)
+    return redirect("accounts:security")
+
+
 @login_required
 @require_POST
 def totp_confirm_view(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     form = CodeForm(request.POST)
-    try:
+
+    def enable() -> None:
         if not form.is_valid():
             raise actions.ActionRefused(_("Enter the 6 digits shown by your authenticator app."))
         actions.enable_totp(request, user, form.cleaned_data["code"])
-    except actions.ActionRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("Two-factor authentication is on."))
-    return redirect("accounts:security")
+
+    return back_to_security(request, enable, _("Two-factor authentication is on."))
 
 
 @login_required
@@ -238,28 +248,24 @@ def totp_disable_view(request: HttpRequest) -> HttpResponse:
     form = TotpOffForm(request.POST)
     form.is_valid()  # both fields are optional: the action says what is missing
     data = getattr(form, "cleaned_data", {})
-    try:
-        actions.disable_totp(
+    return back_to_security(
+        request,
+        lambda: actions.disable_totp(
             request, user, password=data.get("password", ""), code=data.get("code", "")
-        )
-    except actions.ActionRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("Two-factor authentication is off."))
-    return redirect("accounts:security")
+        ),
+        _("Two-factor authentication is off."),
+    )
 
 
 @login_required
 def email_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
     """The link sent to a new address: confirms it for the signed-in person (login_required
     sends anyone else to sign in first, then back here)."""
-    try:
-        actions.confirm_email(request, signed_in(request), token)
-    except actions.ActionRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("Your e-mail address is confirmed."))
-    return redirect("accounts:security")
+    return back_to_security(
+        request,
+        lambda: actions.confirm_email(request, signed_in(request), token),
+        _("Your e-mail address is confirmed."),
+    )
 
 
 @login_required

@@ -1,6 +1,7 @@
 import factory
 
-from ensemble.accounts.models import Organisation, Team, TeamMembership, TeamRole, User
+from ensemble.accounts import tokens
+from ensemble.accounts.models import ApiToken, Organisation, Team, TeamMembership, TeamRole, User
 
 PASSWORD = "correct horse battery staple"
 
@@ -45,3 +46,17 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory(TeamFactory)
     user = factory.SubFactory(UserFactory)
     role = TeamRole.MEMBER
+
+
+def api_token(user: User, scopes: list[str], days: int = 1) -> str:
+    """A personal API token of ``user`` with these scopes; its value (``ens_…``)."""
+    value, prefix, digest = tokens.new_token_value()
+    ApiToken.objects.create(
+        user=user,
+        name="test",
+        prefix=prefix,
+        digest=digest,
+        scopes=scopes,
+        expires_at=tokens.expiry(days),
+    )
+    return value

@@ -15,9 +15,8 @@ import pytest
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
-from ensemble.accounts import tokens
-from ensemble.accounts.models import ApiToken, TokenScope, User
-from ensemble.accounts.tests.factories import TeamFactory, UserFactory
+from ensemble.accounts.models import TokenScope, User
+from ensemble.accounts.tests.factories import TeamFactory, UserFactory, api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -52,19 +51,6 @@ def filled(path: str, operation: dict[str, Any], ids: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", value, path)
 
 
-def token_of(user: User, scopes: list[str]) -> str:
-    value, prefix, digest = tokens.new_token_value()
-    ApiToken.objects.create(
-        user=user,
-        name="t",
-        prefix=prefix,
-        digest=digest,
-        scopes=scopes,
-        expires_at=tokens.expiry(1),
-    )
-    return value
-
-
 @pytest.fixture
 def operator_objects() -> tuple[User, dict[str, str]]:
     from ensemble.chat.models import RoomRole
@@ -97,7 +83,7 @@ def test_a_read_only_token_is_refused_every_write(
     operator_objects: tuple[User, dict[str, str]],
 ) -> None:
     operator, ids = operator_objects
-    value, client = token_of(operator, [TokenScope.READ]), Client()
+    value, client = api_token(operator, [TokenScope.READ]), Client()
     walked, wrongly = 0, []
     for path, method, operation in operations():
         url = filled(path, operation, ids)
@@ -115,7 +101,7 @@ def test_a_scim_only_token_is_refused_everywhere_but_scim(
     operator_objects: tuple[User, dict[str, str]],
 ) -> None:
     operator, ids = operator_objects
-    value, client = token_of(operator, [TokenScope.SCIM]), Client()
+    value, client = api_token(operator, [TokenScope.SCIM]), Client()
     wrongly = []
     for path, method, operation in operations():
         url = filled(path, operation, ids)
@@ -133,7 +119,7 @@ def test_scim_needs_the_scim_scope(
     operator_objects: tuple[User, dict[str, str]], scopes: list[str]
 ) -> None:
     operator, _ids = operator_objects
-    value, client = token_of(operator, scopes), Client()
+    value, client = api_token(operator, scopes), Client()
     for path in SCIM_PATHS:
         response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {value}")
         assert response.status_code == 403
@@ -144,7 +130,7 @@ def test_a_write_token_still_writes_where_its_owner_may(
     operator_objects: tuple[User, dict[str, str]],
 ) -> None:
     operator, _ids = operator_objects
-    value = token_of(operator, [TokenScope.READ, TokenScope.WRITE])
+    value = api_token(operator, [TokenScope.READ, TokenScope.WRITE])
     response = Client().post(
         "/api/v1/chat/rooms/",
         {"name": "Scripted", "kind": "private"},
