@@ -79,8 +79,9 @@ def invite(
         if inviter.organisation_id
         else None
     )
-    if existing is None:
+    if existing is None:  # an e-mail: counted for the inviter and for the address
         ratelimit.check("invitations", f"user:{inviter.pk}")
+        ratelimit.check("invitations.recipient", f"email:{email}")
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation(
@@ -217,11 +218,14 @@ def check_sign_in_code(email: str, code: str) -> User:
 
 
 def join_team(invitation: Invitation, user: User) -> None:
+    """An invitation makes someone a member of the team; it never changes the role of
+    someone already in it (roles change through set_team_member, which keeps an owner)."""
+    team = Team.objects.get(pk=invitation.target_id)
+    if not user.is_external and user.organisation_id != team.organisation_id:
+        raise ActionRefused(_("This person is not in the team's organisation."))
     # External users are never administrators of anything (Tchap's rule).
     role = TeamRole.MEMBER if user.is_external else invitation.role
-    TeamMembership.objects.update_or_create(
-        team_id=invitation.target_id, user=user, defaults={"role": role}
-    )
+    TeamMembership.objects.get_or_create(team=team, user=user, defaults={"role": role})
 
 
 invitable(Team, join_team)

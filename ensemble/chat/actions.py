@@ -56,6 +56,7 @@ from ensemble.core.events import (
     publish_rows_in_loop,
 )
 from ensemble.core.files import INLINE_IMAGES, human_size, picture
+from ensemble.core.models import StreamEvent
 from ensemble.core.refusals import BadInput, TooFast
 from ensemble.core.text import one_emoji
 from ensemble.portal.actions import notify, user_stream
@@ -573,8 +574,26 @@ def delete_message(user: User, message: Message) -> Message:
                 target=message.room,
                 data={"message": str(message.pk)},
             )
+        forget_in_stream(message)
         publish(message.room.stream, MessageDeleted(id=message.pk))
     return message
+
+
+def forget_in_stream(message: Message) -> None:
+    """Blank what the room's stored events say of a deleted message (its text, its files),
+    so that a reader catching up from the start does not read it again."""
+    said = StreamEvent.objects.filter(
+        stream=message.room.stream,
+        type__in=[MessageCreated.type, MessageEdited.type],
+        payload__id=str(message.pk),
+    )
+    for event in said:
+        payload = {**event.payload, "body": "", "html": ""}
+        if "attachments" in payload:
+            payload["attachments"] = []
+        if "deleted" in payload:
+            payload["deleted"] = True
+        StreamEvent.objects.filter(pk=event.pk).update(payload=payload)
 
 
 MENTION = re.compile(r"(?<![\w@])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")

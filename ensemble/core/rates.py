@@ -16,6 +16,7 @@ DEFAULT_RATES = {
     "accounts.code": "30/hour",  # sign-in codes asked from one client address
     "accounts.password_reset": "5/hour",  # reset e-mails asked from one client address
     "invitations": "500/day",  # invitation e-mails one account sends
+    "invitations.recipient": "10/day",  # invitation e-mails one address receives
     "signals": "120/minute",  # typing and presence signals of one account
 }
 

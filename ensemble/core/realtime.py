@@ -126,10 +126,10 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             await self.error("bad_message", _("Messages must be JSON objects."))
             return
         action = content.get("action")
+        if sessions.is_over(self.scope["session"], time.time()):
+            await self.close(code=4401)  # idle for SESSION_IDLE_SECONDS, or past its age
+            return
         if action == "ping":
-            if sessions.is_idle(self.scope["session"], time.time()):
-                await self.close(code=4401)  # unused for SESSION_IDLE_SECONDS
-                return
             await database_sync_to_async(presence.heartbeat)(self.scope["user"])
             await self.send_json({"type": "pong"})
             return

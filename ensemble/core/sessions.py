@@ -9,7 +9,7 @@ hooks (accounts keeps the "last active" of its session list with one).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +37,13 @@ def is_idle(session: Any, now: float) -> bool:
     idle: int = settings.SESSION_IDLE_SECONDS
     since = idle_for(session, now)
     return since is not None and idle > 0 and since > idle
+
+
+def is_over(session: Any, now: float) -> bool:
+    """Idle, or past the absolute age its expiry date was fixed to at its first request."""
+    expiry = session.get("_session_expiry")  # set_expiry() keeps a date as a string here
+    past_age = isinstance(expiry, str) and datetime.fromisoformat(expiry).timestamp() < now
+    return is_idle(session, now) or past_age
 
 
 def touch_due(session: Any, now: float) -> bool:

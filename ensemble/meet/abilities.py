@@ -44,7 +44,10 @@ def join_refusal(meeting: Meeting, user: Any, participant: Participant | None) -
     if participant is not None and participant.state == REMOVED:
         return _("You were removed from this meeting.")
     if participant is None and meeting.access == Access.INVITED:
-        invited = meeting.invitations.filter(email__iexact=user.email).exists()
+        # an address an operator changed counts once its owner confirmed it
+        invited = user.email_verified and (
+            meeting.invitations.filter(email__iexact=user.email).exists()
+        )
         if not invited:
             return _("This meeting is for invited people only.")
     back_in = participant is not None and (participant.moderates or participant.state == ADMITTED)

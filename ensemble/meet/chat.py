@@ -56,7 +56,10 @@ def inside(participant: Participant) -> Room:
     if participant.state != ParticipantState.ADMITTED:
         raise ActionRefused(_("Only people in the meeting can use its chat."))
     sync_member(participant)  # people admitted before the meeting had a chat
-    return room_of(participant.meeting)
+    room = room_of(participant.meeting)
+    if participant.user is not None and not room.get_abilities(participant.user)["retrieve"]:
+        raise ActionRefused(_("You were banned from this meeting's chat."))
+    return room
 
 
 def send(participant: Participant, txn_id: str, text: str) -> tuple[Message, bool]:

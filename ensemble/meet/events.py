@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from ensemble.core.events import Event, event_type, publish
+from ensemble.core.events import EVERYONE, Event, event_type, publish
 
 STREAM_KIND = "meet.meeting"
 
@@ -44,6 +44,8 @@ class MuteRequested(Event):
 
 @event_type("meet.meeting.updated")
 class MeetingUpdated(Event):
+    access_of: ClassVar[str | None] = EVERYONE  # an ended meeting is followed no longer
+
     locked: bool
     ended: bool
     recording: bool = False

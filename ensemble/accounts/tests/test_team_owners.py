@@ -61,3 +61,18 @@ def test_two_owners_demoting_each_other_at_once_keep_one() -> None:
         lambda: actions.set_team_member(None, second, team, first, TeamRole.MEMBER),
     )
     assert TeamMembership.objects.filter(team=team, role=TeamRole.OWNER).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_invitation_never_changes_the_role_of_someone_in_the_team() -> None:
+    from ensemble.accounts import guests
+
+    team, (owner, admin) = team_with(TeamRole.OWNER, TeamRole.ADMINISTRATOR)
+    assert guests.invite(None, admin, team, owner.email, TeamRole.MEMBER) is None
+    assert TeamMembership.objects.get(team=team, user=owner).role == TeamRole.OWNER
+    stranger = UserFactory()  # another organisation's agent, invited by e-mail
+    invitation = guests.invite(None, admin, team, stranger.email, TeamRole.ADMINISTRATOR)
+    assert invitation is not None
+    with pytest.raises(ActionRefused, match="not in the team's organisation"):
+        guests.join_team(invitation, stranger)
+    assert not TeamMembership.objects.filter(team=team, user=stranger).exists()

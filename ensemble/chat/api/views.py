@@ -219,7 +219,7 @@ class RoomViewSet(
         if user.is_external or user.organisation_id is None:
             raise exceptions.PermissionDenied("External users cannot browse the room directory.")
         text = request.query_params.get("q", "").strip()[:100]
-        forums = Room.objects.filter(
+        forums = Room.objects.readable_by(user).filter(
             kind=RoomKind.FORUM, organisation_id=user.organisation_id, archived_at__isnull=True
         )
         if text:

@@ -14,6 +14,7 @@ from ensemble.accounts.tests.factories import OrganisationFactory, UserFactory
 from ensemble.chat import actions
 from ensemble.chat.models import Room, RoomKind, RoomRole
 from ensemble.chat.tests.factories import RoomFactory, RoomMemberFactory
+from ensemble.core.events import events_after
 from ensemble.core.tests.test_stream import connect, receive_until
 
 
@@ -158,3 +159,28 @@ def test_the_rooms_one_may_read_are_those_whose_abilities_say_so() -> None:
     assert set(Room.objects.readable_by(people["banned"])) == set()
     assert len(set(Room.objects.readable_by(people["colleague"]))) == 2  # the two forums
     assert Room.objects.readable_by(AnonymousUser()).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_deleted_message_is_not_read_again_from_the_stream() -> None:
+    room, moderator = forum_with_moderator()
+    author = RoomMemberFactory(room=room).user
+    sent, _created = actions.send_message(author, room, "t1", "le code est **ouvre-toi**")
+    actions.edit_message(author, sent, "le code est **sésame**")
+    actions.delete_message(moderator, sent)
+    said = [
+        str(event["payload"]) for event in events_after(room.stream, 0) if "payload" in event
+    ]
+    assert len(said) == 3  # created, edited, deleted: kept, without their text
+    assert not any("ouvre-toi" in text or "sésame" in text for text in said)
+
+
+@pytest.mark.django_db
+def test_a_forum_one_is_banned_from_is_not_in_the_directory(client_of: Any) -> None:
+    room, moderator = forum_with_moderator()
+    member = RoomMemberFactory(room=room, user__organisation=room.organisation).user
+    client = client_of(member)
+    listed = client.get("/api/v1/chat/rooms/directory/").json()["results"]
+    assert [r["id"] for r in listed] == [str(room.pk)]
+    actions.remove_member(moderator, room, member, ban=True)
+    assert client.get("/api/v1/chat/rooms/directory/").json()["results"] == []

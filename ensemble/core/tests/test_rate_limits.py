@@ -116,6 +116,23 @@ def test_invitation_e_mails_count_against_the_inviter(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("immediate_tasks")
+def test_one_address_receives_few_invitations_whoever_sends_them(
+    client_of: Any, settings: Any
+) -> None:
+    limits(settings, {"invitations.recipient": "2/day"})
+    for n in range(3):
+        moderator = RoomMemberFactory(role=RoomRole.MODERATOR)
+        client = client_of(moderator.user)
+        answer = client.post(
+            f"/api/v1/chat/rooms/{moderator.room.pk}/invitations/",
+            {"email": "victim@example.org"},
+            content_type="application/json",
+        )
+        assert answer.status_code == (201 if n < 2 else 429), (n, answer.content)
+
+
+@pytest.mark.django_db
 def test_an_invitation_does_not_tell_whether_an_address_has_an_account(client_of: Any) -> None:
     moderator = RoomMemberFactory(role=RoomRole.MODERATOR)
     client, url = client_of(moderator.user), f"/api/v1/chat/rooms/{moderator.room.pk}/invitations/"

@@ -79,3 +79,19 @@ async def test_a_page_left_open_does_not_keep_the_session(time_machine: Any) -> 
     assert (await socket.receive_output(timeout=5))["code"] == 4401
     _again, connected, code = await socket_of(browser)
     assert (connected, code) == (False, 4401)
+
+
+async def test_a_socket_ends_with_its_session_s_absolute_age(
+    settings: Any, time_machine: Any
+) -> None:
+    settings.SESSION_COOKIE_AGE = 3 * HOUR
+    member = await database_sync_to_async(RoomMemberFactory)()
+    browser = await browser_of(member.user)
+    socket, connected, _code = await socket_of(browser)
+    assert connected
+    for _ in range(2):  # in use all along, yet the session is 3 hours old at the end
+        time_machine.shift(timedelta(hours=1, minutes=30))
+        await socket.send_json_to({"action": "presence", "state": "online"})
+    time_machine.shift(timedelta(minutes=1))
+    await socket.send_json_to({"action": "presence", "state": "online"})
+    assert (await socket.receive_output(timeout=5))["code"] == 4401

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ensemble.accounts.models import ApiToken, TokenScope
 from ensemble.chat.api import serializers as chat_api
 from ensemble.core.api import ObjectFirst, acting_user, query_int, refusing
 from ensemble.core.events import current_seq, events_after
@@ -123,9 +124,13 @@ class LockSerializer(serializers.Serializer[None]):
     locked = serializers.BooleanField()
 
 
-def joined(participant: Participant) -> dict[str, Any]:
+def joined(participant: Participant, request: Request | None = None) -> dict[str, Any]:
+    """The participant, with what their browser needs to send and receive media (a Janus
+    token, TURN credentials): never to an API token that may only read."""
     data = dict(ParticipantSerializer(participant).data)
-    data["media"] = actions.join_info(participant)
+    token = request.auth if request is not None else None
+    reads_only = isinstance(token, ApiToken) and TokenScope.WRITE not in token.scopes
+    data["media"] = None if reads_only else actions.join_info(participant)
     return data
 
 
@@ -231,7 +236,7 @@ class MeetingViewSet(ObjectFirst, mixins.CreateModelMixin, viewsets.GenericViewS
     @action(detail=True, methods=["get"])
     def me(self, request: Request, code: str | None = None) -> Response:
         """Your place now (waiting, admitted with the media, refused…); guests by their cookie."""
-        return Response(joined(self.participant(request)))
+        return Response(joined(self.participant(request), request))
 
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])

@@ -158,3 +158,24 @@ async def test_a_guests_message_reaches_members_on_the_socket(janus: Any) -> Non
     await intruder.send_json_to({"action": "subscribe", "stream": stream, "after": 0})
     assert (await intruder.receive_json_from(timeout=5))["code"] == "forbidden"
     await intruder.disconnect()
+
+
+@pytest.mark.django_db
+def test_someone_banned_from_the_meeting_chat_no_longer_reads_it_through_meet(
+    janus: Any, client_of: Any
+) -> None:
+    host_user, colleague_user = UserFactory(), UserFactory()
+    host, colleague = client_of(host_user), client_of(colleague_user)
+    code = host.post(API, {"title": "Comité", "lobby": True}, JSON).json()["code"]
+    host.post(f"{API}{code}/join/", {}, JSON)
+    room_id = host.get(f"{API}{code}/messages/").json()["room"]
+    waiting = colleague.post(f"{API}{code}/join/", {}, JSON).json()
+    host.post(f"{API}{code}/participants/{waiting['id']}/admit/", {}, JSON)
+    assert colleague.get(f"{API}{code}/messages/").status_code == 200
+    banned = host.post(f"{CHAT}{room_id}/members/ban/", {"user": str(colleague_user.pk)}, JSON)
+    assert banned.status_code == 200, banned.content
+    host.post(f"{API}{code}/messages/", said("Après le bannissement", "h1"), JSON)
+    assert colleague.get(f"{API}{code}/messages/").status_code == 403
+    assert colleague.get(f"{API}{code}/events/?stream=chat&after=0").status_code == 403
+    refused = colleague.post(f"{API}{code}/messages/", said("encore", "c1"), JSON)
+    assert refused.status_code == 403

@@ -61,3 +61,15 @@ async def test_a_removed_participant_stops_following_the_meeting_at_once(janus: 
     await database_sync_to_async(actions.lock)(host, meeting, True)
     assert await socket.receive_nothing(timeout=0.5)
     await socket.disconnect()
+
+
+async def test_followers_of_an_ended_meeting_stop_following_it(janus: Any) -> None:
+    host = await database_sync_to_async(UserFactory)()
+    meeting = await database_sync_to_async(actions.create_meeting)(host, "Comité", lobby=False)
+    await database_sync_to_async(actions.join)(meeting, host)
+    socket = await connect(host)
+    await socket.send_json_to({"action": "subscribe", "stream": stream_of(meeting), "after": 0})
+    await receive_until(socket, "subscribed")
+    await database_sync_to_async(actions.end)(host, meeting)
+    assert (await receive_until(socket, "unsubscribed"))[-1]["stream"] == stream_of(meeting)
+    await socket.disconnect()

@@ -263,3 +263,18 @@ def test_coming_back_soon_skips_the_waiting_room(janus: Any, client_of: Any) -> 
     member.post(f"{API}{code}/leave/")
     with time_machine.travel(timezone.now() + timedelta(minutes=6)):
         assert join(member, code).json()["state"] == "waiting"
+
+
+def test_a_read_only_token_never_gets_the_media_credentials(janus: Any, client_of: Any) -> None:
+    from ensemble.accounts.tests.factories import api_token
+
+    host = UserFactory()
+    browser = client_of(host)
+    code = create(browser, lobby=False)["code"]
+    assert join(browser, code).json()["media"]["token"]
+    for scopes, media in ((["read"], False), (["read", "write"], True)):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {api_token(host, scopes)}"}
+        mine = Client().get(f"{API}{code}/me/", **headers)
+        assert mine.status_code == 200
+        assert mine.json()["state"] == "admitted"
+        assert (mine.json()["media"] is not None) is media
