@@ -20,7 +20,7 @@ def test_every_variable_read_is_documented() -> None:
         (ROOT / "ensemble" / path).read_text()
         for path in ("settings.py", "cli.py", "accounts/oidc/config.py")
     )
-    read = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z0-9_]+)"', sources))
+    read = set(re.findall(r'env_(?:str|bool|int|list)\(\s*"([A-Z0-9_]+)"', sources))
     read |= set(re.findall(r'environ\.get\("([A-Z0-9_]+)"', sources))
     read |= set(re.findall(r'_secret\("([A-Z0-9_]+)"\)', sources))
     read.discard("DJANGO_SETTINGS_MODULE")
