@@ -150,12 +150,12 @@ def test_the_portal_chat_and_meeting_pages_load_only_from_the_suite(
 def test_a_guest_keeps_their_key_in_an_http_only_cookie_not_in_addresses(
     suite: Suite, watched: Any
 ) -> None:
-    suite.create_user("ines@lyon.fr", "Inès Moreau")
+    suite.create_user("jury@lyon.fr", "Jeanne Host")
     code = (
         suite.shell(
             "from ensemble.accounts.models import User\n"
             "from ensemble.meet.actions import create_meeting\n"
-            "print(create_meeting(User.objects.get(email='ines@lyon.fr'), 'Jury', 'public').code)"
+            "print(create_meeting(User.objects.get(email='jury@lyon.fr'), 'Jury', 'public').code)"
         )
         .strip()
         .splitlines()[-1]
