@@ -168,9 +168,7 @@ def test_a_deleted_message_is_not_read_again_from_the_stream() -> None:
     sent, _created = actions.send_message(author, room, "t1", "le code est **ouvre-toi**")
     actions.edit_message(author, sent, "le code est **sésame**")
     actions.delete_message(moderator, sent)
-    said = [
-        str(event["payload"]) for event in events_after(room.stream, 0) if "payload" in event
-    ]
+    said = [str(event["payload"]) for event in events_after(room.stream, 0) if "payload" in event]
     assert len(said) == 3  # created, edited, deleted: kept, without their text
     assert not any("ouvre-toi" in text or "sésame" in text for text in said)
 
