@@ -18,12 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    MEDIA_ARGS,
     OwnSuite,
     Suite,
     close_pages,
@@ -34,15 +31,6 @@ pytestmark = pytest.mark.skipif(
     not os.environ.get("MEDIA_NETNS"),
     reason="WebRTC needs the network namespace of scripts/media-netns (make e2e runs it)",
 )
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *MEDIA_ARGS]
-    )
-    yield browser
-    browser.close()
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, Route, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
-from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, MEDIA_ARGS, Suite, close_pages, sign_in
+from e2e.conftest import Suite, close_pages, sign_in
 
 LOCAL = {"127.0.0.1", "localhost", "[::1]", "::1"}
 # Violations of the page's policy, as the page itself hears of them (Chromium reports them in
@@ -60,16 +60,6 @@ class Watched:
         path = urlsplit(response.url).path
         if response.status >= 500 or (response.status >= 400 and path.startswith("/static/")):
             self.problems.append(f"answer {response.status}: {response.url}")
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright: Playwright) -> Iterator[Browser]:
-    """Chromium with a fake camera and microphone: the meeting page asks for them."""
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *MEDIA_ARGS]
-    )
-    yield browser
-    browser.close()
 
 
 @pytest.fixture
