@@ -10,7 +10,7 @@ PG_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/ensemble \
 	SECRET_KEY=test-secret-key-for-the-postgres-run-of-the-suite-only \
 	ENCRYPTION_KEYS=test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
 
-.PHONY: run install system test lint test-embedded test-production e2e bench bench-storage bench-chat bench-meet clean
+.PHONY: run install system test lint test-frontend test-embedded test-production e2e bench bench-storage bench-chat bench-meet clean
 
 run: install
 	$(BIN)/ensemble serve
@@ -50,12 +50,16 @@ $(STAMPS)/oidc-provider: e2e/oidc-provider/package.json e2e/oidc-provider/packag
 	cd e2e/oidc-provider && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: install $(STAMPS)/oidc-provider lint test-embedded test-production e2e
+test: install $(STAMPS)/oidc-provider lint test-frontend test-embedded test-production e2e
 
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy ensemble
+
+# The browser code's unit tests (vitest, in a simulated DOM).
+test-frontend:
+	cd frontend && npm test --silent
 
 test-embedded:
 	ENSEMBLE_DATA_DIR=var/test-embedded $(BIN)/pytest -q ensemble
