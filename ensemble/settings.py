@@ -176,12 +176,19 @@ AUTH_USER_MODEL = "accounts.User"
 # connection fetches what it lacks from the database (realtime.py). With Redis, our pub/sub
 # layer (core/layer.py, docs/adr/0004): a process hands an event to its own connections at
 # once and publishes it once for the others, each subscribed to the groups it follows. In
-# memory, a connection may fall 1000 events behind before some are dropped.
+# memory, a connection may fall 1000 events behind before some are dropped; with Redis,
+# 1000 too, and then it is closed and its client resumes from the database.
 CHANNEL_LAYERS: dict[str, Any] = (
     {
         "default": {
             "BACKEND": "ensemble.core.layer.RedisPubSubLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("REDIS_PREFIX", "ensemble")},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env_str("REDIS_PREFIX", "ensemble"),
+                "capacity": 1000,
+                "sentinels": env_list("REDIS_SENTINELS"),
+                "master_name": env_str("REDIS_SENTINEL_MASTER", "mymaster"),
+            },
         }
     }
     if REDIS_URL

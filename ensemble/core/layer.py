@@ -12,6 +12,19 @@ Redis, so that the readiness check (core/checks.py) proves the round trip.
 A message is delivered to the hub's members as one object: handlers read it and must not
 change it. Nothing is kept for a connection that is not listening: every event is stored
 before it is sent, and the stream protocol (core/realtime.py) mends what a layer loses.
+
+Each connection's queue is bounded (``capacity``, or Channels' ``channel_capacity`` by
+pattern): a connection that does not read (a slow client) cannot make the process's memory
+grow. When its queue is full, what it has not read is dropped and it receives one
+``{"type": "layer.overflow"}`` in its place: everything before may be lost, what follows is
+live. The stream consumer answers by closing the socket; the client resumes each stream from
+its last sequence (ADR 0004).
+
+With ``sentinels`` (``host:port`` strings), the hub asks them where the master named
+``master_name`` is, and asks again when it fails over; the database number and password come
+from ``hosts[0]``. A hub's Redis connections close with its event loop: asyncio closes the
+async generators left suspended before it closes a loop (``shutdown_asyncgens``, which
+``asyncio.run``, asgiref's ``async_to_sync`` and uvicorn call), and each hub keeps one.
 """
 
 from __future__ import annotations
@@ -21,56 +34,85 @@ import contextlib
 import json
 import logging
 import os
-import types
 import uuid
+from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
 from channels.layers import BaseChannelLayer
 from redis import asyncio as aioredis
+from redis.asyncio.connection import parse_url
+from redis.asyncio.sentinel import Sentinel
 
 logger = logging.getLogger(__name__)
 
 ORIGIN = 16  # bytes of a hub's tag before each message it publishes
 ANYONE = bytes(ORIGIN)  # the tag of what every hub delivers, its sender's included (send)
+OVERFLOW = "layer.overflow"  # the message that takes the place of what a full queue dropped
+MASTER_OPTIONS = ("db", "username", "password")  # what a sentinel's master takes from hosts[0]
 
 
 class RedisPubSubLayer(BaseChannelLayer):
     extensions = ["groups", "flush"]
 
-    def __init__(self, hosts: list[str], prefix: str = "ensemble", **options: Any) -> None:
+    def __init__(
+        self,
+        hosts: list[str],
+        prefix: str = "ensemble",
+        sentinels: Iterable[str] = (),
+        master_name: str = "mymaster",
+        **options: Any,
+    ) -> None:
         super().__init__(**options)
         self.url = hosts[0]
         self.prefix = prefix
+        self.sentinels = [address(sentinel) for sentinel in sentinels]
+        self.master_name = master_name
+        self.client_name = f"{prefix}.layer"  # how its connections show in Redis's CLIENT LIST
         self.hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
 
-    def hub(self) -> Hub:
+    async def hub(self) -> Hub:
         loop = asyncio.get_running_loop()
         hub = self.hubs.get(loop)
         if hub is None:
-            hub = self.hubs[loop] = Hub(self.url, self.prefix)
-            self._close_with(loop)
+            # A loop closed without closing its async generators left its hub behind.
+            for closed in [old for old in self.hubs if old.is_closed()]:
+                del self.hubs[closed]
+            hub = self.hubs[loop] = Hub(*self.redis(), prefix=self.prefix)
+            hub.keeper = self.closes_with_loop(loop, hub)
+            await hub.keeper.asend(None)
         return hub
 
-    def _close_with(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Close the loop's hub (its Redis connections) when the loop closes."""
-        close = loop.close
+    def redis(self) -> tuple[aioredis.Redis, list[aioredis.Redis]]:
+        """The Redis client of a new hub, and the sentinels' it asks (closed with it)."""
+        if not self.sentinels:
+            return aioredis.Redis.from_url(self.url, client_name=self.client_name), []
+        master: dict[str, Any] = {
+            k: v for k, v in parse_url(self.url).items() if k in MASTER_OPTIONS
+        }
+        sentinel = Sentinel(self.sentinels)
+        client = sentinel.master_for(self.master_name, client_name=self.client_name, **master)
+        return client, list(sentinel.sentinels)
 
-        def closing(this: asyncio.AbstractEventLoop) -> None:
-            hub = self.hubs.pop(this, None)
-            if hub is not None and not this.is_running():
-                this.run_until_complete(hub.close())
-            close()
-
-        loop.close = types.MethodType(closing, loop)  # type: ignore[method-assign]
+    async def closes_with_loop(
+        self, loop: asyncio.AbstractEventLoop, hub: Hub
+    ) -> AsyncGenerator[None, None]:
+        """Suspended for the loop's life; closed (by asyncio before it closes the loop, or by
+        ``flush``), it closes the hub's Redis connections."""
+        try:
+            yield
+        finally:
+            if self.hubs.get(loop) is hub:
+                del self.hubs[loop]
+            await hub.close()
 
     async def new_channel(self, prefix: str = "specific.") -> str:
         channel = f"{prefix}{uuid.uuid4().hex}"
-        await self.hub().open(channel)
+        await (await self.hub()).open(channel, self.get_capacity(channel))
         return channel
 
     async def receive(self, channel: str) -> dict[str, Any]:
-        hub = self.hub()
-        queue = hub.queues.get(channel) or await hub.open(channel)
+        hub = await self.hub()
+        queue = hub.queues.get(channel) or await hub.open(channel, self.get_capacity(channel))
         try:
             return await queue.get()
         except (asyncio.CancelledError, GeneratorExit):  # the consumer is going away
@@ -79,19 +121,19 @@ class RedisPubSubLayer(BaseChannelLayer):
 
     async def send(self, channel: str, message: dict[str, Any]) -> None:
         self.require_valid_channel_name(channel)
-        hub = self.hub()
+        hub = await self.hub()
         await hub.publish(hub.key("channel", channel), message, ANYONE)
 
     async def group_add(self, group: str, channel: str) -> None:
         self.require_valid_group_name(group)
-        hub = self.hub()
+        hub = await self.hub()
         members = hub.groups.setdefault(group, set())
         members.add(channel)
         if len(members) == 1:
             await hub.subscribe(hub.key("group", group))
 
     async def group_discard(self, group: str, channel: str) -> None:
-        hub = self.hub()
+        hub = await self.hub()
         members = hub.groups.get(group)
         if members is None or channel not in members:
             return
@@ -101,37 +143,50 @@ class RedisPubSubLayer(BaseChannelLayer):
             await hub.unsubscribe(hub.key("group", group))
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
-        hub = self.hub()
+        hub = await self.hub()
         hub.deliver(hub.groups.get(group, ()), message)
         await hub.publish(hub.key("group", group), message, hub.origin)
 
     async def flush(self) -> None:
-        hub = self.hubs.pop(asyncio.get_running_loop(), None)
-        if hub is not None:
-            await hub.close()
+        hub = self.hubs.get(asyncio.get_running_loop())
+        if hub is not None and hub.keeper is not None:
+            await hub.keeper.aclose()
+
+
+def address(sentinel: str) -> tuple[str, int]:
+    """``host:port`` (``[v6]:port``) of a sentinel; the port defaults to 26379."""
+    host, colon, port = sentinel.rpartition(":")
+    if not colon or host.endswith(":") or (host.startswith("[") != host.endswith("]")):
+        host, port = sentinel, "26379"
+    return host.strip("[]"), int(port)
 
 
 class Hub:
     """One event loop's side of the layer."""
 
-    def __init__(self, url: str, prefix: str) -> None:
+    def __init__(self, redis: aioredis.Redis, sentinels: list[aioredis.Redis], prefix: str) -> None:
         self.prefix = prefix
         self.origin = os.urandom(ORIGIN)
-        self.redis = aioredis.Redis.from_url(url)
+        self.redis = redis
+        self.sentinels = sentinels
         self.pubsub = self.redis.pubsub()
         self.queues: dict[str, asyncio.Queue[dict[str, Any]]] = {}
         self.groups: dict[str, set[str]] = {}
         self.reader: asyncio.Task[None] | None = None
+        self.keeper: AsyncGenerator[None, None] | None = None
+        self.behind: set[str] = set()  # channels that overflowed (logged once)
 
     def key(self, kind: str, name: str) -> str:
         return f"{self.prefix}.{kind}.{name}"
 
-    async def open(self, channel: str) -> asyncio.Queue[dict[str, Any]]:
-        queue = self.queues[channel] = asyncio.Queue()
+    async def open(self, channel: str, capacity: int) -> asyncio.Queue[dict[str, Any]]:
+        # Room for the overflow notice and the message that caused it, however small.
+        queue = self.queues[channel] = asyncio.Queue(max(capacity, 2))
         await self.subscribe(self.key("channel", channel))
         return queue
 
     async def shut(self, channel: str) -> None:
+        self.behind.discard(channel)
         if self.queues.pop(channel, None) is None:
             return
         for group in [group for group, members in self.groups.items() if channel in members]:
@@ -158,8 +213,17 @@ class Hub:
     def deliver(self, channels: Any, message: dict[str, Any]) -> None:
         for channel in channels:
             queue = self.queues.get(channel)
-            if queue is not None:
-                queue.put_nowait(message)
+            if queue is None:
+                continue
+            if queue.full():  # the connection does not keep up: drop what it has not read
+                dropped = queue.qsize()
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait({"type": OVERFLOW, "dropped": dropped})
+                if channel not in self.behind:  # once, not at every refill
+                    self.behind.add(channel)
+                    logger.warning("real-time layer: %s fell %d messages behind", channel, dropped)
+            queue.put_nowait(message)
 
     async def read(self) -> None:
         """Hand what Redis brings to this hub's members, except what it published itself."""
@@ -185,3 +249,5 @@ class Hub:
                 await self.reader
         await self.pubsub.aclose()
         await self.redis.aclose(close_connection_pool=True)
+        for sentinel in self.sentinels:
+            await sentinel.aclose(close_connection_pool=True)

@@ -54,6 +54,7 @@ logger = logging.getLogger(__name__)
 
 MAX_SUBSCRIPTIONS = 500
 CATCH_UP_PAGE = 1000
+FELL_BEHIND = 4429  # close code: the layer dropped events; reconnect and resume
 
 
 class StreamConsumer(AsyncJsonWebsocketConsumer):
@@ -88,6 +89,11 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
     async def session_ended(self, message: dict[str, Any]) -> None:
         """The session was signed out, revoked or its account deactivated."""
         await self.close(code=4401)
+
+    async def layer_overflow(self, message: dict[str, Any]) -> None:
+        """The channel layer dropped what this connection had not read (it fell behind,
+        ADR 0004): close, and the client resumes every stream from its last sequence."""
+        await self.close(code=FELL_BEHIND)
 
     async def disconnect(self, code: int) -> None:
         session = self.scope.get("session")

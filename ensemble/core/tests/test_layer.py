@@ -1,17 +1,31 @@
 """The channel layer with Redis (core/layer.py), as two processes see it: two layers, each
-with its own hub, against the real Redis of the production run."""
+with its own hub, against the real Redis of the production run (and a real Sentinel)."""
 
 from __future__ import annotations
 
 import asyncio
+import shutil
+import socket
+import subprocess
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
 
-from ensemble.core.layer import RedisPubSubLayer
+from ensemble.accounts.tests.factories import UserFactory
+from ensemble.core.events import group_name
+from ensemble.core.layer import OVERFLOW, RedisPubSubLayer
+from ensemble.core.realtime import FELL_BEHIND
+from ensemble.core.tests.test_stream import connect, receive_until
+from ensemble.portal.actions import notify
 
 pytestmark = pytest.mark.skipif(not settings.REDIS_URL, reason="the production run has Redis")
 
@@ -19,7 +33,9 @@ pytestmark = pytest.mark.skipif(not settings.REDIS_URL, reason="the production r
 @pytest.fixture
 async def processes() -> AsyncIterator[tuple[RedisPubSubLayer, RedisPubSubLayer]]:
     prefix = f"test-{uuid.uuid4().hex[:8]}"  # apart from anything else on this Redis
-    here, there = (RedisPubSubLayer([settings.REDIS_URL], prefix=prefix) for _ in range(2))
+    here, there = (
+        RedisPubSubLayer([settings.REDIS_URL], prefix=prefix, capacity=50) for _ in range(2)
+    )
     yield here, there
     await here.flush()
     await there.flush()
@@ -105,3 +121,166 @@ async def test_a_connection_that_goes_away_leaves_its_groups(
     assert "room" not in hub.groups and gone not in hub.queues
     await there.group_send("room", {"type": "ping"})
     assert await received(there, theirs) == {"type": "ping"}
+
+
+async def test_a_connection_that_does_not_read_holds_its_capacity_at_most_then_learns_so(
+    processes: tuple[RedisPubSubLayer, RedisPubSubLayer],
+) -> None:
+    """A slow client's queue stays bounded; it is told that it lost messages, and a
+    connection of the same process that keeps up loses nothing."""
+    here, there = processes
+    slow, fast = await here.new_channel(), await here.new_channel()
+    await here.group_add("room", slow)
+    await here.group_add("room", fast)
+    hub = here.hubs[asyncio.get_running_loop()]
+    read: list[int] = []
+
+    async def keep_up() -> None:
+        while len(read) < 1000:
+            read.append((await received(here, fast, wait=10))["n"])
+
+    reader = asyncio.ensure_future(keep_up())
+    for n in range(1000):  # from another process: each comes through Redis
+        await there.group_send("room", {"type": "ping", "n": n})
+    await asyncio.wait_for(reader, 20)
+    assert read == list(range(1000))
+    assert hub.queues[slow].qsize() <= 50  # what the slow connection holds: its capacity
+    notice = await received(here, slow)
+    assert notice["type"] == OVERFLOW and notice["dropped"] >= 49
+    rest = [(await received(here, slow))["n"] for _ in range(hub.queues[slow].qsize())]
+    assert rest == list(range(1000 - len(rest), 1000))  # the newest, in order
+    assert hub.queues[slow].empty()
+    await there.group_send("room", {"type": "ping", "n": 1000})  # then it goes on as usual
+    assert await received(here, slow) == {"type": "ping", "n": 1000}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_stream_closes_a_socket_that_fell_behind_and_its_client_resumes() -> None:
+    user = await database_sync_to_async(UserFactory)()
+    stream = f"user:{user.pk}"
+    socket = await connect(user)
+    await socket.send_json_to({"action": "subscribe", "stream": stream, "after": 0})
+    await receive_until(socket, "subscribed")
+    await database_sync_to_async(notify)(user, "seen live")
+    assert (await socket.receive_json_from(timeout=5))["seq"] == 1
+    layer = get_channel_layer()
+    hub = layer.hubs[asyncio.get_running_loop()]
+    members = hub.groups[group_name(stream)]
+    signal = {"type": "signal", "stream": stream, "signal": "x", "payload": {}}
+    for _ in range(layer.capacity + 1):  # at once: the consumer reads nothing meanwhile
+        hub.deliver(members, {"type": "stream.signal", "message": signal})
+    assert await socket.receive_output(timeout=5) == {
+        "type": "websocket.close",
+        "code": FELL_BEHIND,
+    }
+    await database_sync_to_async(notify)(user, "while away")
+    again = await connect(user)
+    await again.send_json_to({"action": "subscribe", "stream": stream, "after": 1})
+    caught_up = await receive_until(again, "subscribed")
+    assert [(m["seq"], m["payload"]["title"]) for m in caught_up if m["type"] == "event"] == [
+        (2, "while away")
+    ]
+    await again.disconnect()
+
+
+def layer_connections(name: str) -> int:
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        return sum(1 for connection in client.client_list() if connection["name"] == name)
+    finally:
+        client.close()
+
+
+def test_a_hub_closes_its_connections_with_its_event_loop_which_is_not_patched() -> None:
+    """What a worker does: each ``async_to_sync`` runs a short-lived loop of its own."""
+    layer = RedisPubSubLayer([settings.REDIS_URL], prefix=f"test-{uuid.uuid4().hex[:8]}")
+    seen: list[tuple[bool, int]] = []
+
+    async def use() -> None:
+        await layer.group_send("room", {"type": "ping"})
+        channel = await layer.new_channel()  # a subscription: a second connection
+        await layer.send(channel, {"type": "ping"})
+        assert await layer.receive(channel) == {"type": "ping"}
+        seen.append(("close" in vars(asyncio.get_running_loop()), len(layer.hubs)))
+
+    for _ in range(3):
+        async_to_sync(use)()
+    assert seen == [(False, 1)] * 3
+    deadline = time.monotonic() + 5
+    while layer_connections(layer.client_name) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert layer_connections(layer.client_name) == 0
+    assert layer.hubs == {}
+    # A loop closed without closing its async generators: its hub is forgotten next time.
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(layer.group_send("room", {"type": "ping"}))
+    loop.close()
+    async_to_sync(use)()
+    assert seen[-1] == (False, 1)
+
+
+@pytest.fixture
+def sentinel(tmp_path: Path) -> Iterator[tuple[int, str]]:
+    """A Redis Sentinel of its own on a loopback port, watching the Redis of the run."""
+    server = shutil.which("redis-sentinel") or shutil.which("redis-server")
+    if server is None:
+        pytest.skip("Redis Sentinel is not installed (Debian's redis-server package has it)")
+    watched = redis.Redis.from_url(settings.REDIS_URL).connection_pool.connection_kwargs
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    master = f"test-{uuid.uuid4().hex[:8]}"
+    config = tmp_path / "sentinel.conf"
+    config.write_text(
+        f"port {port}\nbind 127.0.0.1\ndir {tmp_path}\n"
+        f"sentinel monitor {master} {watched['host']} {watched['port']} 1\n"
+    )
+    process = subprocess.Popen(
+        [server, str(config), "--sentinel"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    try:
+        asking = redis.Redis(port=port)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if asking.sentinel_get_master_addr_by_name(master):
+                    break
+            except redis.ConnectionError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        asking.close()
+        yield port, master
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def test_through_a_sentinel_the_layer_finds_the_master_and_works_as_usual(
+    sentinel: tuple[int, str],
+) -> None:
+    port, master = sentinel
+    db = redis.Redis.from_url(settings.REDIS_URL).connection_pool.connection_kwargs["db"]
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    # Nothing listens on port 1: the master's address can only come from the sentinel.
+    here, there = (
+        RedisPubSubLayer(
+            [f"redis://127.0.0.1:1/{db}"],
+            prefix=prefix,
+            sentinels=[f"127.0.0.1:{port}"],
+            master_name=master,
+        )
+        for _ in range(2)
+    )
+    try:
+        mine, theirs = await here.new_channel(), await there.new_channel()
+        await here.group_add("room", mine)
+        await there.group_add("room", theirs)
+        await here.group_send("room", {"type": "ping", "n": 1})
+        assert await received(here, mine) == {"type": "ping", "n": 1}
+        assert await received(there, theirs) == {"type": "ping", "n": 1}
+        await there.send(mine, {"type": "ping", "n": 2})
+        assert await received(here, mine) == {"type": "ping", "n": 2}
+    finally:
+        await here.flush()
+        await there.flush()
