@@ -16,12 +16,20 @@ import pytest
 from django.test import Client
 
 from ensemble.accounts.tests.factories import PASSWORD, UserFactory
+from ensemble.core.tests.clamav import clamd, clamd_daemon  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)
 def _english_by_default(settings: Any) -> None:
     """Tests read English messages unless they ask for French (Accept-Language: fr)."""
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _no_malware_scanner(settings: Any) -> None:
+    """Files are not scanned unless a test asks for the session's clamd (fixture ``clamd``),
+    whether or not this machine runs Debian's clamav-daemon."""
+    settings.SCANNER_ADDRESS = "off"
 
 
 def store_files_in(settings: Any, location: Path) -> None:

@@ -372,6 +372,13 @@ CHAT_ATTACHMENT_MAX_BYTES = env_int("CHAT_ATTACHMENT_MAX_BYTES", 100_000_000)
 # Bodies larger than this are refused before they are read (uploads are the largest).
 MAX_REQUEST_BYTES = CHAT_ATTACHMENT_MAX_BYTES + 1_000_000
 
+# Malware scanning of the files people send (core/scanner.py): "auto" uses Debian's
+# clamav-daemon when its socket is there; "off"; or a socket path, unix:/path, host:port.
+SCANNER_ADDRESS = env_str("SCANNER_ADDRESS", "auto")
+SCANNER_TIMEOUT_SECONDS = env_int("SCANNER_TIMEOUT_SECONDS", 60)
+# Larger files are not sent to clamd (Debian's StreamMaxLength is 25M): they stay "unscanned".
+SCANNER_MAX_BYTES = env_int("SCANNER_MAX_BYTES", 25_000_000)
+
 # E-mail: an SMTP server when EMAIL_HOST is set, else one file per message in a private
 # folder of the data directory (not the console: the logs would hold codes and links).
 EMAIL_HOST = env_str("EMAIL_HOST")

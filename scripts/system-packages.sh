@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages the suite needs. Installs only what is missing (fast when nothing is).
 set -euo pipefail
-needed=(python3 python3-venv python3-dev gcc gettext chromium fonts-dejavu-core fonts-noto-color-emoji janus janus-tools coturn ffmpeg espeak-ng iproute2)
+# clamav-daemon: the malware scanner of files people send; the tests start their own clamd with
+# a signature database they write (nothing is downloaded), so Debian's service need not run.
+needed=(python3 python3-venv python3-dev gcc gettext chromium fonts-dejavu-core fonts-noto-color-emoji janus janus-tools coturn ffmpeg espeak-ng iproute2 clamav-daemon clamav)
 command -v node >/dev/null 2>&1 || needed+=(nodejs)
 command -v npm >/dev/null 2>&1 || needed+=(npm)
 missing=()

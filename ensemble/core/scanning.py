@@ -1,0 +1,123 @@
+"""Files people send are scanned for malware before anyone else may download them.
+
+A model that stores such a file inherits ``ScannedFile`` (its ``scan`` state), calls
+``scan_after_save`` once the file is stored, and asks ``check_download`` before serving it.
+The scan runs in the background (``scan_stored_file``) with the clamd client of
+``ensemble.core.scanner``; a scan that could not be made leaves the file ``failed`` (never
+served to others) and is retried with the background jobs' backoff.
+
+States: pending (waiting for its scan), clean, infected, failed (could not be scanned yet,
+retried), unscanned (no scanner configured, or larger than SCANNER_MAX_BYTES: served, and the
+page says it was not checked).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.apps import apps
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ensemble.core import audit
+from ensemble.core.refusals import ActionRefused
+from ensemble.core.scanner import Verdict, configured
+from ensemble.core.tasks import background_task
+
+logger = logging.getLogger(__name__)
+
+
+class ScanState(models.TextChoices):
+    PENDING = "pending", gettext_lazy("Being checked for malware")
+    CLEAN = "clean", gettext_lazy("No malware found")
+    INFECTED = "infected", gettext_lazy("Malware found")
+    FAILED = "failed", gettext_lazy("Could not be checked for malware yet")
+    UNSCANNED = "unscanned", gettext_lazy("Not checked for malware")
+
+
+WITHHELD = (ScanState.PENDING, ScanState.FAILED)
+
+
+class ScannedFile(models.Model):
+    """A model holding a file that people send. New rows start pending: nothing is served to
+    others before ``scan_after_save`` decided."""
+
+    scanned_field = "file"
+
+    scan = models.CharField(max_length=10, choices=ScanState.choices, default=ScanState.PENDING)
+    scan_signature = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class NotYetScanned(ActionRefused):
+    """The file waits for its malware scan (423: try again in a moment)."""
+
+    status_code = 423
+
+
+def scan_after_save(instance: ScannedFile, size: int) -> None:
+    """Call once the file is stored: it is scanned after the transaction commits, or marked
+    unscanned when no scanner is configured or it is too large to be sent to clamd."""
+    scanner = configured()
+    if scanner is None or size > scanner.max_bytes:
+        type(instance)._default_manager.filter(pk=instance.pk).update(scan=ScanState.UNSCANNED)
+        instance.scan = ScanState.UNSCANNED
+        return
+    label, pk = instance._meta.label, str(instance.pk)
+    transaction.on_commit(lambda: scan_stored_file.enqueue(label, pk))
+
+
+class ScanUnavailable(Exception):
+    """clamd could not give a verdict: the job fails and is retried."""
+
+
+@background_task
+def scan_stored_file(label: str, pk: str) -> str:
+    """Scan one stored file and record its state (retried while clamd cannot answer)."""
+    model: Any = apps.get_model(label)
+    rows = model._default_manager.filter(pk=pk)
+    instance = rows.first()
+    if instance is None or instance.scan not in WITHHELD:
+        return "gone" if instance is None else str(instance.scan)
+    scanner = configured()
+    if scanner is None:
+        rows.update(scan=ScanState.FAILED)
+        raise ScanUnavailable("no scanner is configured (SCANNER_ADDRESS), or clamd is gone")
+    with getattr(instance, instance.scanned_field).open("rb") as file:
+        result = scanner.scan(file)
+    if result.verdict == Verdict.CLEAN:
+        rows.update(scan=ScanState.CLEAN)
+        return ScanState.CLEAN
+    if result.verdict == Verdict.INFECTED:
+        rows.update(scan=ScanState.INFECTED, scan_signature=result.signature[:200])
+        logger.warning("malware found in %s %s: %s", label, pk, result.signature)
+        audit.record("files.malware_found", target=instance, data={"signature": result.signature})
+        return ScanState.INFECTED
+    rows.update(scan=ScanState.FAILED)
+    raise ScanUnavailable(result.reason)
+
+
+def check_download(
+    instance: ScannedFile, user: Any, uploader_id: Any, *, copy: bool = False
+) -> None:
+    """Refuse a file with malware to everyone (its uploader learns what was found), and one not
+    yet scanned to everyone but its uploader. A ``copy`` that Ensemble made from the file (a
+    thumbnail re-encoded from a picture's pixels) is refused only for malware."""
+    is_uploader = uploader_id is not None and uploader_id == getattr(user, "pk", None)
+    if instance.scan == ScanState.INFECTED:
+        if is_uploader:
+            raise ActionRefused(
+                _("This file contains malware (%(name)s): nobody may download it.")
+                % {"name": instance.scan_signature}
+            )
+        raise ActionRefused(_("This file contains malware: nobody may download it."))
+    if instance.scan in WITHHELD and not is_uploader and not copy:
+        if instance.scan == ScanState.FAILED:
+            raise NotYetScanned(
+                _("This file could not be checked for malware yet; it will be tried again.")
+            )
+        raise NotYetScanned(_("This file is being checked for malware; try again in a moment."))
