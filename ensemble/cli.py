@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -65,11 +68,18 @@ def web_server_command(host: str, port: int) -> list[str]:
 
 
 def cmd_serve(options: argparse.Namespace) -> int:
-    manage("migrate", "--no-input", "--verbosity", "0")
+    """Start the suite's processes and watch them. This process stays thin (about 15 MiB,
+    docs/perf.md): it never imports Django or the apps; whatever needs them runs in a child."""
+    ensemble = [sys.executable, "-m", "ensemble.cli"]
+    migrate = [*ensemble, "manage", "migrate", "--no-input", "--verbosity", "0"]
+    if subprocess.run(migrate, check=False).returncode != 0:  # noqa: S603
+        print("The database could not be migrated: nothing was started.", file=sys.stderr)
+        return 1
+    plan = embedded_janus_plan(ensemble)
+    media = start_janus(plan) if plan else None
+    restart_janus = media is not None  # once it ran: a later crash is not for good
     web = web_server_command(options.host, options.port)
-    worker = [sys.executable, "-m", "ensemble.cli", "worker"]
-    media = start_embedded_janus()
-    children = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603
+    children = [subprocess.Popen(web), subprocess.Popen([*ensemble, "worker"])]  # noqa: S603
     print(
         f"Ensemble is running at http://{options.host}:{options.port}/ (Ctrl-C to stop)", flush=True
     )
@@ -84,11 +94,12 @@ def cmd_serve(options: argparse.Namespace) -> int:
     janus_retry = 0.0
     while not stopping and all(child.poll() is None for child in children):
         time.sleep(0.2)
-        if media is not None and media.poll() is not None and time.monotonic() > janus_retry:
+        died = media is None or media.poll() is not None
+        if plan and restart_janus and died and time.monotonic() > janus_retry:
             # The embedded Janus died: start it again (meetings are placed again on it, and
             # the pages reconnect by themselves).
             print("Janus stopped; starting it again.", file=sys.stderr, flush=True)
-            media = start_embedded_janus() or media
+            media = start_janus(plan)
             janus_retry = time.monotonic() + 5
     failed = [child for child in children if child.poll() not in (None, 0)]
     for child in [*children, *([media] if media else [])]:
@@ -108,20 +119,60 @@ def cmd_serve(options: argparse.Namespace) -> int:
     return 0
 
 
-def start_embedded_janus() -> subprocess.Popen[bytes] | None:
-    """The embedded default runs its own Janus for meetings (a production install lists its
-    pool in JANUS_URLS instead). Without it the rest of the suite still works."""
+def embedded_janus_plan(ensemble: list[str]) -> dict[str, Any] | None:
+    """How to run the embedded Janus, asked of a child that loads the settings (`janus-plan`):
+    its command line, HTTP port and log; None when there is none to run."""
+    asked = subprocess.run(  # noqa: S603
+        [*ensemble, "janus-plan"], stdout=subprocess.PIPE, text=True, check=False
+    )
+    lines = asked.stdout.strip().splitlines()
+    if asked.returncode != 0 or not lines or lines[-1] == "null":
+        return None
+    plan: dict[str, Any] = json.loads(lines[-1])
+    return plan
+
+
+def start_janus(plan: dict[str, Any]) -> subprocess.Popen[bytes] | None:
+    """Start Janus as ``plan`` says and return once its HTTP API accepts connections."""
+    process = subprocess.Popen(  # noqa: S603
+        plan["command"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        preexec_fn=without_core_file,  # Janus 1.1 may crash while stopping
+    )
+    deadline = time.monotonic() + 20
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", plan["port"]), timeout=1).close()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    process.wait()
+    print(f"Meetings are unavailable: Janus did not start (see {plan['log']}).", file=sys.stderr)
+    return None
+
+
+def without_core_file() -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def cmd_janus_plan(options: argparse.Namespace) -> int:
+    """For `serve`: render the embedded Janus's configuration and print how to run it (JSON
+    on the last line), or null. Without Janus the rest of the suite still works."""
     setup_django()
     from django.conf import settings
 
     if not settings.JANUS_EMBEDDED:
-        return None
+        print("null")
+        return 0
 
     from ensemble.meet import janus_server
 
     if not janus_server.available():
         print("Meetings are unavailable: Janus is not installed.", file=sys.stderr)
-        return None
+        print("null")
+        return 0
     janus = janus_server.JanusSettings(
         http_port=settings.JANUS_HTTP_PORT,
         admin_port=settings.JANUS_ADMIN_PORT,
@@ -134,14 +185,11 @@ def start_embedded_janus() -> subprocess.Popen[bytes] | None:
         events_secret=settings.JANUS_EVENTS_SECRET,
     )
     folder = settings.DATA_DIR / "janus"
-    try:
-        return janus_server.start(janus, folder / "conf", folder / "janus.log")
-    except RuntimeError:
-        print(
-            f"Meetings are unavailable: Janus did not start (see {folder / 'janus.log'}).",
-            file=sys.stderr,
-        )
-        return None
+    config = janus_server.render(janus, folder / "conf")
+    command = janus_server.command(config, folder / "conf", folder / "janus.log")
+    log = str(folder / "janus.log")
+    print(json.dumps({"command": command, "port": janus.http_port, "log": log}))
+    return 0
 
 
 def cmd_worker(options: argparse.Namespace) -> int:
@@ -262,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=os.environ.get("ENSEMBLE_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("ENSEMBLE_PORT", "8000")))
     commands.add_parser("worker", help="run the background-job worker")
+    commands.add_parser("janus-plan")  # for `serve`: how to run the embedded Janus
     admin = commands.add_parser("createadmin", help="create an operator account")
     admin.add_argument("--email", default="admin@localhost")
     admin.add_argument("--name", default="Administrator")
@@ -292,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "serve": cmd_serve,
         "worker": cmd_worker,
+        "janus-plan": cmd_janus_plan,
         "createadmin": cmd_createadmin,
         "check": cmd_check,
         "audit": cmd_audit,

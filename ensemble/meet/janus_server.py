@@ -80,11 +80,16 @@ def no_core_dump() -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def command(config: Path, folder: Path, log: Path) -> list[str]:
+    """The command line of Janus with its configuration rendered in ``folder``."""
+    return ["janus", "-C", str(config), "-F", str(folder), "-L", str(log), "-N", "-o"]
+
+
 def start(settings: JanusSettings, folder: Path, log: Path) -> subprocess.Popen[bytes]:
     """Start Janus and return once its HTTP API answers."""
     config = render(settings, folder)
     process = subprocess.Popen(  # noqa: S603
-        ["janus", "-C", str(config), "-F", str(folder), "-L", str(log), "-N", "-o"],  # noqa: S607
+        command(config, folder, log),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
         preexec_fn=no_core_dump,  # Janus 1.1 may crash while stopping: no core file left behind

@@ -1,8 +1,9 @@
-"""The ensemble command: help, first operator, and a clean stop of `serve`."""
+"""The ensemble command: help, first operator, and a thin `serve` that stops cleanly."""
 
 from __future__ import annotations
 
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -50,8 +51,10 @@ def test_serve_starts_everything_and_stops_cleanly_on_ctrl_c(embedded_env: dict[
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             janus_ports[name] = str(probe.getsockname()[1])
+    # -X importtime: the supervisor (and only it, children do not inherit the flag) writes
+    # each module it imports to its standard error.
     server = subprocess.Popen(
-        [sys.executable, "-m", "ensemble.cli", "serve", "--port", str(port)],
+        [sys.executable, "-X", "importtime", "-m", "ensemble.cli", "serve", "--port", str(port)],
         env={**embedded_env, **janus_ports},
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -71,13 +74,21 @@ def test_serve_starts_everything_and_stops_cleanly_on_ctrl_c(embedded_env: dict[
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         names = sorted(Path(f"/proc/{pid}/comm").read_text().strip() for pid in children)
         assert len(children) == 3 and "janus" in names  # the web server, the worker, Janus
+        status = Path(f"/proc/{server.pid}/status").read_text()
+        rss_kib = int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)[1])  # type: ignore[index]
+        assert rss_kib < 40 * 1024  # it only watches (about 130 MiB when it loaded Django)
         info = f"http://127.0.0.1:{janus_ports['JANUS_HTTP_PORT']}/janus/info"
         with urllib.request.urlopen(info) as answer:
             assert json.loads(answer.read())["name"] == "Janus WebRTC Server"
         server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=30) == 0
+        output = server.communicate(timeout=30)[0]
+        assert server.returncode == 0
         for pid in children:
             assert not Path(f"/proc/{pid}").exists(), f"process {pid} was left running"
+        imported = re.findall(r"^import time:.*\|\s*([\w.]+)$", output, re.M)
+        assert "subprocess" in imported and "argparse" in imported
+        ours = [name for name in imported if name.split(".")[0] in ("django", "ensemble")]
+        assert ours == ["ensemble"]  # (the package; cli runs as __main__) no Django, no app
     finally:
         if server.poll() is None:
             server.kill()
