@@ -283,7 +283,7 @@ class Ensemble(Server):
     async def prepare(self, users: int) -> None:
         self.room = self.shell(
             "from ensemble.accounts.models import Organisation, User\n"
-            "from ensemble.chat import actions\n"
+            "from ensemble.chat.actions.rooms import create_room\n"
             "from ensemble.chat.models import Room, RoomMember\n"
             "org, _ = Organisation.objects.get_or_create(name='Bench')\n"
             f"for n in range({self.users}, {users}):\n"
@@ -291,7 +291,7 @@ class Ensemble(Server):
             " full_name=f'User {n}', organisation=org)\n"
             "room = Room.objects.filter(name='Bench').first()\n"
             "if room is None:\n"
-            "    room = actions.create_room(User.objects.get(email='user0@bench.local'),"
+            "    room = create_room(User.objects.get(email='user0@bench.local'),"
             " 'private', 'Bench')\n"
             f"for n in range({users}):\n"
             "    RoomMember.objects.get_or_create(room=room, "

@@ -116,27 +116,27 @@ import io
 from PIL import Image, ImageDraw
 from django.core.files.uploadedfile import SimpleUploadedFile
 from ensemble.accounts.models import User, Organisation
-from ensemble.chat import actions
+from ensemble.chat.actions import attachments, members, messages, rooms, sending
 camille = User.objects.get(email='camille@lyon.fr')
 lea = User.objects.create_user('lea@lyon.fr', 'x-Passw0rd-x-12', full_name='Léa Bernard',
                                organisation=camille.organisation)
-room = actions.create_room(camille, 'forum', 'Service urbanisme', 'Dossiers en cours')
-actions.create_room(camille, 'private', 'Comité de direction')
-actions.join_room(lea, room)
-actions.send_message(camille, room, 'd1', 'Bonjour à tous, la **réunion** est à 15 h.')
-first, _ = actions.send_message(lea, room, 'd2', 'Merci ! Voici le plan :\n- étage 2\n- salle B')
-actions.react(camille, first, '👍', True)
-actions.send_message(camille, room, 'd3', 'Parfait, je prends `le projecteur`.', reply_to=first.pk)
+room = rooms.create_room(camille, 'forum', 'Service urbanisme', 'Dossiers en cours')
+rooms.create_room(camille, 'private', 'Comité de direction')
+members.join_room(lea, room)
+sending.send_message(camille, room, 'd1', 'Bonjour à tous, la **réunion** est à 15 h.')
+first, _ = sending.send_message(lea, room, 'd2', 'Merci ! Voici le plan :\n- étage 2\n- salle B')
+messages.react(camille, first, '👍', True)
+sending.send_message(camille, room, 'd3', 'Parfait, je prends `le projecteur`.', reply_to=first.pk)
 picture = Image.new('RGB', (1200, 800), (0, 0, 145))
 ImageDraw.Draw(picture).rectangle((300, 200, 900, 600), fill=(225, 0, 15))
 data = io.BytesIO(); picture.save(data, 'PNG')
 upload = SimpleUploadedFile('plan-salle-b.png', data.getvalue(), content_type='image/png')
-photo = actions.upload_attachment(lea, room, upload)
+photo = attachments.upload_attachment(lea, room, upload)
 agenda = SimpleUploadedFile('ordre-du-jour.pdf', b'%PDF-1.4 demo')
-doc = actions.upload_attachment(lea, room, agenda)
-actions.send_message(lea, room, 'd4', 'Le plan et l ordre du jour', attachments=[photo.pk, doc.pk])
+doc = attachments.upload_attachment(lea, room, agenda)
+sending.send_message(lea, room, 'd4', 'Le plan et l ordre du jour', attachments=[photo.pk, doc.pk])
 logo = io.BytesIO(); Image.new('RGB', (300, 300), (0, 99, 203)).save(logo, 'PNG')
-actions.set_avatar(camille, room, SimpleUploadedFile('logo.png', logo.getvalue()))
+rooms.set_avatar(camille, room, SimpleUploadedFile('logo.png', logo.getvalue()))
 print(room.pk)
 """
 

@@ -67,7 +67,7 @@ def test_missed_messages_arrive_once_in_order_after_a_killed_server(own_suite: O
     room_id = (
         suite.shell(
             "from ensemble.accounts.models import User\n"
-            "from ensemble.chat.actions import create_room\n"
+            "from ensemble.chat.actions.rooms import create_room\n"
             "print(create_room(User.objects.get(email='lea@lyon.fr'), 'private', 'Crise').pk)"
         )
         .strip()
@@ -92,7 +92,7 @@ def test_missed_messages_arrive_once_in_order_after_a_killed_server(own_suite: O
     kill_hard(suite.server)
     suite.shell(
         "from ensemble.accounts.models import User\n"
-        "from ensemble.chat.actions import send_message\n"
+        "from ensemble.chat.actions.sending import send_message\n"
         "from ensemble.chat.models import Room\n"
         "lea = User.objects.get(email='lea@lyon.fr')\n"
         f"room = Room.objects.get(pk='{room_id}')\n"

@@ -15,11 +15,11 @@ from e2e.netcut import Cable
 
 ROOM = """
 from ensemble.accounts.models import User
-from ensemble.chat import actions
+from ensemble.chat.actions import members, rooms
 amel = User.objects.get(email='amel@lyon.fr')
 bruno = User.objects.get(email='bruno@lyon.fr')
-room = actions.create_room(amel, 'private', 'Projet médiathèque')
-actions.add_member(amel, room, bruno)
+room = rooms.create_room(amel, 'private', 'Projet médiathèque')
+members.add_member(amel, room, bruno)
 print(room.pk)
 """
 
@@ -136,10 +136,10 @@ def test_a_non_member_cannot_read_the_room_by_page_api_or_socket(
     room = (
         suite.shell(
             "from ensemble.accounts.models import User\n"
-            "from ensemble.chat import actions\n"
+            "from ensemble.chat.actions import rooms, sending\n"
             "chloe = User.objects.get(email='chloe@lyon.fr')\n"
-            "room = actions.create_room(chloe, 'private', 'Ressources humaines')\n"
-            "actions.send_message(chloe, room, 't1', 'Confidentiel')\n"
+            "room = rooms.create_room(chloe, 'private', 'Ressources humaines')\n"
+            "sending.send_message(chloe, room, 't1', 'Confidentiel')\n"
             "print(room.pk)"
         )
         .strip()

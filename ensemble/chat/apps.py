@@ -10,12 +10,15 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat")
 
     def ready(self) -> None:
-        from ensemble.chat import (  # noqa: F401  (e-mail invitations, the retention job)
-            actions,
+        from ensemble.accounts.guests import invitable
+        from ensemble.chat import (  # noqa: F401  (the retention job)
             tasks,
         )
+        from ensemble.chat.actions.invitations import join_by_invitation
+        from ensemble.chat.models import Room
         from ensemble.chat.streams import register
 
+        invitable(Room, join_by_invitation)  # e-mail invitations to a room
         register()
 
     def launcher_tiles(self, user: Any) -> list[Any]:

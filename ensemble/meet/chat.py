@@ -11,7 +11,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ensemble.accounts.actions import ActionRefused
-from ensemble.chat import actions as chat
+from ensemble.chat.actions.members import set_meeting_member
+from ensemble.chat.actions.rooms import create_meeting_room
+from ensemble.chat.actions.sending import send_as_guest, send_message
 from ensemble.chat.models import Message, Room, RoomRole
 from ensemble.core.events import current_seq
 from ensemble.meet.models import Meeting, MeetRole, Participant, ParticipantState
@@ -29,7 +31,7 @@ def room_of(meeting: Meeting) -> Room:
     are admitted at the same instant)."""
     if meeting.chat_room_id is not None:
         return meeting.chat_room  # type: ignore[return-value]
-    room = chat.create_meeting_room(meeting.title, meeting.link, meeting.organiser)
+    room = create_meeting_room(meeting.title, meeting.link, meeting.organiser)
     if Meeting.objects.filter(pk=meeting.pk, chat_room__isnull=True).update(chat_room=room):
         meeting.chat_room = room
     else:  # someone else's was stored first
@@ -49,7 +51,7 @@ def sync_member(participant: Participant) -> None:
         role = None
     else:
         return
-    chat.set_meeting_member(room_of(participant.meeting), participant.user, role)
+    set_meeting_member(room_of(participant.meeting), participant.user, role)
 
 
 def inside(participant: Participant) -> Room:
@@ -66,8 +68,8 @@ def send(participant: Participant, txn_id: str, text: str) -> tuple[Message, boo
     """Write in the meeting's chat: as oneself with an account, or as a guest."""
     room = inside(participant)
     if participant.user is not None:
-        return chat.send_message(participant.user, room, txn_id, text)
-    return chat.send_as_guest(room, participant.pk, participant.display_name, txn_id, text)
+        return send_message(participant.user, room, txn_id, text)
+    return send_as_guest(room, participant.pk, participant.display_name, txn_id, text)
 
 
 def history(participant: Participant) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from ensemble.accounts.actions import ActionRefused
-from ensemble.chat import actions
+from ensemble.chat.actions.sending import Draft, Sent, send_messages, send_plain, send_plain_in_loop
 from ensemble.chat.api.serializers import MessageSerializer, SendSerializer
 from ensemble.chat.api.views import visible_rooms, with_membership
 from ensemble.chat.models import NotifyLevel, Room, RoomMember
@@ -60,16 +60,16 @@ def send(user: Any, payload: Any) -> tuple[int, Any]:
 
 def send_together(calls: list[tuple[Any, Any]]) -> list[tuple[int, Any]]:
     """chat.send calls that arrived together (core.realtime batches them). Plain messages
-    (text alone) go first to actions.send_plain, which stores them without reading their
+    (text alone) go first to send_plain, which stores them without reading their
     rooms: one round trip less for nearly every message. The others, and those whose room's
     guarded write did not go, the usual way: one query for the senders' rooms, then
-    actions.send_messages. A room's calls go one way or the other, in their order; each
+    send_messages. A room's calls go one way or the other, in their order; each
     call gets its own answer."""
     answers: list[tuple[int, Any] | None] = [None] * len(calls)
     wanted, drafts = checked_calls(calls, answers)
     quick = plain_ones(wanted, drafts)
     usual = [call for call in wanted if call[0] not in quick]
-    for index, outcome in zip(quick, actions.send_plain([drafts[i] for i in quick]), strict=True):
+    for index, outcome in zip(quick, send_plain([drafts[i] for i in quick]), strict=True):
         if outcome is None:
             usual.append(next(call for call in wanted if call[0] == index))
         else:
@@ -88,20 +88,20 @@ def send_together(calls: list[tuple[Any, Any]]) -> list[tuple[int, Any]]:
         drafts[index].room = room
         ready.append(drafts[index])
         senders.append(index)
-    for index, outcome in zip(senders, actions.send_messages(ready), strict=True):
+    for index, outcome in zip(senders, send_messages(ready), strict=True):
         answers[index] = answer_of(outcome)
     return answers  # type: ignore[return-value]
 
 
 async def send_in_loop(calls: list[tuple[Any, Any]]) -> list[tuple[int, Any] | None]:
-    """On PostgreSQL, plain messages stored from the event loop (actions.send_plain_in_loop);
+    """On PostgreSQL, plain messages stored from the event loop (send_plain_in_loop);
     None for the calls send_together is to handle in the database thread."""
     answers: list[tuple[int, Any] | None] = [None] * len(calls)
     if not loopdb.available():
         return answers
     wanted, drafts = checked_calls(calls, [None] * len(calls))  # refusals: answered there
     quick = plain_ones(wanted, drafts)
-    outcomes = await actions.send_plain_in_loop([drafts[i] for i in quick])
+    outcomes = await send_plain_in_loop([drafts[i] for i in quick])
     for index, outcome in zip(quick, outcomes, strict=True):
         if outcome is not None:
             answers[index] = answer_of(outcome)
@@ -113,7 +113,7 @@ Wanted = tuple[int, Any, uuid.UUID, dict[str, Any]]  # call's index, user, room 
 
 def checked_calls(
     calls: list[tuple[Any, Any]], answers: list[tuple[int, Any] | None]
-) -> tuple[list[Wanted], dict[int, actions.Draft]]:
+) -> tuple[list[Wanted], dict[int, Draft]]:
     """The calls that ask for something valid, each with its draft (its room only an id);
     the others' answers go in ``answers``."""
     wanted: list[Wanted] = []
@@ -129,20 +129,20 @@ def checked_calls(
     return wanted, drafts
 
 
-def plain_ones(wanted: list[Wanted], drafts: dict[int, actions.Draft]) -> list[int]:
+def plain_ones(wanted: list[Wanted], drafts: dict[int, Draft]) -> list[int]:
     """The calls that may be stored without reading their rooms: plain, in a room where no
     call of the batch is not (a room's calls go one way, to keep their order)."""
     not_plain = {room_id for index, _user, room_id, _fields in wanted if not drafts[index].plain}
     return [index for index, _user, room_id, _fields in wanted if room_id not in not_plain]
 
 
-def draft_of(user: Any, room: Room, fields: dict[str, Any]) -> actions.Draft:
-    return actions.Draft(
+def draft_of(user: Any, room: Room, fields: dict[str, Any]) -> Draft:
+    return Draft(
         user, room, fields["txn_id"], fields["body"], fields.get("reply_to"), fields["attachments"]
     )
 
 
-def answer_of(outcome: actions.Sent | ActionRefused) -> tuple[int, Any]:
+def answer_of(outcome: Sent | ActionRefused) -> tuple[int, Any]:
     if isinstance(outcome, ActionRefused):
         return outcome.status_code, {"detail": str(outcome)}
     message, created = outcome

@@ -16,7 +16,27 @@ from rest_framework.response import Response
 
 from ensemble.accounts import guests
 from ensemble.accounts.models import User
-from ensemble.chat import actions
+from ensemble.chat.actions.attachments import upload_attachment
+from ensemble.chat.actions.invitations import invite_from_csv
+from ensemble.chat.actions.members import (
+    add_member,
+    join_room,
+    mark_read,
+    remove_member,
+    set_member_role,
+    set_notify_level,
+)
+from ensemble.chat.actions.messages import delete_message, edit_message, react
+from ensemble.chat.actions.messages import pin as pin_message
+from ensemble.chat.actions.rooms import (
+    archive_room,
+    create_room,
+    direct_room,
+    set_avatar,
+    set_retention,
+    update_room,
+)
+from ensemble.chat.actions.sending import check_body, send_message
 from ensemble.chat.api.serializers import (
     AttachmentSerializer,
     DirectSerializer,
@@ -147,7 +167,7 @@ class RoomViewSet(
         data.is_valid(raise_exception=True)
         room = self.get_object()
         refusing(
-            lambda: actions.update_room(
+            lambda: update_room(
                 acting_user(request),
                 room,
                 data.validated_data.get("name"),
@@ -160,14 +180,14 @@ class RoomViewSet(
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str | None = None) -> Response:
         room = self.get_object()
-        refusing(lambda: actions.archive_room(acting_user(request), room))
+        refusing(lambda: archive_room(acting_user(request), room))
         return Response(self.described(room))
 
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def leave(self, request: Request, pk: str | None = None) -> Response:
         user = acting_user(request)
-        refusing(lambda: actions.remove_member(user, self.get_object(), user))
+        refusing(lambda: remove_member(user, self.get_object(), user))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=MemberSerializer, responses={200: RoomSerializer})
@@ -179,10 +199,10 @@ class RoomViewSet(
         room, actor = self.get_object(), acting_user(request)
         user, role = data.validated_data["user"], data.validated_data["role"]
         moves: dict[str, Callable[[], Any]] = {
-            "add": lambda: actions.add_member(actor, room, user, role),
-            "remove": lambda: actions.remove_member(actor, room, user),
-            "ban": lambda: actions.remove_member(actor, room, user, ban=True),
-            "role": lambda: actions.set_member_role(actor, room, user, role),
+            "add": lambda: add_member(actor, room, user, role),
+            "remove": lambda: remove_member(actor, room, user),
+            "ban": lambda: remove_member(actor, room, user, ban=True),
+            "role": lambda: set_member_role(actor, room, user, role),
         }
         refusing(moves[change])
         return Response(self.described(room))
@@ -259,7 +279,7 @@ class RoomViewSet(
         data = EditSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         body = data.validated_data["body"]
-        refusing(lambda: actions.check_body(body, allow_empty=True))
+        refusing(lambda: check_body(body, allow_empty=True))
         return Response({"html": render_markdown(body)})
 
     @extend_schema(request=DirectSerializer, responses={200: RoomSerializer, 201: RoomSerializer})
@@ -269,7 +289,7 @@ class RoomViewSet(
         data = DirectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         room, created = refusing(
-            lambda: actions.direct_room(acting_user(request), data.validated_data["user"])
+            lambda: direct_room(acting_user(request), data.validated_data["user"])
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(self.described(room), status=code)
@@ -293,9 +313,7 @@ class RoomViewSet(
             text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else str(raw)
         except UnicodeDecodeError as error:
             raise exceptions.ValidationError({"file": "The file must be UTF-8 text."}) from error
-        report = refusing(
-            lambda: actions.invite_from_csv(request, acting_user(request), room, text)
-        )
+        report = refusing(lambda: invite_from_csv(request, acting_user(request), room, text))
         return Response(report)
 
     @extend_schema(request=RetentionSerializer, responses={200: RoomSerializer})
@@ -305,7 +323,7 @@ class RoomViewSet(
         data = RetentionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         room, days = self.get_object(), data.validated_data["days"]
-        refusing(lambda: actions.set_retention(acting_user(request), room, days))
+        refusing(lambda: set_retention(acting_user(request), room, days))
         return Response(self.described(room))
 
     @extend_schema(
@@ -354,7 +372,7 @@ class RoomViewSet(
         room, upload = self.get_object(), request.FILES.get("file")
         if upload is None:
             raise exceptions.ValidationError({"file": "Send the file as the form field 'file'."})
-        attachment = refusing(lambda: actions.upload_attachment(acting_user(request), room, upload))
+        attachment = refusing(lambda: upload_attachment(acting_user(request), room, upload))
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -382,7 +400,7 @@ class RoomViewSet(
         upload = request.FILES.get("file") if request.method == "POST" else None
         if request.method == "POST" and upload is None:
             raise exceptions.ValidationError({"file": "Send the picture as the form field 'file'."})
-        refusing(lambda: actions.set_avatar(acting_user(request), room, upload))
+        refusing(lambda: set_avatar(acting_user(request), room, upload))
         return Response(self.described(room))
 
     @extend_schema(request=TypingSerializer, responses={204: None})
@@ -426,7 +444,7 @@ class RoomViewSet(
         data = ReadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         room = self.get_object()
-        refusing(lambda: actions.mark_read(acting_user(request), room, data.validated_data["seq"]))
+        refusing(lambda: mark_read(acting_user(request), room, data.validated_data["seq"]))
         return Response(self.described(room))
 
     @extend_schema(request=NotifySerializer, responses={200: RoomSerializer})
@@ -436,21 +454,21 @@ class RoomViewSet(
         data = NotifySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         room, level = self.get_object(), data.validated_data["notify"]
-        refusing(lambda: actions.set_notify_level(acting_user(request), room, level))
+        refusing(lambda: set_notify_level(acting_user(request), room, level))
         return Response(self.described(room))
 
     @extend_schema(request=RoomCreateSerializer, responses={201: RoomSerializer})
     def create(self, request: Request) -> Response:
         data = RoomCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        room = refusing(lambda: actions.create_room(acting_user(request), **data.validated_data))
+        room = refusing(lambda: create_room(acting_user(request), **data.validated_data))
         return Response(self.described(room), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: RoomSerializer})
     @action(detail=True, methods=["post"])
     def join(self, request: Request, pk: str | None = None) -> Response:
         room = self.get_object()
-        refusing(lambda: actions.join_room(acting_user(request), room))
+        refusing(lambda: join_room(acting_user(request), room))
         return Response(self.described(room))
 
     @extend_schema(
@@ -483,7 +501,7 @@ class RoomViewSet(
         sent: dict[str, Any] = {}
 
         def act() -> Message:
-            sent["message"], sent["created"] = actions.send_message(
+            sent["message"], sent["created"] = send_message(
                 acting_user(request),
                 room,
                 fields["txn_id"],
@@ -539,14 +557,14 @@ class MessageViewSet(
         data = EditSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         message = refusing(
-            lambda: actions.edit_message(
+            lambda: edit_message(
                 acting_user(request), self.get_object(), data.validated_data["body"]
             )
         )
         return Response(MessageSerializer(message).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        refusing(lambda: actions.delete_message(acting_user(request), self.get_object()))
+        refusing(lambda: delete_message(acting_user(request), self.get_object()))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=ReactSerializer, responses={200: MessageSerializer})
@@ -557,7 +575,7 @@ class MessageViewSet(
         data.is_valid(raise_exception=True)
         message = self.get_object()
         refusing(
-            lambda: actions.react(
+            lambda: react(
                 acting_user(request),
                 message,
                 data.validated_data["emoji"],
@@ -573,7 +591,7 @@ class MessageViewSet(
         data = PinSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         message = refusing(
-            lambda: actions.pin(
+            lambda: pin_message(
                 acting_user(request), self.get_object(), data.validated_data["pinned"]
             )
         )

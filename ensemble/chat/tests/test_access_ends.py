@@ -11,7 +11,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from ensemble.accounts.tests.factories import OrganisationFactory, UserFactory
-from ensemble.chat import actions
+from ensemble.chat.actions.members import remove_member
+from ensemble.chat.actions.messages import delete_message, edit_message
+from ensemble.chat.actions.sending import send_message
 from ensemble.chat.models import Room, RoomKind, RoomRole
 from ensemble.chat.tests.factories import RoomFactory, RoomMemberFactory
 from ensemble.core.events import events_after
@@ -56,7 +58,7 @@ async def test_a_socket_stops_receiving_once_its_reader_is_removed(ban: bool) ->
     other = (await database_sync_to_async(RoomMemberFactory)(room=room)).user
     removed, stays = await follow(member, room), await follow(other, room)
 
-    await database_sync_to_async(actions.remove_member)(moderator, room, member, ban=ban)
+    await database_sync_to_async(remove_member)(moderator, room, member, ban=ban)
     seen = await next_message(removed)
     assert seen["event"] == "chat.member.changed"  # told what happened to them, then cut off
     assert await next_message(removed) == {
@@ -66,7 +68,7 @@ async def test_a_socket_stops_receiving_once_its_reader_is_removed(ban: bool) ->
     }
     assert (await next_message(stays))["event"] == "chat.member.changed"
 
-    await database_sync_to_async(actions.send_message)(moderator, room, "after", "not for you")
+    await database_sync_to_async(send_message)(moderator, room, "after", "not for you")
     assert (await next_message(stays))["event"] == "chat.message.created"
     assert await nothing_more(removed)
     await removed.disconnect()
@@ -79,8 +81,8 @@ async def test_a_banned_reader_of_a_forum_is_cut_off_on_every_socket() -> None:
     member = (await database_sync_to_async(RoomMemberFactory)(room=room)).user
     sockets = [await follow(member, room), await follow(member, room)]
 
-    await database_sync_to_async(actions.remove_member)(moderator, room, member, ban=True)
-    await database_sync_to_async(actions.send_message)(moderator, room, "t", "new")
+    await database_sync_to_async(remove_member)(moderator, room, member, ban=True)
+    await database_sync_to_async(send_message)(moderator, room, "t", "new")
     for socket in sockets:
         messages = [await next_message(socket) for _ in range(2)]
         assert [m["type"] for m in messages] == ["event", "unsubscribed"]
@@ -102,12 +104,12 @@ async def test_a_member_removed_from_a_forum_of_their_organisation_still_reads_i
     ).user
     socket = await follow(member, room)
     await socket.send_json_to({"action": "unsubscribe", "stream": room.stream})
-    await database_sync_to_async(actions.send_message)(moderator, room, "t1", "before")
-    await database_sync_to_async(actions.remove_member)(moderator, room, member)
+    await database_sync_to_async(send_message)(moderator, room, "t1", "before")
+    await database_sync_to_async(remove_member)(moderator, room, member)
     await socket.send_json_to({"action": "subscribe", "stream": room.stream, "after": 0})
     kinds = [m.get("event", m["type"]) for m in await receive_until(socket, "subscribed")]
     assert kinds == ["chat.message.created", "chat.member.changed", "subscribed"]
-    await database_sync_to_async(actions.send_message)(moderator, room, "t2", "after")
+    await database_sync_to_async(send_message)(moderator, room, "t2", "after")
     assert (await next_message(socket))["event"] == "chat.message.created"
     await socket.disconnect()
 
@@ -117,8 +119,8 @@ def test_a_banned_member_no_longer_reads_a_forum_by_search_or_by_id(client_of: A
     room, moderator = forum_with_moderator()
     member = RoomMemberFactory(room=room, user__organisation=room.organisation).user
     client = client_of(member)
-    actions.remove_member(moderator, room, member, ban=True)
-    sent, _created = actions.send_message(moderator, room, "t1", "budget secret plans")
+    remove_member(moderator, room, member, ban=True)
+    sent, _created = send_message(moderator, room, "t1", "budget secret plans")
     assert client.get("/api/v1/chat/rooms/search/", {"q": "budget"}).json() == []
     assert client.get(f"/api/v1/chat/messages/{sent.pk}/").status_code == 404
     assert client.get(f"/api/v1/chat/rooms/{room.pk}/").status_code == 404
@@ -165,9 +167,9 @@ def test_the_rooms_one_may_read_are_those_whose_abilities_say_so() -> None:
 def test_a_deleted_message_is_not_read_again_from_the_stream() -> None:
     room, moderator = forum_with_moderator()
     author = RoomMemberFactory(room=room).user
-    sent, _created = actions.send_message(author, room, "t1", "le code est **ouvre-toi**")
-    actions.edit_message(author, sent, "le code est **sésame**")
-    actions.delete_message(moderator, sent)
+    sent, _created = send_message(author, room, "t1", "le code est **ouvre-toi**")
+    edit_message(author, sent, "le code est **sésame**")
+    delete_message(moderator, sent)
     said = [str(event["payload"]) for event in events_after(room.stream, 0) if "payload" in event]
     assert len(said) == 3  # created, edited, deleted: kept, without their text
     assert not any("ouvre-toi" in text or "sésame" in text for text in said)
@@ -180,5 +182,5 @@ def test_a_forum_one_is_banned_from_is_not_in_the_directory(client_of: Any) -> N
     client = client_of(member)
     listed = client.get("/api/v1/chat/rooms/directory/").json()["results"]
     assert [r["id"] for r in listed] == [str(room.pk)]
-    actions.remove_member(moderator, room, member, ban=True)
+    remove_member(moderator, room, member, ban=True)
     assert client.get("/api/v1/chat/rooms/directory/").json()["results"] == []

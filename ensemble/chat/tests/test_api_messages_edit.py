@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ensemble.chat import actions
+from ensemble.chat.actions.sending import send_message
 from ensemble.chat.models import RoomRole
 from ensemble.chat.tests.factories import RoomMemberFactory
 from ensemble.core.events import events_after
@@ -43,7 +43,7 @@ def test_edit_keeps_history_and_delete_keeps_a_trace(client_of: Any) -> None:
     author = RoomMemberFactory()
     room = author.room
     client = client_of(author.user)
-    message, _created = actions.send_message(author.user, room, "t", "first text")
+    message, _created = send_message(author.user, room, "t", "first text")
     url = f"/api/v1/chat/messages/{message.pk}/"
     verify(
         client,
@@ -61,7 +61,7 @@ def test_edit_keeps_history_and_delete_keeps_a_trace(client_of: Any) -> None:
 def test_who_may_edit_and_delete(client_of: Any) -> None:
     author = RoomMemberFactory()
     room = author.room
-    message, _created = actions.send_message(author.user, room, "t", "text")
+    message, _created = send_message(author.user, room, "t", "text")
     url = f"/api/v1/chat/messages/{message.pk}/"
     other = client_of(RoomMemberFactory(room=room).user)
     assert other.patch(url, {"body": "x"}, content_type="application/json").status_code == 403
@@ -79,7 +79,7 @@ def test_who_may_edit_and_delete(client_of: Any) -> None:
 
 def test_bad_edits_are_clear(client_of: Any) -> None:
     author = RoomMemberFactory()
-    message, _created = actions.send_message(author.user, author.room, "t", "text")
+    message, _created = send_message(author.user, author.room, "t", "text")
     client = client_of(author.user)
     url = f"/api/v1/chat/messages/{message.pk}/"
     assert client.patch(url, {"body": " "}, content_type="application/json").status_code == 400

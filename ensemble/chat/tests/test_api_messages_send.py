@@ -133,7 +133,9 @@ def test_flood_control_answers_429_with_a_clear_message(client_of: Any, settings
     member = RoomMemberFactory()
     client = client_of(member.user)
     # within one window of the clock, not across the turn of one (the counter would restart)
-    with mock.patch("ensemble.chat.actions.time", SimpleNamespace(time=lambda: 3600.0 * 1000)):
+    with mock.patch(
+        "ensemble.chat.actions.sending.time", SimpleNamespace(time=lambda: 3600.0 * 1000)
+    ):
         statuses = [send(client, member.room, f"f{n}", "spam").status_code for n in range(4)]
         too_fast = send(client, member.room, "f9", "spam")
         again = send(client, member.room, "f0", "spam")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ensemble.chat import actions
+from ensemble.chat.actions.sending import send_message
 from ensemble.chat.models import RoomRole
 from ensemble.chat.tests.factories import RoomMemberFactory
 from ensemble.core.events import events_after
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_reactions_toggle_once_and_are_published(client_of: Any) -> None:
     author = RoomMemberFactory()
     reader = RoomMemberFactory(room=author.room)
-    message, _created = actions.send_message(author.user, author.room, "t", "bravo")
+    message, _created = send_message(author.user, author.room, "t", "bravo")
     client = client_of(reader.user)
     url = f"/api/v1/chat/messages/{message.pk}/reactions/"
     for _ in range(2):  # twice: one reaction
@@ -43,7 +43,7 @@ def test_reactions_toggle_once_and_are_published(client_of: Any) -> None:
 def test_moderators_pin_and_everyone_sees_the_pins(client_of: Any) -> None:
     author = RoomMemberFactory()
     room = author.room
-    message, _created = actions.send_message(author.user, room, "t", "read this")
+    message, _created = send_message(author.user, room, "t", "read this")
     url = f"/api/v1/chat/messages/{message.pk}/pin/"
     member = client_of(author.user)
     assert member.post(url, {"pinned": True}, content_type="application/json").status_code == 403
@@ -58,10 +58,10 @@ def test_moderators_pin_and_everyone_sees_the_pins(client_of: Any) -> None:
 def test_replies_form_a_thread(client_of: Any) -> None:
     author = RoomMemberFactory()
     room = author.room
-    root, _created = actions.send_message(author.user, room, "r", "question?")
+    root, _created = send_message(author.user, room, "r", "question?")
     for number in range(3):
-        actions.send_message(author.user, room, f"a{number}", f"answer {number}", reply_to=root.pk)
-    actions.send_message(author.user, room, "other", "unrelated")
+        send_message(author.user, room, f"a{number}", f"answer {number}", reply_to=root.pk)
+    send_message(author.user, room, "other", "unrelated")
     thread = client_of(author.user).get(f"/api/v1/chat/messages/{root.pk}/thread/").json()
     assert [m["body"] for m in thread] == ["answer 0", "answer 1", "answer 2"]
     assert all(m["reply_to"] == str(root.pk) for m in thread)

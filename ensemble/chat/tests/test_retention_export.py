@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from ensemble.chat import actions
+from ensemble.chat.actions.messages import delete_message
+from ensemble.chat.actions.sending import send_message
 from ensemble.chat.models import Message, RoomRole
 from ensemble.chat.tasks import apply_retention
 from ensemble.chat.tests.factories import RoomMemberFactory
@@ -22,9 +23,9 @@ def test_retention_deletes_old_messages_and_their_events(client_of: Any, time_ma
     admin = RoomMemberFactory(role=RoomRole.ADMIN)
     room = admin.room
     time_machine.move_to(timezone.now() - timedelta(days=40), tick=False)
-    actions.send_message(admin.user, room, "old", "ancien secret")
+    send_message(admin.user, room, "old", "ancien secret")
     time_machine.move_to(timezone.now() + timedelta(days=40), tick=False)
-    actions.send_message(admin.user, room, "new", "récent")
+    send_message(admin.user, room, "new", "récent")
     client = client_of(admin.user)
     response = client.post(
         f"/api/v1/chat/rooms/{room.pk}/retention/", {"days": 30}, content_type="application/json"
@@ -53,9 +54,9 @@ def test_retention_deletes_old_messages_and_their_events(client_of: Any, time_ma
 def test_export_as_json_and_readable_html(client_of: Any) -> None:
     admin = RoomMemberFactory(role=RoomRole.ADMIN)
     room = admin.room
-    actions.send_message(admin.user, room, "1", "**bonjour** <script>x</script>")
-    deleted, _created = actions.send_message(admin.user, room, "2", "oups")
-    actions.delete_message(admin.user, deleted)
+    send_message(admin.user, room, "1", "**bonjour** <script>x</script>")
+    deleted, _created = send_message(admin.user, room, "2", "oups")
+    delete_message(admin.user, deleted)
     client = client_of(admin.user)
     raw = client.get(f"/api/v1/chat/rooms/{room.pk}/export/")
     body = json.loads(b"".join(raw.streaming_content))

@@ -11,7 +11,8 @@ import pytest
 from django.db import connection
 
 from ensemble.accounts.tests.factories import UserFactory
-from ensemble.chat import actions
+from ensemble.chat.actions.members import add_member, remove_member, set_member_role
+from ensemble.chat.actions.rooms import direct_room
 from ensemble.chat.models import Room, RoomKind, RoomMember, RoomRole
 from ensemble.chat.tests.factories import RoomFactory, RoomMemberFactory
 from ensemble.core.refusals import ActionRefused
@@ -58,19 +59,19 @@ def test_a_moderator_neither_makes_administrators_nor_removes_them() -> None:
     room, (admin, moderator, member) = room_with("admin", "moderator", "member")
     newcomer = UserFactory()
     with pytest.raises(ActionRefused, match="Only the room's administrators give roles"):
-        actions.add_member(moderator, room, newcomer, RoomRole.ADMIN)
+        add_member(moderator, room, newcomer, RoomRole.ADMIN)
     with pytest.raises(ActionRefused, match="administrators can change roles"):
-        actions.set_member_role(moderator, room, member, RoomRole.ADMIN)
+        set_member_role(moderator, room, member, RoomRole.ADMIN)
     for ban in (False, True):
         with pytest.raises(ActionRefused, match="cannot remove or ban administrators"):
-            actions.remove_member(moderator, room, admin, ban=ban)
+            remove_member(moderator, room, admin, ban=ban)
     other_moderator = RoomMemberFactory(room=room, role=RoomRole.MODERATOR).user
     with pytest.raises(ActionRefused, match="cannot remove or ban administrators"):
-        actions.remove_member(moderator, room, other_moderator, ban=True)
-    actions.remove_member(moderator, room, member, ban=True)  # members, yes
+        remove_member(moderator, room, other_moderator, ban=True)
+    remove_member(moderator, room, member, ban=True)  # members, yes
     assert room.members.get(user=member).banned
-    actions.add_member(admin, room, newcomer, RoomRole.MODERATOR)  # administrators give roles
-    actions.remove_member(admin, room, other_moderator)
+    add_member(admin, room, newcomer, RoomRole.MODERATOR)  # administrators give roles
+    remove_member(admin, room, other_moderator)
     assert room.members.get(user=newcomer).role == RoomRole.MODERATOR
 
 
@@ -78,11 +79,11 @@ def test_a_moderator_neither_makes_administrators_nor_removes_them() -> None:
 def test_the_last_administrator_can_neither_leave_nor_be_demoted() -> None:
     room, (admin, member) = room_with("admin", "member")
     with pytest.raises(ActionRefused, match="Name another administrator"):
-        actions.remove_member(admin, room, admin)
+        remove_member(admin, room, admin)
     with pytest.raises(ActionRefused, match="Name another administrator"):
-        actions.set_member_role(admin, room, admin, RoomRole.MEMBER)
-    actions.set_member_role(admin, room, member, RoomRole.ADMIN)
-    actions.set_member_role(member, room, admin, RoomRole.MEMBER)  # now another one is
+        set_member_role(admin, room, admin, RoomRole.MEMBER)
+    set_member_role(admin, room, member, RoomRole.ADMIN)
+    set_member_role(member, room, admin, RoomRole.MEMBER)  # now another one is
     assert list(room.members.filter(role=RoomRole.ADMIN).values_list("user", flat=True)) == [
         member.pk
     ]
@@ -93,8 +94,8 @@ def test_the_last_administrator_can_neither_leave_nor_be_demoted() -> None:
 def test_two_administrators_leaving_at_once_leave_one() -> None:
     room, (first, second, _member) = room_with("admin", "admin", "member")
     results = at_once(
-        lambda: actions.remove_member(first, room, first),
-        lambda: actions.remove_member(second, room, second),
+        lambda: remove_member(first, room, first),
+        lambda: remove_member(second, room, second),
     )
     assert sorted(type(r).__name__ for r in results) == ["ActionRefused", "NoneType"]
     assert room.members.filter(role=RoomRole.ADMIN).count() == 1
@@ -105,8 +106,8 @@ def test_two_administrators_leaving_at_once_leave_one() -> None:
 def test_two_administrators_demoting_each_other_at_once_keep_one() -> None:
     room, (first, second, _member) = room_with("admin", "admin", "member")
     at_once(
-        lambda: actions.set_member_role(first, room, second, RoomRole.MEMBER),
-        lambda: actions.set_member_role(second, room, first, RoomRole.MEMBER),
+        lambda: set_member_role(first, room, second, RoomRole.MEMBER),
+        lambda: set_member_role(second, room, first, RoomRole.MEMBER),
     )
     assert room.members.filter(role=RoomRole.ADMIN).count() == 1
 
@@ -116,10 +117,8 @@ def test_two_administrators_demoting_each_other_at_once_keep_one() -> None:
 def test_two_people_opening_their_direct_room_at_once_get_one() -> None:
     one = UserFactory()
     other = UserFactory(organisation=one.organisation)
-    results = at_once(
-        lambda: actions.direct_room(one, other), lambda: actions.direct_room(other, one)
-    )
+    results = at_once(lambda: direct_room(one, other), lambda: direct_room(other, one))
     assert results[0][0].pk == results[1][0].pk
     assert Room.objects.filter(kind=RoomKind.DIRECT).count() == 1
     assert RoomMember.objects.filter(room=results[0][0]).count() == 2
-    assert actions.direct_room(one, other) == (results[0][0], False)
+    assert direct_room(one, other) == (results[0][0], False)

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from ensemble.accounts.tests.factories import UserFactory
-from ensemble.chat import actions
+from ensemble.chat.actions.messages import delete_message, edit_message
+from ensemble.chat.actions.sending import send_message
 from ensemble.chat.models import RoomKind
 from ensemble.chat.tests.factories import RoomFactory, RoomMemberFactory
 
@@ -21,13 +22,13 @@ def search(client: Any, query: str) -> Any:
 def test_finds_words_in_readable_rooms_only(client_of: Any) -> None:
     me = RoomMemberFactory()
     mine = me.room
-    actions.send_message(me.user, mine, "1", "Le budget de la piscine est voté")
-    actions.send_message(me.user, mine, "2", "Réunion sur la cantine demain")
+    send_message(me.user, mine, "1", "Le budget de la piscine est voté")
+    send_message(me.user, mine, "2", "Réunion sur la cantine demain")
     secret = RoomMemberFactory()
-    actions.send_message(secret.user, secret.room, "3", "budget secret de la piscine")
+    send_message(secret.user, secret.room, "3", "budget secret de la piscine")
     forum = RoomFactory(kind=RoomKind.FORUM, organisation=me.user.organisation)
     writer = RoomMemberFactory(room=forum)
-    actions.send_message(writer.user, forum, "4", "Piscine: horaires d'été")
+    send_message(writer.user, forum, "4", "Piscine: horaires d'été")
     client = client_of(me.user)
     found = search(client, "piscine").json()
     assert sorted(m["body"] for m in found) == [
@@ -42,18 +43,18 @@ def test_finds_words_in_readable_rooms_only(client_of: Any) -> None:
 
 def test_edits_and_deletions_are_searched_as_they_are_now(client_of: Any) -> None:
     me = RoomMemberFactory()
-    message, _created = actions.send_message(me.user, me.room, "1", "ancien texte")
-    actions.edit_message(me.user, message, "nouveau texte")
+    message, _created = send_message(me.user, me.room, "1", "ancien texte")
+    edit_message(me.user, message, "nouveau texte")
     client = client_of(me.user)
     assert search(client, "ancien").json() == []
     assert len(search(client, "nouveau").json()) == 1
-    actions.delete_message(me.user, message)
+    delete_message(me.user, message)
     assert search(client, "nouveau").json() == []
 
 
 def test_query_syntax_cannot_break_the_search(client_of: Any) -> None:
     me = RoomMemberFactory()
-    actions.send_message(me.user, me.room, "1", 'quote " and NEAR(x) OR * stars')
+    send_message(me.user, me.room, "1", 'quote " and NEAR(x) OR * stars')
     client = client_of(me.user)
     for query in ['"', "NEAR(x", "* OR", "a' OR 1=1 --", "é"]:
         response = search(client, query)

@@ -230,7 +230,7 @@ def test_when_the_guard_of_a_plain_write_fails_the_usual_way_answers_and_counts_
     def payload(txn: str, where: Any = room) -> dict[str, Any]:
         return {"room": str(where.pk), "txn_id": txn, "body": "texte seul"}
 
-    with mock.patch("ensemble.chat.actions.time", mock.Mock(time=lambda: 3600.0 * 1000)):
+    with mock.patch("ensemble.chat.actions.sending.time", mock.Mock(time=lambda: 3600.0 * 1000)):
         answers = send_together(
             [
                 (member.user, payload("a")),  # with an outsider in the same room's write
@@ -255,7 +255,7 @@ async def test_on_postgresql_plain_messages_are_stored_from_the_event_loop(setti
     from django.core.cache import cache
     from django.db import connection
 
-    from ensemble.chat import actions
+    from ensemble.chat.actions import sending
     from ensemble.core.realtime import BATCHES
 
     if connection.vendor != "postgresql":
@@ -270,7 +270,7 @@ async def test_on_postgresql_plain_messages_are_stored_from_the_event_loop(setti
     frozen = mock.Mock(time=lambda: 3600.0 * 1000)  # one window of flood control
     with (
         mock.patch.object(batch, "together", usual_way),
-        mock.patch.object(actions, "time", frozen),
+        mock.patch.object(sending, "time", frozen),
     ):
         socket = await connect(member.user)
         # the room's first message starts its stream, the usual way
@@ -296,7 +296,7 @@ async def test_on_postgresql_plain_messages_are_stored_from_the_event_loop(setti
         refused = await call(outcast, {"room": str(room.pk), "txn_id": "b1", "body": "non"})
         assert refused["status"] == 404
         await outcast.disconnect()
-        keys = actions.flood_keys([member.user.pk, banned.user.pk])
+        keys = sending.flood_keys([member.user.pk, banned.user.pk])
     counts = await database_sync_to_async(lambda: [cache.get(key) for key in keys])()
     assert counts == [5, 1]  # each message once, whichever way it went
     stored = database_sync_to_async(
@@ -312,13 +312,13 @@ async def test_when_the_event_loop_cannot_store_a_message_the_database_thread_do
 
     from redis.exceptions import ConnectionError as RedisDown
 
-    from ensemble.chat import actions
+    from ensemble.chat.actions import sending
 
     member = await database_sync_to_async(RoomMemberFactory)()
     room = member.room
     socket = await connect(member.user)
     await call(socket, {"room": str(room.pk), "txn_id": "r0", "body": "premier"})
-    with mock.patch.object(actions, "add_ones_in_loop", side_effect=RedisDown("down")):
+    with mock.patch.object(sending, "add_ones_in_loop", side_effect=RedisDown("down")):
         sent = await call(socket, {"room": str(room.pk), "txn_id": "r1", "body": "quand même"})
     assert sent["status"] == 201 and sent["data"]["body"] == "quand même"
     stored = database_sync_to_async(

@@ -6,7 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from ensemble.accounts.tests.factories import UserFactory
-from ensemble.chat import actions
+from ensemble.chat.actions.sending import send_message
 from ensemble.chat.tests.factories import RoomMemberFactory
 from ensemble.core.tests.test_stream import connect, receive_until
 
@@ -20,7 +20,7 @@ async def test_members_receive_messages_live_and_outsiders_are_refused() -> None
     socket = await connect(reader.user)
     await socket.send_json_to({"action": "subscribe", "stream": room.stream, "after": 0})
     await receive_until(socket, "subscribed")
-    await database_sync_to_async(actions.send_message)(member.user, room, "t1", "live *hello*")
+    await database_sync_to_async(send_message)(member.user, room, "t1", "live *hello*")
     event = await socket.receive_json_from(timeout=5)
     assert event["event"] == "chat.message.created"
     assert event["payload"]["html"] == "<p>live <em>hello</em></p>\n"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ensemble.chat import actions
+from ensemble.chat.actions.sending import send_message
 from ensemble.chat.models import NotifyLevel, RoomRole
 from ensemble.chat.tests.factories import RoomMemberFactory
 from ensemble.portal.models import Notification
@@ -23,9 +23,9 @@ def test_unread_and_mentions_counts_follow_the_read_marker(client_of: Any) -> No
     room = writer.room
     reader = RoomMemberFactory(room=room)
     client = client_of(reader.user)
-    actions.send_message(writer.user, room, "1", "hello")
-    actions.send_message(writer.user, room, "2", f"ping @{reader.user.email} please")
-    actions.send_message(writer.user, room, "3", "again")
+    send_message(writer.user, room, "1", "hello")
+    send_message(writer.user, room, "2", f"ping @{reader.user.email} please")
+    send_message(writer.user, room, "3", "again")
     described = room_of(client, room)
     assert (described["unread"], described["mentions"], described["role"]) == (3, 1, "member")
     response = client.post(
@@ -52,7 +52,7 @@ def test_mentions_notify_as_each_member_chose(client_of: Any) -> None:
     named = RoomMemberFactory(room=room)
     everything = RoomMemberFactory(room=room, notify=NotifyLevel.ALL)
     muted = RoomMemberFactory(room=room, notify=NotifyLevel.NONE)
-    actions.send_message(writer.user, room, "1", f"@{named.user.email} @{muted.user.email} look")
+    send_message(writer.user, room, "1", f"@{named.user.email} @{muted.user.email} look")
     assert Notification.objects.filter(recipient=named.user).count() == 1
     assert "mentioned you" in Notification.objects.get(recipient=named.user).title
     assert Notification.objects.filter(recipient=everything.user).count() == 1
@@ -64,10 +64,10 @@ def test_at_room_is_for_moderators(client_of: Any) -> None:
     member = RoomMemberFactory()
     room = member.room
     other = RoomMemberFactory(room=room)
-    actions.send_message(member.user, room, "1", "@room hello everyone")
+    send_message(member.user, room, "1", "@room hello everyone")
     assert not Notification.objects.filter(recipient=other.user).exists()
     moderator = RoomMemberFactory(room=room, role=RoomRole.MODERATOR)
-    actions.send_message(moderator.user, room, "2", "@room meeting now")
+    send_message(moderator.user, room, "2", "@room meeting now")
     assert Notification.objects.filter(recipient=other.user).count() == 1
     assert Notification.objects.filter(recipient=member.user).count() == 1
 

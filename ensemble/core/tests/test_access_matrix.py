@@ -40,7 +40,9 @@ from ensemble.accounts.tests.factories import (
     UserFactory,
     api_token,
 )
-from ensemble.chat import actions as chat
+from ensemble.chat.actions.attachments import upload_attachment
+from ensemble.chat.actions.rooms import set_avatar
+from ensemble.chat.actions.sending import send_message
 from ensemble.chat.models import RoomKind, RoomMember, RoomRole
 from ensemble.chat.tests.factories import RoomFactory
 from ensemble.core import audit
@@ -103,9 +105,9 @@ def world(settings: Any) -> World:
     outside = RoomFactory(kind=RoomKind.EXTERNAL, organisation=home)
     RoomMember.objects.create(room=outside, user=people["admin"], role=RoomRole.ADMIN)
     RoomMember.objects.create(room=outside, user=people["external"])
-    attachment = chat.upload_attachment(people["member"], room, png("plan.png"))
-    chat.set_avatar(people["admin"], room, png("avatar.png"))
-    message, _new = chat.send_message(
+    attachment = upload_attachment(people["member"], room, png("plan.png"))
+    set_avatar(people["admin"], room, png("avatar.png"))
+    message, _new = send_message(
         people["member"], room, "t1", "Ordre du jour", attachments=[attachment.pk]
     )
     team = TeamFactory(organisation=home)

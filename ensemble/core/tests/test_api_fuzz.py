@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 
 from ensemble.accounts.models import TeamRole
 from ensemble.accounts.tests.factories import TeamFactory, UserFactory
-from ensemble.chat import actions as chat
+from ensemble.chat.actions.rooms import create_room
+from ensemble.chat.actions.sending import send_message
 from ensemble.chat.models import RoomKind
 from ensemble.meet import actions as meet
 from ensemble.portal.actions import notify
@@ -25,8 +26,8 @@ def objects_of(person: Any) -> dict[str, dict[str, str]]:
     """Objects the person may act on, as path parameters: {path prefix: {name: value}}."""
     team = TeamFactory(organisation=person.organisation)
     team.memberships.create(user=person, role=TeamRole.OWNER)
-    room = chat.create_room(person, RoomKind.PRIVATE, "Fuzz", "A room to act on")
-    message, _ = chat.send_message(person, room, "fuzz-1", "Hello @room")
+    room = create_room(person, RoomKind.PRIVATE, "Fuzz", "A room to act on")
+    message, _ = send_message(person, room, "fuzz-1", "Hello @room")
     meeting = meet.create_meeting(person, "Fuzz meeting")
     participant = meeting.participants.get(user=person)
     notification = notify(person, "Something happened")
