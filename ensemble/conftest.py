@@ -17,6 +17,7 @@ from django.test import Client
 
 from ensemble.accounts.tests.factories import PASSWORD, UserFactory
 from ensemble.core.tests.clamav import clamd, clamd_daemon  # noqa: F401 (fixtures)
+from ensemble.core.tests.mailbox import inbox  # noqa: F401 (a real SMTP server)
 
 
 @pytest.fixture(autouse=True)

@@ -369,6 +369,10 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 CHAT_FLOOD_MESSAGES = env_int("CHAT_FLOOD_MESSAGES", 20)
 CHAT_FLOOD_SECONDS = env_int("CHAT_FLOOD_SECONDS", 10)
 CHAT_ATTACHMENT_MAX_BYTES = env_int("CHAT_ATTACHMENT_MAX_BYTES", 100_000_000)
+# "Seen by" is shown in rooms of at most this many members (0: nowhere).
+CHAT_RECEIPTS_MAX_MEMBERS = env_int("CHAT_RECEIPTS_MAX_MEMBERS", 20)
+# Mentions and direct messages still unread this many minutes later are e-mailed (0: never).
+CHAT_DIGEST_MINUTES = env_int("CHAT_DIGEST_MINUTES", 30)
 # Bodies larger than this are refused before they are read (uploads are the largest).
 MAX_REQUEST_BYTES = CHAT_ATTACHMENT_MAX_BYTES + 1_000_000
 

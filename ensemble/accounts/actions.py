@@ -133,7 +133,7 @@ def revoke_session(request: HttpRequest, user: User, session: UserSession) -> No
 
 
 def update_profile(request: HttpRequest, user: User, changes: dict[str, Any]) -> User:
-    allowed = {"full_name", "language"}
+    allowed = {"full_name", "language", "share_read_receipts"}
     with transaction.atomic():
         for field, value in changes.items():
             if field in allowed:

@@ -38,7 +38,13 @@ class CodeForm(DsfrForm, forms.Form):
 class ProfileForm(DsfrForm, forms.ModelForm[User]):
     class Meta:
         model = User
-        fields = ["full_name", "language"]
+        fields = ["full_name", "language", "share_read_receipts"]
+        help_texts = {
+            "share_read_receipts": _(
+                "In small rooms, others see when you have read their messages. Turned off, "
+                "you do not see theirs either."
+            )
+        }
 
 
 class LanguageForm(forms.Form):

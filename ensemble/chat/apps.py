@@ -11,7 +11,8 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from ensemble.accounts.guests import invitable
-        from ensemble.chat import (  # noqa: F401  (the retention job)
+        from ensemble.chat import (  # noqa: F401  (retention, digests)
+            digest,
             tasks,
         )
         from ensemble.chat.actions.invitations import join_by_invitation

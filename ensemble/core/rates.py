@@ -18,6 +18,8 @@ DEFAULT_RATES = {
     "invitations": "500/day",  # invitation e-mails one account sends
     "invitations.recipient": "10/day",  # invitation e-mails one address receives
     "signals": "120/minute",  # typing and presence signals of one account
+    # chat's side lookups of one account: threads, read receipts, link previews
+    "chat.lookups": "300/minute",
 }
 
 

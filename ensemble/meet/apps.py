@@ -12,8 +12,10 @@ class MeetConfig(AppConfig):
     def ready(self) -> None:
         from ensemble.meet import recording, tasks  # noqa: F401  (reminders, recordings)
         from ensemble.meet.events import register
+        from ensemble.meet.previews import register_previews
 
         register()
+        register_previews()
 
     def launcher_tiles(self, user: Any) -> list[Any]:
         from django.urls import reverse

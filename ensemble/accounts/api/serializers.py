@@ -19,7 +19,16 @@ class MeSerializer(serializers.ModelSerializer[User]):
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "language", "organisation", "is_external", "is_staff"]
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "language",
+            "organisation",
+            "is_external",
+            "is_staff",
+            "share_read_receipts",
+        ]
         read_only_fields = ["id", "email", "organisation", "is_external", "is_staff"]
 
 

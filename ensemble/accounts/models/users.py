@@ -69,6 +69,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_enabled = models.BooleanField(_("two-factor authentication"), default=False)
     # The time step of the last code accepted: a code is accepted once (RFC 6238 §5.2).
     totp_last_step = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    # Chat: whether others see when this person has read their messages ("seen by"); who
+    # does not share theirs does not see others' either.
+    share_read_receipts = models.BooleanField(_("share read receipts"), default=True)
+    # Chat's e-mail digest: mentions and direct messages written up to this moment were
+    # considered (each is e-mailed once at most).
+    chat_digest_through = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 

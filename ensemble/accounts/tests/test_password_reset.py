@@ -2,50 +2,17 @@
 
 from __future__ import annotations
 
-import email
 import re
-import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from django.test import Client
 
 from ensemble.accounts.tests.factories import PASSWORD, UserFactory
 from ensemble.core.models import AuditEntry
+from ensemble.core.tests.mailbox import Inbox, body_of
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox(Message):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list[email.message.Message] = []
-
-    def handle_message(self, message: email.message.Message) -> None:
-        self.messages.append(message)
-
-
-@pytest.fixture
-def inbox(settings: Any) -> Iterator[Inbox]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    yield handler
-    controller.stop()
-
-
-def body_of(message: email.message.Message) -> str:
-    payload = message.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    return payload.decode()
 
 
 def test_reset_by_email_sets_the_password_and_ends_sessions(inbox: Inbox, client_of: Any) -> None:

@@ -37,6 +37,8 @@ from ensemble.chat.actions.rooms import (
     update_room,
 )
 from ensemble.chat.actions.sending import check_body, send_message
+from ensemble.chat.api.lookups import RATE_LIMITS as LOOKUP_LIMITS
+from ensemble.chat.api.lookups import MessageLookups, RoomLookups
 from ensemble.chat.api.serializers import (
     AttachmentSerializer,
     DirectSerializer,
@@ -114,7 +116,11 @@ class CsvTextParser(BaseParser):
 
 
 class RoomViewSet(
-    ObjectFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Room]
+    RoomLookups,
+    ObjectFirst,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Room],
 ):
     """Rooms one belongs to, and the forums of one's organisation."""
 
@@ -144,9 +150,11 @@ class RoomViewSet(
         "avatar:post": "update",
         "avatar:delete": "update",
         "presence": "retrieve",
+        "threads": "retrieve",
+        "receipts": "retrieve",
     }
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    rate_limits = {"typing": "signals"}
+    rate_limits = {"typing": "signals", **LOOKUP_LIMITS}
 
     def get_queryset(self) -> QuerySet[Room]:
         user = acting_user(self.request)
@@ -313,7 +321,9 @@ class RoomViewSet(
             text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else str(raw)
         except UnicodeDecodeError as error:
             raise exceptions.ValidationError({"file": "The file must be UTF-8 text."}) from error
-        report = refusing(lambda: invite_from_csv(request, acting_user(request), room, text))
+        report = refusing(
+            lambda: invite_from_csv(request, acting_user(request), room, text)
+        )
         return Response(report)
 
     @extend_schema(request=RetentionSerializer, responses={200: RoomSerializer})
@@ -533,6 +543,7 @@ class RevisionSerializer(serializers.ModelSerializer[MessageRevision]):
 
 
 class MessageViewSet(
+    MessageLookups,
     ObjectFirst,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -542,6 +553,7 @@ class MessageViewSet(
 
     serializer_class = MessageSerializer
     queryset = Message.objects.none()
+    rate_limits = LOOKUP_LIMITS
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Message]:
