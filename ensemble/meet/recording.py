@@ -1,8 +1,10 @@
 """From Janus's files to one video: each stream Janus recorded (one .mjr per stream and per
 publisher) is converted with janus-pp-rec, placed on the meeting's clock by the time of its
 first packet, and ffmpeg mixes everyone's audio under the video of whoever speaks (loudness
-measured by ffmpeg per half second). The result is stored encrypted; the organiser and the
-person who recorded are notified with a link; the raw files are deleted."""
+measured by ffmpeg per half second); while someone shares a screen, the screen fills the
+frame (letterboxed) with the speaker's camera in a corner (``recording_timeline.layout``).
+The result is stored encrypted; the organiser and the person who recorded are notified with
+a link; the raw files are deleted."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,31 +27,14 @@ from django.utils.translation import gettext as _
 from ensemble.core.schedule import every
 from ensemble.core.tasks import background_task
 from ensemble.meet.models import Recording, RecordingState
+from ensemble.meet.recording_timeline import FPS, WINDOW, Shot, Stream, layout
 
 logger = logging.getLogger(__name__)
 
 STREAM_FILE = re.compile(r"videoroom-\d+-user-(?P<feed>\d+)-\d+-(?P<kind>audio|video)-\d+\.mjr$")
-WINDOW = 0.5  # seconds of audio per loudness measure
-SILENCE_DB = -50.0  # quieter than this is nobody speaking
-SWITCH_DB = 3.0  # another voice must be this much louder …
-SWITCH_WINDOWS = 2  # … for this many windows in a row to take the picture
-SIZE, FPS = (1280, 720), 25
-
-
-@dataclass
-class Stream:
-    """One recorded stream, converted, with its place on the meeting's clock (seconds)."""
-
-    feed: int
-    kind: str
-    path: Path
-    start: float = 0.0
-    duration: float = 0.0
-    levels: list[float] = field(default_factory=list)  # dB per WINDOW, from ``start``
-
-    @property
-    def end(self) -> float:
-        return self.start + self.duration
+SIZE = (1280, 720)
+CORNER = (320, 240)  # the box the speaker's camera fits in over a shared screen
+MARGIN = 16  # between that camera and the frame's edges
 
 
 def run(*command: str | Path) -> str:
@@ -96,8 +80,9 @@ def loudness(path: Path) -> list[float]:
     return levels
 
 
-def collect(folder: Path, work: Path) -> list[Stream]:
-    """Convert every stream of the folder; streams with nothing in them are left out."""
+def collect(folder: Path, work: Path, screens: frozenset[int] = frozenset()) -> list[Stream]:
+    """Convert every stream of the folder; streams with nothing in them are left out. The
+    videos of the feeds in ``screens`` are shared screens (the files alone do not tell)."""
     streams = []
     for mjr in sorted(folder.glob("*.mjr")):
         match = STREAM_FILE.search(mjr.name)
@@ -111,7 +96,9 @@ def collect(folder: Path, work: Path) -> list[Stream]:
         except RuntimeError as error:  # an empty stream (no packet ever came)
             logger.info("recording: %s skipped: %s", mjr.name, error)
             continue
-        stream = Stream(int(match["feed"]), kind, target, start, duration_of(target))
+        feed = int(match["feed"])
+        screen = kind == "video" and feed in screens
+        stream = Stream(feed, kind, target, start, duration_of(target), screen=screen)
         if stream.duration <= 0:
             continue
         if kind == "audio":
@@ -120,103 +107,75 @@ def collect(folder: Path, work: Path) -> list[Stream]:
     return streams
 
 
-def speakers(
-    streams: list[Stream], origin: float, total: float
-) -> list[tuple[float, float, int | None]]:
-    """Whose video to show when: (start, end, feed), on the recording's clock. The loudest
-    voice takes the picture once it is clearly louder for a second; silence keeps it. Only
-    people with a video at that moment can take it (None: nobody's video)."""
-    audio = [s for s in streams if s.kind == "audio"]
-    video = {s.feed: s for s in streams if s.kind == "video"}
+def picture(stream: Stream, label: str, shot: Shot, origin: float, box: tuple[int, int]) -> str:
+    """The filters that cut ``shot`` out of a video and fit it in ``box`` (no crop)."""
+    offset = origin - stream.start
+    length = shot.end - shot.start
+    width, height = box
+    return (
+        f"{label}trim=start={max(0.0, shot.start + offset):.3f}:end={shot.end + offset:.3f},"
+        f"setpts=PTS-STARTPTS,scale={width}:{height}:force_original_aspect_ratio=decrease"
+        ":force_divisible_by=2,"
+        f"fps={FPS},tpad=stop_mode=clone:stop_duration={length:.3f},"
+        f"trim=duration={length:.3f},setsar=1"
+    )
 
-    def level(feed: int, at: float) -> float:
-        values = [
-            s.levels[int((at - s.start) / WINDOW)]
-            for s in audio
-            if s.feed == feed and s.start <= at < s.start + len(s.levels) * WINDOW
-        ]
-        return max(values, default=-math.inf)
 
-    def has_video(feed: int, at: float) -> bool:
-        stream = video.get(feed)
-        return stream is not None and stream.start <= at < stream.end
+def frame_filters(shots: list[Shot], origin: float, inputs: dict[int, int]) -> list[str]:
+    """One filter chain per shot, each ending in ``[s<number>]``, for ``concat``. ``inputs``:
+    the ffmpeg input of each video used (by ``id`` of its Stream)."""
+    width, height = SIZE
+    counts: dict[int, int] = {}
+    for stream in (s for shot in shots for s in (shot.screen, shot.camera) if s is not None):
+        counts[id(stream)] = counts.get(id(stream), 0) + 1
+    filters, labels = [], {}
+    for key, count in counts.items():
+        labels[key] = [f"[v{inputs[key]}_{n}]" for n in range(count)]
+        filters.append(f"[{inputs[key]}:v]split={count}{''.join(labels[key])}")
 
-    windows = max(1, math.ceil(total / WINDOW))
-    current: int | None = None
-    challenger, streak = None, 0
-    chosen: list[int | None] = []
-    for index in range(windows):
-        at = origin + index * WINDOW
-        visible = [feed for feed in video if has_video(feed, at)]
-        if current is not None and current not in visible:
-            current = None
-        loudest = max(visible, key=lambda feed: level(feed, at), default=None)
-        if current is None:
-            current = loudest
-        elif loudest is not None and loudest != current:
-            louder = level(loudest, at) > max(level(current, at), SILENCE_DB) + SWITCH_DB
-            streak = streak + 1 if louder and loudest == challenger else int(louder)
-            challenger = loudest if louder else None
-            if streak >= SWITCH_WINDOWS:
-                current, challenger, streak = loudest, None, 0
-        chosen.append(current)
-    segments: list[tuple[float, float, int | None]] = []
-    for index, feed in enumerate(chosen):
-        start, end = index * WINDOW, min(total, (index + 1) * WINDOW)
-        if segments and segments[-1][2] == feed:
-            segments[-1] = (segments[-1][0], end, feed)
+    def take(stream: Stream) -> str:  # the next copy of that video
+        return labels[id(stream)].pop(0)
+
+    full = f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2"
+    for number, shot in enumerate(shots):
+        length = shot.end - shot.start
+        big = shot.screen or shot.camera
+        if big is None:
+            filters.append(f"color=c=black:s={width}x{height}:r={FPS}:d={length:.3f}[s{number}]")
+        elif shot.screen is None or shot.camera is None:
+            filters.append(f"{picture(big, take(big), shot, origin, SIZE)},{full}[s{number}]")
         else:
-            segments.append((start, end, feed))
-    return segments
+            filters.append(f"{picture(big, take(big), shot, origin, SIZE)},{full}[b{number}]")
+            corner = picture(shot.camera, take(shot.camera), shot, origin, CORNER)
+            filters.append(f"{corner},pad=iw+4:ih+4:2:2:color=white[c{number}]")
+            filters.append(
+                f"[b{number}][c{number}]overlay=x=W-w-{MARGIN}:y=H-h-{MARGIN},setsar=1[s{number}]"
+            )
+    return filters
 
 
 def compose(streams: list[Stream], target: Path) -> float:
     """Write the video (H.264 + AAC in MP4); returns its length in seconds."""
     origin = min(s.start for s in streams)
     total = max(s.end for s in streams) - origin
-    inputs: list[str | Path] = []
+    arguments: list[str | Path] = []
     filters: list[str] = []
     audio_labels = []
     for stream in (s for s in streams if s.kind == "audio"):
-        index = len(inputs) // 2
-        inputs += ["-i", stream.path]
+        index = len(arguments) // 2
+        arguments += ["-i", stream.path]
         delay = int((stream.start - origin) * 1000)
         filters.append(f"[{index}:a]aresample=48000,adelay={delay}:all=1[a{index}]")
         audio_labels.append(f"[a{index}]")
-    segments = speakers(streams, origin, total)
-    video_input: dict[int, int] = {}
-    uses: dict[int, int] = {}
-    for _start, _end, feed in segments:
-        if feed is not None and feed not in video_input:
-            stream = next(s for s in streams if s.kind == "video" and s.feed == feed)
-            video_input[feed] = len(inputs) // 2
-            inputs += ["-i", stream.path]
-        if feed is not None:
-            uses[feed] = uses.get(feed, 0) + 1
-    for feed, index in video_input.items():
-        outputs = "".join(f"[v{index}_{n}]" for n in range(uses[feed]))
-        filters.append(f"[{index}:v]split={uses[feed]}{outputs}")
-    width, height = SIZE
-    parts, taken = [], dict.fromkeys(video_input, 0)
-    for number, (start, end, feed) in enumerate(segments):
-        if feed is None:
-            filters.append(
-                f"color=c=black:s={width}x{height}:r={FPS}:d={end - start:.3f}[s{number}]"
-            )
-        else:
-            stream = next(s for s in streams if s.kind == "video" and s.feed == feed)
-            offset = origin - stream.start
-            label = f"[v{video_input[feed]}_{taken[feed]}]"
-            taken[feed] += 1
-            filters.append(
-                f"{label}trim=start={max(0.0, start + offset):.3f}:end={end + offset:.3f},"
-                f"setpts=PTS-STARTPTS,scale={width}:{height}:force_original_aspect_ratio=decrease,"
-                f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,fps={FPS},"
-                f"tpad=stop_mode=clone:stop_duration={end - start:.3f},"
-                f"trim=duration={end - start:.3f},setsar=1[s{number}]"
-            )
-        parts.append(f"[s{number}]")
-    filters.append(f"{''.join(parts)}concat=n={len(parts)}:v=1:a=0,format=yuv420p[v]")
+    shots = layout(streams, origin, total)
+    inputs: dict[int, int] = {}
+    for stream in (s for shot in shots for s in (shot.screen, shot.camera) if s is not None):
+        if id(stream) not in inputs:
+            inputs[id(stream)] = len(arguments) // 2
+            arguments += ["-i", stream.path]
+    filters += frame_filters(shots, origin, inputs)
+    parts = "".join(f"[s{number}]" for number in range(len(shots)))
+    filters.append(f"{parts}concat=n={len(shots)}:v=1:a=0,format=yuv420p[v]")
     maps = ["-map", "[v]"]
     if audio_labels:
         filters.append(
@@ -224,7 +183,7 @@ def compose(streams: list[Stream], target: Path) -> float:
         )
         maps += ["-map", "[a]", "-c:a", "aac", "-b:a", "96k"]
     run(
-        "ffmpeg", "-v", "error", "-y", *inputs, "-filter_complex", ";".join(filters), *maps,
+        "ffmpeg", "-v", "error", "-y", *arguments, "-filter_complex", ";".join(filters), *maps,
         "-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-t", f"{total:.3f}",
         "-movflags", "+faststart", target,
     )  # fmt: skip
@@ -237,10 +196,17 @@ def raw_folder(recording: Recording) -> Path:
     return settings.MEET_RECORDING_DIR / str(recording.meeting_id) / str(recording.pk)
 
 
+def screen_feeds(recording: Recording) -> frozenset[int]:
+    """The feeds under which the meeting's participants share their screens: Ensemble gives
+    each participant one for its camera and one for its screen, and keeps both."""
+    feeds = recording.meeting.participants.values_list("janus_screen_feed", flat=True)
+    return frozenset(feed for feed in feeds if feed is not None)
+
+
 def make_video(recording: Recording) -> None:
     folder = raw_folder(recording)
     with tempfile.TemporaryDirectory(prefix="ensemble-recording-") as work:
-        streams = collect(folder, Path(work))
+        streams = collect(folder, Path(work), screen_feeds(recording))
         if not streams:
             raise EmptyRecording(_("Nothing was recorded: nobody sent sound or video."))
         target = Path(work) / "recording.mp4"

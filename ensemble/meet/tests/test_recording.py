@@ -1,10 +1,10 @@
-"""Recordings: whose video the recording shows when, what happens to a recording with
-nothing in it, who may download one, and how long they are kept. (That Janus's files become
-one video with sound and picture is checked in Chromium: e2e/test_meet_page.py.)"""
+"""Recordings: what happens to a recording with nothing in it, who may download one, and
+how long they are kept. Whose video is shown when: test_recording_layout.py; the frames of
+a recording with a shared screen: test_recording_screen.py. (That Janus's files become one
+video with sound and picture is checked in Chromium: e2e/test_meet_page.py.)"""
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,59 +17,8 @@ from django.utils import timezone
 from ensemble.accounts.tests.factories import UserFactory
 from ensemble.meet import actions
 from ensemble.meet.models import MeetRole, Participant, ParticipantState, Recording, RecordingState
-from ensemble.meet.recording import (
-    WINDOW,
-    Stream,
-    delete_old_recordings,
-    process_recording,
-    raw_folder,
-    speakers,
-)
+from ensemble.meet.recording import delete_old_recordings, process_recording, raw_folder
 from ensemble.portal.models import Notification
-
-LOUD, QUIET = -20.0, -70.0
-
-
-def voice(feed: int, seconds: float, loud: list[tuple[float, float]]) -> Stream:
-    windows = int(seconds / WINDOW)
-    levels = [LOUD if any(a <= i * WINDOW < b for a, b in loud) else QUIET for i in range(windows)]
-    return Stream(feed, "audio", Path(f"{feed}.opus"), 100.0, seconds, levels)
-
-
-def camera(feed: int, start: float = 100.0, seconds: float = 10.0) -> Stream:
-    return Stream(feed, "video", Path(f"{feed}.webm"), start, seconds)
-
-
-def test_the_picture_goes_to_whoever_speaks() -> None:
-    streams = [
-        voice(1, 10, [(0, 4)]),
-        camera(1),
-        voice(2, 10, [(4, 10)]),
-        camera(2),
-    ]
-    assert speakers(streams, 100.0, 10.0) == [(0.0, 4.5, 1), (4.5, 10.0, 2)]
-
-
-def test_a_cough_or_a_silence_does_not_take_the_picture() -> None:
-    streams = [
-        voice(1, 10, [(0, 3), (6, 7)]),
-        camera(1),
-        voice(2, 10, [(4, 4.5)]),  # one half-second: not enough
-        camera(2),
-    ]
-    assert speakers(streams, 100.0, 10.0) == [(0.0, 10.0, 1)]
-
-
-def test_only_people_with_a_camera_take_the_picture() -> None:
-    streams = [voice(1, 10, [(0, 10)]), voice(2, 10, []), camera(2)]
-    assert speakers(streams, 100.0, 10.0) == [(0.0, 10.0, 2)]
-    assert speakers([voice(1, 6, [(0, 6)])], 100.0, 6.0) == [(0.0, 6.0, None)]
-
-
-def test_someone_whose_camera_stops_hands_the_picture_on() -> None:
-    streams = [voice(1, 10, [(0, 10)]), camera(1, seconds=5), voice(2, 10, []), camera(2)]
-    assert speakers(streams, 100.0, 10.0) == [(0.0, 5.0, 1), (5.0, 10.0, 2)]
-    assert not math.isinf(streams[0].levels[0])
 
 
 def recorded(meeting_title: str = "Conseil") -> tuple[Recording, Any]:
