@@ -16,6 +16,7 @@ from ensemble.chat.api.files import AttachmentViewSet
 from ensemble.chat.api.views import MessageViewSet, RoomViewSet
 from ensemble.core.api_audit import AuditEntryViewSet
 from ensemble.meet.api.recordings import RecordingViewSet
+from ensemble.meet.api.team_rooms import TeamRoomViewSet
 from ensemble.meet.api.views import MeetingViewSet
 from ensemble.portal.api.views import NotificationViewSet
 
@@ -33,6 +34,7 @@ router.register("chat/messages", MessageViewSet, basename="message")
 router.register("chat/attachments", AttachmentViewSet, basename="attachment")
 router.register("meet/meetings", MeetingViewSet, basename="meeting")
 router.register("meet/recordings", RecordingViewSet, basename="meet-recording")
+router.register("meet/team-rooms", TeamRoomViewSet, basename="meet-team-room")
 
 urlpatterns = [
     *router.urls,

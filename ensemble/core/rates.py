@@ -13,6 +13,7 @@ DEFAULT_RATES = {
     "api.anonymous": "600/minute",
     "meet.join": "20/minute",  # asking to join a meeting (guests are anonymous)
     "meet.messages": "120/minute",  # messages and reactions in a meeting (guests: per address)
+    "meet.manage": "60/minute",  # changing, cancelling, opening or closing a meeting
     "accounts.code": "30/hour",  # sign-in codes asked from one client address
     "accounts.password_reset": "5/hour",  # reset e-mails asked from one client address
     "invitations": "500/day",  # invitation e-mails one account sends

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ensemble.meet.models import Access, Meeting, MeetRole, Participant, ParticipantState
+from ensemble.meet.team_rooms import is_member
 
 WAITING, ADMITTED = ParticipantState.WAITING, ParticipantState.ADMITTED
 DENIED, REMOVED = ParticipantState.DENIED, ParticipantState.REMOVED
@@ -43,16 +44,31 @@ def join_refusal(meeting: Meeting, user: Any, participant: Participant | None) -
         return _("Sign in to join this meeting.")
     if participant is not None and participant.state == REMOVED:
         return _("You were removed from this meeting.")
-    if participant is None and meeting.access == Access.INVITED:
+    # The access applies to everyone not in the meeting now (it may have closed since they
+    # left or were refused); its hosts and moderators come back whatever it is.
+    if participant is None or (participant.state != ADMITTED and not participant.moderates):
+        refused = access_refusal(meeting, user)
+        if refused:
+            return refused
+    back_in = participant is not None and (participant.moderates or participant.state == ADMITTED)
+    if meeting.locked and not back_in:
+        return _("This meeting is locked: nobody else can join.")
+    return None
+
+
+def access_refusal(meeting: Meeting, user: Any) -> str | None:
+    """Why the meeting's access (``Meeting.access``) keeps out someone without a place in it."""
+    if not signed_in(user):
+        return None if meeting.access == Access.PUBLIC else _("Sign in to join this meeting.")
+    if meeting.access == Access.INVITED:
         # an address an operator changed counts once its owner confirmed it
         invited = user.email_verified and (
             meeting.invitations.filter(email__iexact=user.email).exists()
         )
         if not invited:
             return _("This meeting is for invited people only.")
-    back_in = participant is not None and (participant.moderates or participant.state == ADMITTED)
-    if meeting.locked and not back_in:
-        return _("This meeting is locked: nobody else can join.")
+    if meeting.access == Access.TEAM and not is_member(meeting.team_id, user):
+        return _("This meeting is for the team's members only.")
     return None
 
 
@@ -80,6 +96,9 @@ def meeting_abilities(
         "me": participant is not None,
         "leave": state in (WAITING, ADMITTED),
         "manage_recordings": organiser or keeps_role,
+        # Change or cancel it (its invitees are sent the new invitation): the same people,
+        # until it ends.
+        "edit": live and (organiser or keeps_role),
     }
     abilities.update(dict.fromkeys(INSIDE, inside))
     abilities.update(dict.fromkeys(MODERATION, moderates))
@@ -96,6 +115,10 @@ def refusal(meeting: Meeting, user: Any, participant: Participant | None, abilit
         return _("You are not in this meeting.")
     if ability == "retrieve":
         return _("Sign in to see this meeting.")
+    if ability == "edit":
+        if meeting.ended_at is not None:
+            return _("This meeting has ended.")
+        return _("Only the meeting's organiser and hosts can change it.")
     if meeting.ended_at is not None:
         return _("This meeting has ended.")
     return _("Only people in the meeting can do this.")

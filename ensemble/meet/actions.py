@@ -45,6 +45,8 @@ from ensemble.meet.models import (
     RecordingState,
 )
 from ensemble.meet.recording import process_recording, raw_folder
+from ensemble.meet.schedule import check_times
+from ensemble.meet.team_rooms import is_member, reopened
 from ensemble.meet.turn import ice_servers
 
 
@@ -78,10 +80,9 @@ def create_meeting(
     link, and for a scheduled meeting an .ics invitation and a reminder."""
     if user.is_external:
         raise ActionRefused(_("External users cannot organise meetings."))
-    if (starts_at is None) != (ends_at is None):
-        raise BadInput(_("A scheduled meeting needs both a start and an end."))
-    if starts_at and ends_at and ends_at <= starts_at:
-        raise BadInput(_("A meeting must end after it starts."))
+    check_times(starts_at, ends_at)
+    if access == Access.TEAM:
+        raise BadInput(_("Only a team's meeting room can be for the team's members."))
     emails = sorted({email.strip().lower() for email in invitees or [] if email.strip()})
     if emails:  # e-mails to any address: counted against the organiser's invitations
         ratelimit.check("invitations", f"user:{user.pk}", cost=len(emails))
@@ -107,7 +108,10 @@ def create_meeting(
 
 
 def join(meeting: Meeting, user: Any = None, guest_name: str = "") -> Participant:
-    """Enter a meeting: straight in (moderators, or no waiting room), else the waiting room."""
+    """Enter a meeting: straight in (moderators, or no waiting room), else the waiting room.
+    A team's room that has ended opens again for a member of the team."""
+    if meeting.team_id is not None and is_member(meeting.team_id, user):
+        meeting = reopened(meeting)
     participant = caller_of(meeting, user)
     refusal = join_refusal(meeting, user, participant)
     if refusal:

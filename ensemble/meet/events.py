@@ -49,6 +49,8 @@ class MeetingUpdated(Event):
     locked: bool
     ended: bool
     recording: bool = False
+    access: str = "signed_in"  # who may join now (``meet.models.Access``)
+    cancelled: bool = False  # ended before it took place
 
 
 @event_type("meet.reaction")
@@ -85,7 +87,11 @@ def meeting_updated(meeting: Any) -> None:
     publish(
         stream_of(meeting),
         MeetingUpdated(
-            locked=meeting.locked, ended=meeting.ended_at is not None, recording=meeting.recording
+            locked=meeting.locked,
+            ended=meeting.ended_at is not None,
+            recording=meeting.recording,
+            access=meeting.access,
+            cancelled=meeting.cancelled_at is not None,
         ),
     )
 

@@ -20,8 +20,10 @@ def _address(email: str, **params: str) -> vCalAddress:
     return address
 
 
-def invitation(meeting: Any, method: str = "REQUEST") -> str:
-    """The invitation to ``meeting`` (REQUEST), or its cancellation (CANCEL)."""
+def invitation(meeting: Any, method: str = "REQUEST", attendees: list[str] | None = None) -> str:
+    """The invitation to ``meeting`` (REQUEST), or its cancellation (CANCEL), for its invitees
+    or the ``attendees`` given. The event keeps its UID whatever changes; its ``SEQUENCE``
+    (``Meeting.sequence``) grows with each change, so calendars replace the older copy."""
     link = meeting.link
     title = one_line(meeting.title)
     calendar = Calendar()
@@ -30,6 +32,7 @@ def invitation(meeting: Any, method: str = "REQUEST") -> str:
     calendar.add("method", method)
     event = Event()
     event.add("uid", f"{meeting.code}@{settings.SITE_URL.split('://', 1)[-1]}")
+    event.add("sequence", meeting.sequence)
     event.add("dtstamp", datetime.now(UTC))
     event.add("dtstart", meeting.starts_at.astimezone(UTC))
     event.add("dtend", meeting.ends_at.astimezone(UTC))
@@ -41,7 +44,9 @@ def invitation(meeting: Any, method: str = "REQUEST") -> str:
     organiser = meeting.organiser
     if organiser is not None:
         event.add("organizer", _address(organiser.email, CN=one_line(str(organiser))))
-    for invited in meeting.invitations.all():
-        event.add("attendee", _address(invited.email, ROLE="REQ-PARTICIPANT", RSVP="TRUE"))
+    if attendees is None:
+        attendees = [invited.email for invited in meeting.invitations.all()]
+    for email in attendees:
+        event.add("attendee", _address(email, ROLE="REQ-PARTICIPANT", RSVP="TRUE"))
     calendar.add_component(event)
     return calendar.to_ical().decode()

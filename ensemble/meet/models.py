@@ -23,6 +23,7 @@ class Access(models.TextChoices):
     PUBLIC = "public", _("Anyone with the link, guests included")
     SIGNED_IN = "signed_in", _("People signed in to Ensemble")
     INVITED = "invited", _("Invited people only")
+    TEAM = "team", _("Members of the team")  # a team's meeting room only
 
 
 class MeetRole(models.TextChoices):
@@ -47,6 +48,17 @@ class Meeting(BaseModel):
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)  # ended before it took place
+    # The .ics SEQUENCE of its invitation: one higher at each change invitees are sent.
+    sequence = models.PositiveIntegerField(default=0)
+    # A team's permanent meeting room: the same code every time, opened again after it ends.
+    team = models.OneToOneField(
+        "accounts.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meeting_room",
+    )
     # Its chat, in the Chat app: the people admitted are its members and keep it afterwards.
     chat_room = models.OneToOneField(
         "chat.Room", on_delete=models.SET_NULL, null=True, blank=True, related_name="meeting"
@@ -192,3 +204,4 @@ class Recording(BaseModel):
 
 
 delete_files_with(Recording, "file")
+

@@ -1,25 +1,20 @@
-"""Meet's pages: the home (start a meeting, join by code, the meetings one is part of) and the
-meeting page, a shell the TypeScript island (frontend/src/meet/) fills: device check, waiting
-room, then the meeting itself."""
+"""Meet's meeting page (the home page is ``home.py``): a shell the TypeScript island
+(frontend/src/meet/) fills: device check, waiting room, then the meeting itself."""
 
 from __future__ import annotations
 
 import re
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ensemble.core.refusals import ActionRefused
-from ensemble.meet import actions
 from ensemble.meet.guests import exchange_old_key, guest_key, remember_guest
 from ensemble.meet.models import Meeting
+from ensemble.meet.team_rooms import is_member, reopened
 
 CODE = re.compile(r"[a-z]{3}-[a-z]{4}-[a-z]{3}")
 
@@ -28,34 +23,6 @@ def code_of(text: str) -> str:
     """A join code from what someone pasted: the code itself or a whole link."""
     found = CODE.search(text.strip().lower().replace(" ", ""))
     return found.group(0) if found else ""
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    error = ""
-    if request.method == "POST":
-        if "code" in request.POST:
-            code = code_of(request.POST["code"])
-            if code and Meeting.objects.filter(code=code).exists():
-                return redirect("meet:meeting", code=code)
-            error = _("No meeting has this code. Check it and try again.")
-        else:
-            title = request.POST.get("title", "").strip()[:200] or _("Meeting of %(name)s") % {
-                "name": request.user
-            }
-            try:
-                meeting = actions.create_meeting(request.user, title)
-            except ActionRefused as refusal:
-                error = str(refusal)
-            else:
-                return redirect("meet:meeting", code=meeting.code)
-    mine = (
-        Meeting.objects.filter(participants__user=request.user.pk, ended_at__isnull=True)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gte=timezone.now()))
-        .distinct()
-        .order_by("starts_at", "-created_at")[:20]
-    )
-    return render(request, "meet/home.html", {"meetings": mine, "error": error})
 
 
 def meeting_page(request: HttpRequest, code: str) -> HttpResponse:
@@ -72,6 +39,8 @@ def meeting_page(request: HttpRequest, code: str) -> HttpResponse:
         return response
     if not meeting.get_abilities(request.user)["retrieve"]:  # guests: public meetings only
         return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    if meeting.team_id is not None and is_member(meeting.team_id, request.user):
+        meeting = reopened(meeting)  # a team's room, ended last time: open again
     if request.user.is_authenticated:
         returning = meeting.participants.filter(user=request.user.pk).exists()
     else:  # a guest's key is in a cookie the page's script cannot read: the page is told

@@ -8,13 +8,14 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
 from ensemble.core.api import HasAbility, ObjectFirst, acting_user
 from ensemble.core.files import file_response
+from ensemble.meet.api.serializers import RecordingSerializer
 from ensemble.meet.models import (
     MeetRole,
     Participant,
@@ -22,19 +23,6 @@ from ensemble.meet.models import (
     Recording,
     RecordingState,
 )
-
-
-class RecordingSerializer(serializers.ModelSerializer[Recording]):
-    meeting = serializers.CharField(source="meeting.code", read_only=True)
-    title = serializers.CharField(source="meeting.title", read_only=True)
-
-    class Meta:
-        model = Recording
-        fields = [
-            "id", "meeting", "title", "state", "created_at", "stopped_at", "duration", "size",
-            "error",
-        ]  # fmt: skip
-        read_only_fields = fields
 
 
 def recordings_for(user: Any) -> QuerySet[Recording]:

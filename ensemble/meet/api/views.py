@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,109 +19,31 @@ from ensemble.accounts.models import ApiToken, TokenScope
 from ensemble.chat.api import serializers as chat_api
 from ensemble.core.api import ObjectFirst, acting_user, query_int, refusing
 from ensemble.core.events import current_seq, events_after
-from ensemble.meet import actions, chat
+from ensemble.meet import actions, chat, schedule
 from ensemble.meet.abilities import caller_of
+from ensemble.meet.access import set_access
 from ensemble.meet.api.permissions import MeetingAbility
+from ensemble.meet.api.serializers import (
+    AccessSerializer,
+    ChatSerializer,
+    DevicesSerializer,
+    HandSerializer,
+    JoinSerializer,
+    LockSerializer,
+    MeetingCreateSerializer,
+    MeetingSerializer,
+    MeetingUpdateSerializer,
+    MuteSerializer,
+    ParticipantSerializer,
+    PersonSerializer,
+    ReactSerializer,
+    RecordSerializer,
+    RoleSerializer,
+    SendSerializer,
+)
 from ensemble.meet.events import stream_of
 from ensemble.meet.guests import guest_key, remember_guest
-from ensemble.meet.models import Access, Meeting, MeetRole, Participant, ParticipantState
-
-
-class MeetingSerializer(serializers.ModelSerializer[Meeting]):
-    class Meta:
-        model = Meeting
-        fields = [
-            "code", "title", "access", "lobby", "locked", "recording", "max_participants",
-            "starts_at", "ends_at", "ended_at", "created_at",
-        ]  # fmt: skip
-        read_only_fields = [
-            "code", "locked", "recording", "max_participants", "ended_at", "created_at",
-        ]  # fmt: skip
-
-
-class MeetingCreateSerializer(MeetingSerializer):
-    invitees = serializers.ListField(
-        child=serializers.EmailField(), required=False, default=list, max_length=500
-    )
-
-    class Meta(MeetingSerializer.Meta):
-        fields = [*MeetingSerializer.Meta.fields, "invitees"]
-
-
-class ParticipantSerializer(serializers.ModelSerializer[Participant]):
-    class Meta:
-        model = Participant
-        fields = ["id", "display_name", "role", "state"]
-        read_only_fields = fields
-
-
-class PersonSerializer(ParticipantSerializer):
-    """Someone as the others in the meeting see them: with the Janus ids of their camera and
-    screen, so that a browser knows whose video a feed is."""
-
-    class Meta(ParticipantSerializer.Meta):
-        fields = [
-            *ParticipantSerializer.Meta.fields, "feed", "screen_feed", "hand_raised_at", "guest",
-            "microphone", "camera",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-    feed = serializers.IntegerField(source="janus_feed", read_only=True)
-    screen_feed = serializers.IntegerField(source="janus_screen_feed", read_only=True)
-    guest = serializers.SerializerMethodField()
-
-    def get_guest(self, participant: Participant) -> bool:
-        return participant.user_id is None
-
-
-class SendSerializer(chat_api.SendSerializer):
-    """A message of the meeting's chat: text (Markdown) only; files and replies are the Chat
-    page's."""
-
-    reply_to = None  # type: ignore[assignment]
-    attachments = None  # type: ignore[assignment]
-
-
-class ChatSerializer(serializers.Serializer[None]):
-    room = serializers.UUIDField(source="room.pk")
-    stream = serializers.CharField(source="room.stream")
-    seq = serializers.IntegerField()
-    messages = chat_api.MessageSerializer(many=True)
-
-
-class ReactSerializer(serializers.Serializer[None]):
-    emoji = serializers.CharField(max_length=32)
-
-
-class DevicesSerializer(serializers.Serializer[None]):
-    microphone = serializers.BooleanField()
-    camera = serializers.BooleanField()
-    janus_session = serializers.IntegerField(required=False, min_value=1)
-    janus_handle = serializers.IntegerField(required=False, min_value=1)
-
-
-class RecordSerializer(serializers.Serializer[None]):
-    recording = serializers.BooleanField()
-
-
-class JoinSerializer(serializers.Serializer[None]):
-    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-
-
-class HandSerializer(serializers.Serializer[None]):
-    raised = serializers.BooleanField()
-
-
-class RoleSerializer(serializers.Serializer[None]):
-    role = serializers.ChoiceField(choices=[MeetRole.MODERATOR, MeetRole.PARTICIPANT])
-
-
-class MuteSerializer(serializers.Serializer[None]):
-    participant = serializers.UUIDField(required=False, allow_null=True, default=None)
-
-
-class LockSerializer(serializers.Serializer[None]):
-    locked = serializers.BooleanField()
+from ensemble.meet.models import Access, Meeting, Participant, ParticipantState
 
 
 def joined(participant: Participant, request: Request | None = None) -> dict[str, Any]:
@@ -145,6 +67,9 @@ class MeetingViewSet(ObjectFirst, mixins.CreateModelMixin, viewsets.GenericViewS
     permission_classes = [MeetingAbility]
     ability_for_action = {
         "retrieve": "retrieve",
+        "partial_update": "edit",
+        "cancel": "edit",
+        "access": "moderate",
         "join": "join",
         "me": "me",
         "leave": "leave",
@@ -164,7 +89,14 @@ class MeetingViewSet(ObjectFirst, mixins.CreateModelMixin, viewsets.GenericViewS
         "end": "end",
     }
     queryset = Meeting.objects.none()
-    rate_limits = {"join": "meet.join", "messages:post": "meet.messages", "react": "meet.messages"}
+    rate_limits = {
+        "join": "meet.join",
+        "messages:post": "meet.messages",
+        "react": "meet.messages",
+        "partial_update": "meet.manage",
+        "cancel": "meet.manage",
+        "access": "meet.manage",
+    }
 
     def caller(self, request: Request, meeting: Meeting) -> Participant | None:
         """The caller's place in the meeting (guests: by their ``?key=``), read once."""
@@ -208,6 +140,40 @@ class MeetingViewSet(ObjectFirst, mixins.CreateModelMixin, viewsets.GenericViewS
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
         return Response(MeetingSerializer(serializer.instance).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MeetingUpdateSerializer, responses={200: MeetingSerializer})
+    def partial_update(self, request: Request, code: str | None = None) -> Response:
+        """Change a meeting (its organiser, hosts and moderators): only the fields given.
+        Invitees get the updated invitation (same event, ``SEQUENCE`` one higher) when the
+        title or times change; people taken off ``invitees`` get a cancellation."""
+        data = MeetingUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = self.get_object()
+        changes = data.validated_data
+        meeting = refusing(lambda: schedule.update_meeting(acting_user(request), meeting, changes))
+        return Response(MeetingSerializer(meeting).data)
+
+    @extend_schema(request=None, responses={200: MeetingSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, code: str | None = None) -> Response:
+        """Cancel a meeting before it takes place (its organiser, hosts and moderators): it
+        ends, and its invitees get a cancellation (METHOD:CANCEL). One under way: 409."""
+        meeting = self.get_object()
+        meeting = refusing(lambda: schedule.cancel_meeting(acting_user(request), meeting))
+        return Response(MeetingSerializer(meeting).data)
+
+    @extend_schema(request=AccessSerializer, responses={200: MeetingSerializer})
+    @action(detail=True, methods=["post"])
+    def access(self, request: Request, code: str | None = None) -> Response:
+        """Who may join from now on (hosts and moderators in the meeting): ``public`` (anyone
+        with the link, guests included), ``signed_in``, ``invited``. Everyone in the meeting
+        is told (``meet.meeting.updated``); people waiting whom it now keeps out are refused."""
+        data = AccessSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = self.get_object()
+        access = data.validated_data["access"]
+        refusing(lambda: set_access(acting_user(request), meeting, access))
+        return Response(MeetingSerializer(meeting).data)
 
     @extend_schema(request=JoinSerializer, responses={200: ParticipantSerializer})
     @action(detail=True, methods=["post"])

@@ -12,7 +12,6 @@ from django.test import Client
 from django.utils import timezone
 
 from ensemble.accounts.tests.factories import UserFactory
-from ensemble.meet import actions
 from ensemble.meet.api.recordings import recordings_for
 from ensemble.meet.api.views import MeetingViewSet
 from ensemble.meet.models import (
@@ -24,6 +23,7 @@ from ensemble.meet.models import (
     Recording,
     RecordingState,
 )
+from ensemble.meet.tests.factories import GuestFactory, MeetingFactory, ParticipantFactory
 from ensemble.meet.tests.test_meetings import API, create, join
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +40,13 @@ def granted(meeting: Meeting, user: Any, participant: Participant | None) -> set
 @pytest.mark.parametrize(
     ("role", "state", "expected"),
     [
-        ("host", "admitted", ENTER | {"leave", "manage_recordings"} | INSIDE | MODERATION),
-        ("moderator", "admitted", ENTER | {"leave", "manage_recordings"} | INSIDE | MODERATION),
-        ("moderator", "left", ENTER | {"manage_recordings"}),
+        ("host", "admitted", ENTER | {"leave", "manage_recordings", "edit"} | INSIDE | MODERATION),
+        (
+            "moderator",
+            "admitted",
+            ENTER | {"leave", "manage_recordings", "edit"} | INSIDE | MODERATION,
+        ),
+        ("moderator", "left", ENTER | {"manage_recordings", "edit"}),
         ("moderator", "removed", {"retrieve", "me"}),
         ("participant", "admitted", ENTER | {"leave"} | INSIDE),
         ("participant", "waiting", ENTER | {"leave"}),
@@ -52,20 +56,16 @@ def granted(meeting: Meeting, user: Any, participant: Participant | None) -> set
     ],
 )
 def test_abilities_follow_role_and_state(role: str, state: str, expected: set[str]) -> None:
-    meeting = actions.create_meeting(UserFactory(), "Bureau", access=Access.PUBLIC)
-    person = UserFactory()
-    participant = Participant.objects.create(
-        meeting=meeting, user=person, display_name="P", role=role, state=state
+    participant = ParticipantFactory(
+        meeting=MeetingFactory(access=Access.PUBLIC), role=role, state=state
     )
-    assert granted(meeting, person, participant) == expected
+    assert granted(participant.meeting, participant.user, participant) == expected
 
 
 def test_guests_outsiders_and_an_ended_meeting() -> None:
-    organiser = UserFactory()
-    meeting = actions.create_meeting(organiser, "Bureau", access=Access.PUBLIC)
-    guest = Participant.objects.create(
-        meeting=meeting, display_name="Invité", guest_key="k", state=ParticipantState.ADMITTED
-    )
+    meeting = MeetingFactory(access=Access.PUBLIC)
+    organiser = meeting.organiser
+    guest = GuestFactory(meeting=meeting, state=ParticipantState.ADMITTED)
     anonymous = AnonymousUser()
     assert granted(meeting, anonymous, guest) == ENTER | {"leave"} | INSIDE
     assert granted(meeting, anonymous, None) == {"retrieve", "join"}
@@ -81,25 +81,26 @@ def test_guests_outsiders_and_an_ended_meeting() -> None:
 
 
 def test_every_api_action_names_the_ability_it_needs() -> None:
-    actions_of_view = {a.__name__ for a in MeetingViewSet.get_extra_actions()} | {"retrieve"}
+    actions_of_view = {a.__name__ for a in MeetingViewSet.get_extra_actions()} | {
+        "retrieve",
+        "partial_update",
+    }
     assert set(MeetingViewSet.ability_for_action) == actions_of_view
-    some = actions.create_meeting(UserFactory(), "Bureau")
+    some = MeetingFactory()
     known = set(some.get_abilities(AnonymousUser(), None))
     assert set(MeetingViewSet.ability_for_action.values()) <= known
 
 
 def test_the_recordings_listed_are_those_abilities_allow() -> None:
-    organiser = UserFactory()
-    meeting = actions.create_meeting(organiser, "Conseil")
+    meeting = MeetingFactory()
+    organiser = meeting.organiser
     recording = Recording.objects.create(meeting=meeting, state=RecordingState.READY)
     people = {"organiser": organiser}
     for role in MeetRole:
         for state in ParticipantState:
-            person = UserFactory()
-            Participant.objects.create(
-                meeting=meeting, user=person, display_name="P", role=role, state=state
-            )
-            people[f"{role}/{state}"] = person
+            people[f"{role}/{state}"] = ParticipantFactory(
+                meeting=meeting, role=role, state=state
+            ).user
     people["outsider"] = UserFactory()
     may = {name for name, person in people.items() if recording.get_abilities(person)["download"]}
     listed = {name for name, person in people.items() if recordings_for(person).exists()}

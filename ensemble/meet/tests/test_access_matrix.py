@@ -14,7 +14,9 @@ from django.test import Client
 from ensemble.accounts.models import TokenScope
 from ensemble.accounts.tests.factories import (
     PASSWORD,
+    MembershipFactory,
     OrganisationFactory,
+    TeamFactory,
     UserFactory,
     api_token,
 )
@@ -63,6 +65,10 @@ ALLOWED: dict[str, set[str]] = {
     "api_v1_meet_meetings_list": SIGNED_IN,
     "api_v1_meet_meetings_create": SIGNED_IN - {"external"},
     "api_v1_meet_meetings_retrieve": SIGNED_IN | {ANONYMOUS, "guest"},  # a public meeting
+    # its organiser (and its hosts and moderators): the host here is its organiser
+    "api_v1_meet_meetings_partial_update": {"host"},
+    "api_v1_meet_meetings_cancel_create": {"host"},  # 409 for the host: it is under way
+    "api_v1_meet_meetings_access_create": {"host"},
     "api_v1_meet_meetings_join_create": (SIGNED_IN | {ANONYMOUS, "guest"}) - {"removed"},
     "api_v1_meet_meetings_me_retrieve": IN_THE_MEETING,
     "api_v1_meet_meetings_leave_create": INSIDE | {"waiting"},
@@ -81,6 +87,7 @@ ALLOWED: dict[str, set[str]] = {
     "api_v1_meet_meetings_lock_create": {"host"},
     "api_v1_meet_meetings_record_create": {"host"},
     "api_v1_meet_meetings_end_create": {"host"},
+    "api_v1_meet_team_rooms_create": {"host", "member"},  # the team's members
     "api_v1_meet_recordings_list": SIGNED_IN,
     "api_v1_meet_recordings_retrieve": {"host"},
     "api_v1_meet_recordings_download_retrieve": {"host"},
@@ -90,6 +97,7 @@ ALLOWED: dict[str, set[str]] = {
 BODIES: dict[str, dict[str, Any]] = {
     "api_v1_meet_meetings_create": {"title": "Point d'étape"},
     "api_v1_meet_meetings_join_create": {"name": "Visiteur"},
+    "api_v1_meet_team_rooms_create": {"team": "filled in by the test"},
 }
 
 
@@ -115,6 +123,10 @@ def test_every_meet_operation_answers_each_kind_as_its_row_says(janus: Any, sett
         "operator": UserFactory(organisation=home, is_staff=True),
         "staff of another organisation": UserFactory(organisation=elsewhere, is_staff=True),
     }
+    team = TeamFactory(organisation=home)
+    for kind in ("host", "member"):
+        MembershipFactory(team=team, user=people[kind])
+    BODIES["api_v1_meet_team_rooms_create"]["team"] = str(team.pk)
     clients = {kind: signed_in_client(person) for kind, person in people.items()}
     clients[ANONYMOUS], clients["guest"] = Client(), Client()
     meeting = actions.create_meeting(people["host"], "Comité", access=Access.PUBLIC)

@@ -1,0 +1,113 @@
+"""Teams' permanent meeting rooms: made on demand by a member, the same link and code every
+time (after it ends too), for the team's members only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from ensemble.accounts.tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    TeamFactory,
+    UserFactory,
+)
+from ensemble.meet.models import Meeting
+from ensemble.meet.tests.factories import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOMS = "/api/v1/meet/team-rooms/"
+API = "/api/v1/meet/meetings/"
+
+
+def member_of(team: Any, **fields: Any) -> Any:
+    return MembershipFactory(team=team, **fields).user
+
+
+def open_room(client: Client, team: Any) -> Any:
+    return client.post(ROOMS, {"team": str(team.pk)}, "application/json")
+
+
+def test_a_member_makes_the_room_once_and_every_member_gets_the_same_one(
+    client_of: Any,
+) -> None:
+    team = TeamFactory(name="Cellule SI")
+    first = open_room(client_of(member_of(team)), team)
+    assert first.status_code == 201, first.content
+    room = first.json()
+    assert room["title"] == "Meeting room of Cellule SI"
+    assert room["access"] == "team" and room["lobby"] is False
+    assert room["link"].endswith(f"/meet/{room['code']}/") and room["dial_in"] is None
+    again = open_room(client_of(member_of(team)), team)
+    assert again.status_code == 200
+    assert (again.json()["code"], again.json()["link"]) == (room["code"], room["link"])
+    assert Meeting.objects.filter(team=team).count() == 1
+
+
+@pytest.mark.parametrize("kind", ["colleague", "other organisation", "external"])
+def test_who_is_not_in_the_team_does_not_find_its_room(client_of: Any, kind: str) -> None:
+    team = TeamFactory()
+    person = {
+        "colleague": lambda: UserFactory(organisation=team.organisation),
+        "other organisation": lambda: UserFactory(organisation=OrganisationFactory()),
+        "external": lambda: UserFactory(organisation=None, is_external=True),
+    }[kind]()
+    answer = open_room(client_of(person), team)
+    assert answer.status_code == 404
+    assert answer.json()["detail"] == "You are not a member of this team."
+    assert not Meeting.objects.filter(team=team).exists()
+
+
+def test_bad_requests_for_a_room(client_of: Any) -> None:
+    client = client_of(UserFactory())
+    assert client.post(ROOMS, {"team": "nope"}, "application/json").status_code == 400
+    assert client.post(ROOMS, {}, "application/json").status_code == 400
+    assert Client().post(ROOMS, {"team": "nope"}, "application/json").status_code == 401
+
+
+def test_members_come_straight_in_and_others_are_refused(janus: Any, client_of: Any) -> None:
+    team = TeamFactory()
+    code = open_room(client_of(member_of(team)), team).json()["code"]
+    member = client_of(member_of(team))
+    joined = member.post(f"{API}{code}/join/", {}, "application/json")
+    assert joined.status_code == 200 and joined.json()["state"] == "admitted"
+    colleague = client_of(UserFactory(organisation=team.organisation))
+    refused = colleague.post(f"{API}{code}/join/", {}, "application/json")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "This meeting is for the team's members only."
+    guest = Client().post(f"{API}{code}/join/", {"name": "Paul"}, "application/json")
+    assert guest.status_code == 403
+
+
+def test_the_room_opens_again_with_the_same_code_after_it_ends(janus: Any, client_of: Any) -> None:
+    team = TeamFactory()
+    host = client_of(member_of(team))
+    code = open_room(host, team).json()["code"]
+    assert host.post(f"{API}{code}/join/", {}, "application/json").json()["state"] == "admitted"
+    member = client_of(member_of(team))
+    them = member.post(f"{API}{code}/join/", {}, "application/json").json()
+    removed = host.post(f"{API}{code}/participants/{them['id']}/remove/")
+    assert removed.status_code == 200
+    assert host.post(f"{API}{code}/end/").status_code == 200
+    assert host.get(f"{API}{code}/").json()["ended_at"] is not None
+    # Next week: the same link; the meeting page opens it again, and the one removed last
+    # time comes in like everyone else.
+    page = member.get(f"/meet/{code}/")
+    assert page.status_code == 200 and b"This meeting has ended." not in page.content
+    again = open_room(member, team).json()
+    assert again["code"] == code and again["ended_at"] is None
+    back = member.post(f"{API}{code}/join/", {}, "application/json")
+    assert back.status_code == 200 and back.json()["state"] == "admitted"
+
+
+def test_only_a_team_room_is_for_a_team(client_of: Any) -> None:
+    meeting = MeetingFactory()
+    client = client_of(meeting.organiser)
+    changed = client.patch(f"{API}{meeting.code}/", {"access": "team"}, "application/json")
+    assert changed.status_code == 400
+    assert changed.json()["detail"] == "Only a team's meeting room can be for the team's members."
+    made = client.post(API, {"title": "x", "access": "team"}, "application/json")
+    assert made.status_code == 400
