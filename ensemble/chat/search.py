@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, QuerySet
 
+from ensemble.chat import storage
 from ensemble.chat.models import Message, Room
 
 MAX_RESULTS = 50
@@ -35,13 +36,7 @@ def search_messages(rooms: QuerySet[Room], text: str) -> list[Message]:
     match = fts5_query(text)
     if not match:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT message_id FROM chat_message_fts WHERE chat_message_fts MATCH %s "
-            "ORDER BY rank LIMIT 1000",
-            [match],
-        )
-        ranked = [row[0] for row in cursor.fetchall()]
+    ranked = storage.fts5_matches(match)
     by_id = {message.pk.hex: message for message in base.filter(pk__in=ranked)}
     ordered = [by_id[key.replace("-", "")] for key in ranked if key.replace("-", "") in by_id]
     return ordered[:MAX_RESULTS]

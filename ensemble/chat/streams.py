@@ -29,7 +29,9 @@ def may_read_room(user: Any, key: str) -> bool:
 
 def may_type_in(user: Any, stream: str) -> bool:
     room = room_of(stream) if stream.startswith(ROOM_KIND + ":") else None
-    return room is not None and room.get_abilities(user)["post"]
+    from ensemble.chat.posting import may_post
+
+    return room is not None and may_post(room, user)
 
 
 def typing_payload(user: Any, data: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ensemble.accounts.actions import ActionRefused
 from ensemble.accounts.models import User
 from ensemble.chat.models import Attachment, Room
+from ensemble.chat.posting import may_post
 from ensemble.core.files import INLINE_IMAGES, human_size, picture
 from ensemble.core.refusals import BadInput
 
@@ -40,7 +41,7 @@ def unsent_attachments(user: User, room: Room, ids: list[uuid.UUID]) -> list[Att
 
 def upload_attachment(user: User, room: Room, upload: UploadedFile) -> Attachment:
     """Keep an uploaded file (encrypted) until a message sends it; pictures get a thumbnail."""
-    if not room.get_abilities(user)["post"]:
+    if not may_post(room, user):
         raise ActionRefused(_("You cannot write in this room."))
     check_size(upload, settings.CHAT_ATTACHMENT_MAX_BYTES)
     if not upload.size:

@@ -18,6 +18,7 @@ from ensemble.chat.events import (
 )
 from ensemble.chat.markdown import render
 from ensemble.chat.models import Attachment, Message, MessageRevision, Reaction
+from ensemble.chat.posting import may_post
 from ensemble.core import audit
 from ensemble.core.events import publish
 from ensemble.core.models import StreamEvent
@@ -28,7 +29,7 @@ def edit_message(user: User, message: Message, body: str) -> Message:
     """The author changes the text; the earlier text is kept in the message's history."""
     if message.author_id != user.pk or message.deleted_at is not None:
         raise ActionRefused(_("Only the author can edit a message, and not a deleted one."))
-    if not message.room.get_abilities(user)["post"]:
+    if not may_post(message.room, user):
         raise ActionRefused(_("You cannot write in this room."))
     check_body(body)
     with transaction.atomic():
@@ -91,7 +92,7 @@ def react(user: User, message: Message, emoji: str, on: bool) -> None:
     emoji = emoji.strip()
     if not one_emoji(emoji):
         raise ActionRefused(_("A reaction is one emoji."))
-    if not message.room.get_abilities(user)["post"] or message.deleted_at is not None:
+    if not may_post(message.room, user) or message.deleted_at is not None:
         raise ActionRefused(_("You cannot react to this message."))
     with transaction.atomic():
         if on:
