@@ -99,14 +99,14 @@ def next_seq(stream: str) -> int:
         return _bump(stream) or 0
 
 
-def _bump(stream: str) -> int | None:
-    """Add one to the stream's cursor and read it in the same statement (PostgreSQL and
-    SQLite both have UPDATE … RETURNING); None if the stream has no cursor yet."""
+def _bump(stream: str, step: int = 1) -> int | None:
+    """Add one (``step``) to the stream's cursor and read it in the same statement
+    (PostgreSQL and SQLite both have UPDATE … RETURNING); None if the stream has no cursor."""
     table = connection.ops.quote_name(StreamCursor._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE stream = %s RETURNING last_seq",  # noqa: S608
-            [stream],
+            f"UPDATE {table} SET last_seq = last_seq + %s WHERE stream = %s RETURNING last_seq",  # noqa: S608
+            [step, stream],
         )
         row = cursor.fetchone()
     return int(row[0]) if row else None
@@ -172,9 +172,9 @@ def publish_rows(
     set to the same place), as one write. On PostgreSQL that is one statement: however many
     rows, their numbers and their events cost one round trip (sending chat messages is this);
     elsewhere a transaction. Returns each row's place, or None for a row that would break a
-    unique constraint: it is not stored and its event not published (a retry), and the
-    number it took stays unused, a gap readers skip. With a ``guard``, nothing is written
-    (None) unless it holds."""
+    unique constraint: it is not stored and its event not published (a retry), and it takes
+    no number, so that the stream has no gap. With a ``guard``, nothing is written (None)
+    unless it holds."""
     payloads = [dumped(event) for event in events]
     if connection.vendor == "postgresql":
         write = NumberedWrite.of(stream, model, rows, events, payloads, guard)
@@ -192,7 +192,8 @@ def publish_rows(
                 payload["seq"] = seq
                 record(stream, seq, event.type, payload)
                 places.append(seq)
-            else:
+            else:  # a retry: its number back (the cursor's row is ours until commit)
+                _bump(stream, -1)
                 places.append(None)
     return places
 
@@ -262,19 +263,18 @@ class NumberedWrite:
             ]
         condition, guarded = (guard.condition, guard.params) if guard else ("TRUE", ())
         statement = _numbered_statement(model, names, len(rows), condition)
-        params = [len(rows), stream, *guarded, *values, stream, timezone.now()]
+        params = [*values, stream, *guarded, stream, timezone.now()]
         return cls(stream, events, payloads, statement, params)
 
     def places(self, result: tuple[Any, ...]) -> list[int | None] | None:
         """From the statement's row: the place of each row (None where it conflicted), or
         None if the stream has no cursor or the guard failed (nothing was written)."""
-        last, stored = result
+        last, rows, seqs = result
         if last is None:
             return None
-        first = last - len(self.events) + 1
         places: list[int | None] = [None] * len(self.events)
-        for seq in stored:
-            places[seq - first] = seq
+        for number, seq in zip(rows, seqs, strict=True):
+            places[number] = seq
         return places
 
     def announce(self, places: list[int | None], send: Announce) -> None:
@@ -309,10 +309,13 @@ async def publish_rows_in_loop(
 def _numbered_statement(
     model: type[models.Model], names: tuple[str, ...], count: int, guard: str
 ) -> str:
-    """WITH numbered: the cursor moved on by ``count`` if the guard holds; input: the rows
-    (n = 0…count-1, the event's type and payload, the columns), typed by casts on the first;
-    stored: the rows that did not conflict, each at last - count + 1 + n; published: their
-    events."""
+    """WITH input: the rows (n = 0…count-1, the event's type and payload, the columns),
+    typed by casts on the first; fresh: those that break no unique constraint of the table
+    (nor repeat an earlier row of the input), each with its rank k among them (a retry takes
+    no number: the stream keeps no gap); numbered: the cursor moved on by their count if the
+    guard holds; stored: the fresh rows, each at last - count + 1 + k (ON CONFLICT DO
+    NOTHING still guards against a concurrent insert of the same row); published: their
+    events. Answers the cursor, and each stored row's n and seq."""
     quote = connection.ops.quote_name
     target = sql.columns(model, names)
     seq = sql.columns(model, ("seq",)).names
@@ -322,20 +325,50 @@ def _numbered_statement(
         f"(%s, %s, %s, {target.marks()})" for _ in range(count - 1)
     ]
     columns = ", ".join(f"c{index}" for index in range(len(names)))
-    return (
-        f"WITH numbered AS (UPDATE {quote(StreamCursor._meta.db_table)} "  # noqa: S608
-        f"SET last_seq = last_seq + %s WHERE stream = %s AND ({guard}) RETURNING last_seq), "
-        f"input (n, type, payload, {columns}) AS (VALUES {', '.join(rows)}), "
-        f"stored AS (INSERT INTO {target.table} ({target.names}, {seq}) "
-        f"SELECT {columns}, last_seq - {count} + 1 + n FROM input, numbered ORDER BY n "
-        f"ON CONFLICT DO NOTHING RETURNING {seq} AS seq), "
-        f"published AS (INSERT INTO {events.table} ({events.names}) "
-        "SELECT %s, stored.seq, input.type, "
-        "jsonb_set(input.payload, '{seq}', to_jsonb(stored.seq)), %s "
-        f"FROM stored, numbered, input WHERE input.n = stored.seq - last_seq + {count} - 1 "
-        "RETURNING seq) "
-        "SELECT (SELECT last_seq FROM numbered), ARRAY(SELECT seq FROM published)"
+    seen = "".join(
+        f" AND NOT EXISTS (SELECT 1 FROM {target.table} t WHERE "  # noqa: S608  (our names)
+        + " AND ".join(f"t.{quote(column)} = input.c{at}" for column, at in unique)
+        + ") AND NOT EXISTS (SELECT 1 FROM input e WHERE e.n < input.n AND "
+        + " AND ".join(f"e.c{at} = input.c{at}" for _column, at in unique)
+        + ")"
+        for unique in _unique_columns(model, names)
     )
+    return (
+        f"WITH input (n, type, payload, {columns}) AS (VALUES {', '.join(rows)}), "  # noqa: S608
+        "fresh AS (SELECT *, row_number() OVER (ORDER BY n) - 1 AS k FROM input "
+        f"WHERE TRUE{seen}), "
+        "counted AS (SELECT count(*) AS c FROM fresh), "
+        f"numbered AS (UPDATE {quote(StreamCursor._meta.db_table)} "
+        "SET last_seq = last_seq + (SELECT c FROM counted) "
+        f"WHERE stream = %s AND ({guard}) RETURNING last_seq), "
+        f"stored AS (INSERT INTO {target.table} ({target.names}, {seq}) "
+        f"SELECT {columns}, last_seq - (SELECT c FROM counted) + 1 + k FROM fresh, numbered "
+        f"ORDER BY k ON CONFLICT DO NOTHING RETURNING {seq} AS seq), "
+        "placed AS (SELECT fresh.n, stored.seq, fresh.type, fresh.payload FROM stored, fresh, "
+        "numbered WHERE fresh.k = stored.seq - last_seq + (SELECT c FROM counted) - 1), "
+        f"published AS (INSERT INTO {events.table} ({events.names}) "
+        "SELECT %s, seq, type, jsonb_set(payload, '{seq}', to_jsonb(seq)), %s FROM placed "
+        "RETURNING seq) "
+        "SELECT (SELECT last_seq FROM numbered), ARRAY(SELECT n FROM placed ORDER BY n), "
+        "ARRAY(SELECT placed.seq FROM placed JOIN published ON published.seq = placed.seq "
+        "ORDER BY n)"
+    )
+
+
+def _unique_columns(
+    model: type[models.Model], names: tuple[str, ...]
+) -> list[list[tuple[str, int]]]:
+    """The unique constraints of ``model`` whose columns are all among ``names``, each as its
+    columns with their place in ``names``."""
+    meta = model._meta
+    place = {str(meta.get_field(name).column): at for at, name in enumerate(names)}  # type: ignore[union-attr]
+    found = []
+    for constraint in meta.constraints:
+        fields = getattr(constraint, "fields", ())
+        columns = [str(meta.get_field(name).column) for name in fields]  # type: ignore[union-attr]
+        if columns and all(column in place for column in columns):
+            found.append([(column, place[column]) for column in columns])
+    return found
 
 
 def fan_out(stream: str, message: dict[str, Any]) -> None:
