@@ -15,6 +15,7 @@ class AttachmentInfo(BaseModel):
     width: int | None
     height: int | None
     thumbnail: bool
+    scan: str  # pending, clean, infected, failed or unscanned (core/scanning.py)
 
 
 @event_type("chat.message.created")

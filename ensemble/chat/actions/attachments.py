@@ -16,6 +16,7 @@ from ensemble.chat.models import Attachment, Room
 from ensemble.chat.posting import may_post
 from ensemble.core.files import INLINE_IMAGES, human_size, picture
 from ensemble.core.refusals import BadInput
+from ensemble.core.scanning import scan_after_save
 
 
 class FileTooLarge(ActionRefused):
@@ -66,6 +67,7 @@ def upload_attachment(user: User, room: Room, upload: UploadedFile) -> Attachmen
     if image is not None:
         attachment.thumbnail.save(image.thumbnail.name or "thumbnail", image.thumbnail, save=False)
     attachment.save()
+    scan_after_save(attachment, attachment.size)
     return attachment
 
 

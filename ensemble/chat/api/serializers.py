@@ -87,7 +87,8 @@ class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
 
     class Meta:
         model = Attachment
-        fields = ["id", "name", "content_type", "size", "width", "height", "thumbnail"]
+        # scan: pending, clean, infected, failed or unscanned (ensemble.core.scanning)
+        fields = ["id", "name", "content_type", "size", "width", "height", "thumbnail", "scan"]
         read_only_fields = fields
 
     def get_thumbnail(self, attachment: Attachment) -> bool:
@@ -180,6 +181,7 @@ def attachment_data(attachment: Attachment) -> dict[str, Any]:
         "width": attachment.width,
         "height": attachment.height,
         "thumbnail": bool(attachment.thumbnail),
+        "scan": attachment.scan,
     }
 
 

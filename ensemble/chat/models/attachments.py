@@ -8,6 +8,7 @@ from django.db import models
 
 from ensemble.core.files import delete_files_with
 from ensemble.core.models import BaseModel
+from ensemble.core.scanning import ScannedFile
 
 
 def stored_name(instance: Attachment, filename: str) -> str:
@@ -17,9 +18,10 @@ def stored_name(instance: Attachment, filename: str) -> str:
     return f"chat/{instance.room_id}/{uuid.uuid4()}{suffix}"
 
 
-class Attachment(BaseModel):
+class Attachment(BaseModel, ScannedFile):
     """A file sent in a room, kept encrypted. Uploaded first, then attached to the message that
-    sends it; one never attached is deleted after a day."""
+    sends it; one never attached is deleted after a day. Scanned for malware after upload: only
+    its uploader may download it before the scan found it clean (core/scanning.py)."""
 
     room = models.ForeignKey("chat.Room", on_delete=models.CASCADE, related_name="attachments")
     message = models.ForeignKey(
