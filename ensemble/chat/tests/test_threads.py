@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from ensemble.accounts.tests.factories import UserFactory
 from ensemble.chat.actions.members import mark_read, remove_member
@@ -85,3 +87,20 @@ def test_a_bad_page_is_a_clear_400(client_of: Any) -> None:
     response = client_of(member).get(f"/api/v1/chat/rooms/{room.pk}/threads/?before=soon")
     assert response.status_code == 400
     assert response.json() == {"before": "Give a whole number."}
+
+
+def test_the_list_costs_the_same_queries_for_more_threads(client_of: Any) -> None:
+    room = RoomFactory(kind=RoomKind.PRIVATE)
+    alice, bob = RoomMemberFactory(room=room).user, RoomMemberFactory(room=room).user
+    client = client_of(alice)
+    threads(client, room)  # the session's first request reads more (its user, its session)
+
+    def add_threads(count: int, start: int) -> int:
+        for number in range(start, start + count):
+            root, _new = send_message(alice, room, f"r{number}", f"Sujet {number}")
+            send_message(bob, room, f"a{number}", "Réponse", reply_to=root.pk)
+        with CaptureQueriesContext(connection) as queries:
+            threads(client, room)
+        return len(queries)
+
+    assert add_threads(2, 0) == add_threads(5, 2)
