@@ -25,6 +25,7 @@ from e2e.conftest import (
     Suite,
     close_pages,
     sign_in,
+    stop_server,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -302,6 +303,11 @@ def test_pages_reconnect_by_themselves_when_janus_restarts(
         host.locator("[data-waiting-person]").get_by_role("button", name="Admit").click()
         media_flowing(host)
         media_flowing(other)
+        share = host.locator("[data-toggle-screen]")
+        share.click()
+        expect(other.locator(".ens-meet__tile--screen")).to_have_class(
+            re.compile("ens-meet__tile--video")
+        )
 
         conf = Path(own_suite.env["ENSEMBLE_DATA_DIR"]) / "janus" / "conf"
         janus = subprocess.run(
@@ -314,9 +320,242 @@ def test_pages_reconnect_by_themselves_when_janus_restarts(
             expect(page.locator("[data-offline]")).to_be_hidden(timeout=45000)
         media_flowing(host)
         media_flowing(other)
+        # The share went with the connection: the button says so, and sharing again works.
+        expect(share).to_have_attribute("aria-pressed", "false")
+        expect(share).to_have_text("Share the screen")
+        expect(other.locator(".ens-meet__tile--screen")).to_have_count(0)
+        share.click()
+        expect(other.locator(".ens-meet__tile--screen")).to_have_class(
+            re.compile("ens-meet__tile--video")
+        )
         restarted = subprocess.run(
             ["pgrep", "-f", f"janus -C {conf}"], capture_output=True, text=True, check=True
         ).stdout.split()[0]
         assert restarted != janus
     finally:
         close_pages(request, pages)
+
+
+SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+
+
+def shot(page: Page, name: str) -> None:
+    """A screenshot to look at after changing the page (var/screenshots/, not compared)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"meet-{name}.png"))
+
+
+def pasted(page: Page) -> str:
+    """What a paste gives (the pages may not read the clipboard: Permissions-Policy)."""
+    page.evaluate(
+        "() => { const f = document.createElement('textarea'); f.id = 'paste-here';"
+        " document.body.append(f); f.focus(); }"
+    )
+    page.keyboard.press("ControlOrMeta+V")
+    return str(page.evaluate("() => { const f = document.getElementById('paste-here');"
+                             " f.remove(); return f.value; }"))  # fmt: skip
+
+
+def start_meeting(host: Page, url: str, title: str = "") -> str:
+    host.goto(f"{url}/meet/")
+    if title:
+        host.get_by_label("Title").fill(title)
+    host.get_by_role("button", name="Start the meeting").click()
+    expect(host.locator("[data-join-form]")).to_be_visible()
+    return host.url
+
+
+def test_the_host_is_told_at_once_that_someone_waits_and_sets_who_may_join(
+    suite: Suite, person: Any
+) -> None:
+    host = person("nora@lyon.fr", "Nora Petit")
+    host.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    meeting_url = start_meeting(host, suite.url, "Comité de pilotage")
+    code = meeting_url.rstrip("/").rsplit("/", 1)[1]
+    join(host, meeting_url, muted=True)
+    expect(host.locator("[data-room]")).to_be_visible()
+    expect(host.locator("[data-side]")).to_be_hidden()
+
+    # The link and the code, copied from the page.
+    host.locator("[data-copy-link]").click()
+    expect(host.locator(".ens-meet__notice").last).to_contain_text("Copied")
+    assert pasted(host) == meeting_url
+    host.locator("[data-copy-code]").click()
+    expect(host.locator(".ens-meet__notice").last).to_contain_text(f"Copied: {code}")
+    assert pasted(host) == code
+
+    # Someone knocks: with the panel closed, the host sees it at once, and lets them in.
+    other = person("omar@lyon.fr", "Omar Benali")
+    join(other, meeting_url, muted=True)
+    knock = host.locator("[data-knock]")
+    expect(knock).to_contain_text("Omar Benali is waiting to join.")
+    expect(host.locator("[data-side-badge]")).to_have_text("1")
+    expect(host.locator("[data-side]")).to_be_hidden()
+    shot(host, "waiting-notice")
+    knock.get_by_role("button", name="Admit").click()
+    expect(other.locator("[data-room]")).to_be_visible()
+    expect(knock).to_be_hidden()
+    expect(host.locator("[data-side-badge]")).to_be_hidden()
+
+    # Only the host sees who may join, and changes it: the meeting opens to guests.
+    open_people(other)
+    expect(other.locator("[data-access]")).to_be_hidden()
+    open_people(host)
+    access = host.locator("[data-access]")
+    expect(access).to_have_value("signed_in")
+    guest = person()
+    guest.goto(meeting_url)
+    expect(guest.get_by_label("Your name")).to_have_count(0)  # sent to sign in
+    access.select_option("public")
+    expect(host.locator(".ens-meet__notice").last).to_contain_text(
+        "Who may join: Anyone with the link, guests included"
+    )
+    assert host.request.get(f"{suite.url}/api/v1/meet/meetings/{code}/").json()["access"] == (
+        "public"
+    )
+    guest.goto(meeting_url)
+    guest.get_by_label("Your name").fill("Zoé Marchal")
+    guest.get_by_role("button", name="Join the meeting").click()
+    expect(host.locator("[data-knock]")).to_contain_text("Zoé Marchal is waiting to join.")
+    host.locator("[data-knock]").get_by_role("button", name="Refuse").click()
+    expect(guest.locator("[data-after-title]")).to_have_text("A moderator did not let you in.")
+
+
+def test_tiles_keep_faces_whole_and_the_meeting_ends_for_good(suite: Suite, person: Any) -> None:
+    host = person("iris@lyon.fr", "Iris Lambert")
+    meeting_url = start_meeting(host, suite.url, "Point d'étape")
+    join(host, meeting_url, muted=True)
+
+    # Alone: one's own tile, whole (contain), not stretched over the stage.
+    mine = host.locator("[data-tile]:not([hidden])")
+    expect(mine).to_have_count(1)
+    expect(mine).to_have_class(re.compile("ens-meet__tile--mine"))
+    expect(mine).to_have_class(re.compile("ens-meet__tile--video"))
+    stage = host.locator("[data-tiles]").bounding_box()
+    tile = mine.bounding_box()
+    assert stage and tile and tile["width"] < 0.8 * stage["width"], (tile, stage)
+    assert abs(tile["width"] / tile["height"] - 16 / 9) < 0.05, tile
+    assert mine.locator("video").evaluate("v => getComputedStyle(v).objectFit") == "contain"
+    shot(host, "1-person")
+
+    # Noise suppression: on by default, turned off and on again during the meeting.
+    expect(host.locator("[data-toggle-noise]")).to_have_attribute("aria-pressed", "true")
+    assert host.evaluate("window.ensembleMeet.audio().noiseSuppression") is True
+    host.locator("[data-toggle-noise]").click()
+    expect(host.locator("[data-toggle-noise]")).to_have_attribute("aria-pressed", "false")
+    host.wait_for_function("() => window.ensembleMeet.audio().noiseSuppression === false")
+    host.locator("[data-toggle-noise]").click()
+    host.wait_for_function("() => window.ensembleMeet.audio().noiseSuppression === true")
+
+    other = person("jules@lyon.fr", "Jules Fabre")
+    join(other, meeting_url)
+    host.locator("[data-knock]").get_by_role("button", name="Admit").click()
+    media_flowing(host)
+    expect(host.locator("[data-tile]:not([hidden])")).to_have_count(2)
+    expect(host.locator("[data-tile]:not([hidden])").first).to_have_class(
+        re.compile("ens-meet__tile--mine")
+    )
+    shot(host, "2-people")
+
+    # The host ends it: the other is told, and not offered to join again.
+    host.once("dialog", lambda dialog: dialog.accept())
+    host.locator("[data-end]").click()
+    expect(other.locator("[data-after-title]")).to_have_text("The meeting has ended.")
+    expect(other.locator("[data-rejoin]")).to_be_hidden()
+    expect(host.locator("[data-rejoin]")).to_be_hidden()
+    shot(other, "ended")
+    other.reload()
+    expect(other.get_by_text("This meeting has ended.")).to_be_visible()
+    expect(other.get_by_role("button", name="Join the meeting")).to_have_count(0)
+
+
+def test_the_site_has_an_icon(suite: Suite, person: Any) -> None:
+    page = person("ugo@lyon.fr", "Ugo Blanc")
+    icons = page.locator("link[rel=icon]")
+    expect(icons).to_have_count(2)
+    for href, kind in zip(
+        icons.evaluate_all("links => links.map(l => l.href)"),
+        ("image/svg+xml", "image/png"),
+        strict=True,
+    ):
+        answer = page.request.get(href)
+        assert answer.ok and answer.headers["content-type"] == kind, href
+
+
+def test_screens_shared_again_and_again_always_show(suite: Suite, person: Any) -> None:
+    """Sharing, stopping, sharing again: each time the other page plays the screen (it once
+    missed one try in eight: a subscription Janus had not applied was taken as done)."""
+    host = person("alix@lyon.fr", "Alix Meyer")
+    meeting_url = start_meeting(host, suite.url)
+    join(host, meeting_url)
+    other = person("basile@lyon.fr", "Basile Roy")
+    join(other, meeting_url, muted=True)
+    host.locator("[data-knock]").get_by_role("button", name="Admit").click()
+    media_flowing(other)
+    button = host.locator("[data-toggle-screen]")
+    screen = other.locator(".ens-meet__tile--screen", has_text="Screen of Alix Meyer")
+    for _ in range(6):
+        button.click()
+        expect(button).to_have_attribute("aria-pressed", "true")
+        expect(button).to_have_text("Stop sharing")
+        expect(screen).to_have_class(re.compile("ens-meet__tile--video"))
+        other.wait_for_function(
+            "() => [...document.querySelectorAll('.ens-meet__tile--screen video')]"
+            ".some(v => v.videoWidth > 0)"
+        )
+        button.click()
+        expect(button).to_have_attribute("aria-pressed", "false")
+        expect(button).to_have_text("Share the screen")
+        expect(screen).to_have_count(0)
+
+
+class SmallPages(OwnSuite):
+    """A suite whose meeting pages show five tiles at a time."""
+
+    def start(self) -> None:
+        self.env["MEET_PAGE_SIZE"] = "5"
+        super().start()
+
+
+def test_the_last_of_six_to_join_sees_themselves_on_the_first_page(
+    tmp_path: Path, media_browser: Browser, request: Any
+) -> None:
+    small = SmallPages(tmp_path)
+    pages: list[Page] = []
+    names = ["Anne Roche", "Bruno Caron", "Chloé Dumas", "David Henry", "Emma Joly", "Félix Noël"]
+    try:
+        for number, name in enumerate(names):
+            email = f"p{number}@lyon.fr"
+            small.create_user(email, name)
+            context = media_browser.new_context(
+                locale="en-GB", viewport={"width": 1280, "height": 860}
+            )
+            context.set_default_timeout(30000)
+            page = context.new_page()
+            pages.append(page)
+            sign_in(page, small.url, email)
+        host, *others = pages
+        meeting_url = start_meeting(host, small.url, "Réunion de service")
+        join(host, meeting_url, muted=True)
+        for page in others:
+            join(page, meeting_url, muted=True)
+            expect(host.locator("[data-knock]")).to_be_visible()
+            host.locator("[data-knock]").get_by_role("button", name="Admit").first.click()
+            expect(page.locator("[data-room]")).to_be_visible()
+        last = pages[-1]
+        shown = last.locator("[data-tile]:not([hidden])")
+        expect(shown).to_have_count(5)
+        expect(shown.first).to_contain_text("Félix Noël (you)")
+        expect(last.locator("[data-page-label]")).to_have_text("Page 1 of 2")
+        media_flowing(last, timeout=60)
+        shot(last, "6-people-page-1")
+        # The second page holds one person, in a tile of a full page's size.
+        last.locator("[data-page-next]").click()
+        expect(shown).to_have_count(1)
+        stage = last.locator("[data-tiles]").bounding_box()
+        tile = shown.bounding_box()
+        assert stage and tile and tile["width"] < 0.4 * stage["width"], (tile, stage)
+        shot(last, "6-people-page-2")
+    finally:
+        close_pages(request, pages)
+        stop_server(small.server)

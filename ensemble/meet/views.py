@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ensemble.meet.guests import exchange_old_key, guest_key, remember_guest
-from ensemble.meet.models import Meeting
+from ensemble.meet.models import Access, Meeting
 from ensemble.meet.team_rooms import is_member, reopened
 
 CODE = re.compile(r"[a-z]{3}-[a-z]{4}-[a-z]{3}")
@@ -52,6 +52,7 @@ def meeting_page(request: HttpRequest, code: str) -> HttpResponse:
         "strings": strings(),
         "page_size": settings.MEET_PAGE_SIZE,
         "mute_above": settings.MEET_MUTE_ABOVE,
+        "access_choices": Access.choices,
     }
     return render(request, "meet/meeting.html", context)
 
@@ -100,4 +101,11 @@ def strings() -> dict[str, str]:
         "edited": _("(edited)"),
         "error": _("Something went wrong. Try again."),
         "mutedOnJoin": _("Your microphone is off: this meeting is large."),
+        "waitingOne": _("{name} is waiting to join."),
+        "waitingMany": _("{n} people are waiting to join."),
+        "accessChanged": _("Who may join: {access}"),
+        "copied": _("Copied: {what}"),
+        "copyFailed": _("Could not copy: select the text and copy it by hand."),
+        "share": _("Share the screen"),
+        "stopSharing": _("Stop sharing"),
     }

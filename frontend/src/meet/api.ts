@@ -25,9 +25,13 @@ export interface Me {
   media: (MediaInfo & { stream: string }) | null;
 }
 
+/** Who may join: anyone with the link (guests too), people signed in, invited people. */
+export type Access = "public" | "signed_in" | "invited";
+
 export interface Meeting {
   code: string;
   title: string;
+  access: Access;
   locked: boolean;
   recording: boolean;
   ended_at: string | null;
@@ -99,4 +103,6 @@ export class MeetApi {
   lock = (locked: boolean): Promise<Meeting> => apiJson(this.url("lock/"), "POST", { locked });
   record = (recording: boolean): Promise<Meeting> => apiJson(this.url("record/"), "POST", { recording });
   end = (): Promise<Meeting> => apiJson(this.url("end/"), "POST");
+  /** Change who may join (hosts and moderators). */
+  access = (access: Access): Promise<Meeting> => apiJson(this.url("access/"), "POST", { access });
 }

@@ -4,8 +4,9 @@
 // events); media goes straight to Janus with the participant's own token.
 import { ApiError } from "../api";
 import { streamClient } from "../stream";
-import { MeetApi, type Me, type Person, type WireEvent } from "./api";
+import { MeetApi, type Access, type Me, type Person, type WireEvent } from "./api";
 import { MeetingChat } from "./chat";
+import { copyText } from "./copy";
 import { MediaRoom, type Publisher } from "./media";
 import { fill, initials, Stage, type Strings } from "./stage";
 
@@ -23,6 +24,9 @@ let media: MediaRoom | null = null;
 let micOn = true;
 let cameraOn = true;
 let handUp = false;
+// Noise suppression (the browser's own audio processing, in the page): on unless turned off.
+let quiet = localStorage.getItem("ensemble.meet.noiseSuppression") !== "off";
+let sentAudio: MediaStreamTrack | null = null; // the copy of the microphone the meeting receives
 let seq = 0;
 const people = new Map<string, Person>();
 const stage = new Stage($("[data-tiles]"), $("[data-pages]"), strings, Number(root?.dataset.pageSize ?? 9));
@@ -46,7 +50,7 @@ async function preview(): Promise<void> {
   const note = $<HTMLElement>("[data-preview-note]");
   local?.getTracks().forEach((track) => track.stop());
   const constraints: MediaStreamConstraints = {
-    audio: microphone.value ? { deviceId: { exact: microphone.value } } : true,
+    audio: audioConstraints(microphone.value),
     video: camera.value ? { deviceId: { exact: camera.value } } : true,
   };
   try {
@@ -54,7 +58,7 @@ async function preview(): Promise<void> {
     note.hidden = true;
   } catch {
     try {
-      local = await navigator.mediaDevices.getUserMedia({ audio: true }); // no camera
+      local = await navigator.mediaDevices.getUserMedia({ audio: audioConstraints(microphone.value) }); // no camera
       note.textContent = strings.noCamera;
     } catch {
       local = null;
@@ -75,6 +79,41 @@ async function preview(): Promise<void> {
         .map((device, index) => new Option(device.label || `${kind} ${index + 1}`, device.deviceId, false, device.deviceId === chosen)),
     );
     select.disabled = !select.options.length;
+  }
+}
+
+/** The microphone, cleaned by the browser: echo cancellation and gain control always, noise
+ * suppression as the switch says. Nothing leaves the page for it. */
+function audioConstraints(device: string): MediaTrackConstraints {
+  return {
+    ...(device ? { deviceId: { exact: device } } : {}),
+    echoCancellation: true,
+    autoGainControl: true,
+    noiseSuppression: quiet,
+  };
+}
+
+/** Turn noise suppression on or off, during the meeting too: Chromium sets a microphone's
+ * processing when it is opened, so it is closed (every copy) and opened again, and the new
+ * one is sent in its place. */
+async function setQuiet(on: boolean): Promise<void> {
+  quiet = on;
+  localStorage.setItem("ensemble.meet.noiseSuppression", on ? "on" : "off");
+  for (const element of root?.querySelectorAll<HTMLInputElement>("[data-noise]") ?? []) element.checked = on;
+  pressed("[data-toggle-noise]", on);
+  const old = local?.getAudioTracks()[0];
+  if (!local || !old) return;
+  const device = old.getSettings().deviceId ?? "";
+  old.stop();
+  sentAudio?.stop();
+  local.removeTrack(old);
+  const fresh = (await navigator.mediaDevices.getUserMedia({ audio: audioConstraints(device) })).getAudioTracks()[0];
+  local.addTrack(fresh);
+  if (media && sentAudio) {
+    const copy = fresh.clone();
+    copy.enabled = micOn;
+    await media.replaceAudio(copy);
+    sentAudio = copy;
   }
 }
 
@@ -120,6 +159,7 @@ async function enter(): Promise<void> {
   $<HTMLElement>("[data-prejoin]").hidden = true;
   $<HTMLElement>("[data-room]").hidden = false;
   document.body.classList.add("ens-meet-on");
+  stage.me(me!.id, me!.media?.feed ?? 0, null); // one's own tile is known as such from the start
   const known = await api.peopleAt();
   for (const person of known.people) people.set(person.id, person);
   if (people.size > muteAbove && micOn) {
@@ -128,6 +168,7 @@ async function enter(): Promise<void> {
   }
   const meeting = await api.meeting();
   showMeeting(meeting.locked, meeting.recording);
+  showAccess(meeting.access);
   followStream(known.seq);
   renderPeople();
   await connectMedia();
@@ -149,12 +190,13 @@ async function connectMedia(): Promise<boolean> {
       void reconnect();
     },
     kicked: () => finish(strings.removed),
-    screenEnded: () => pressed("[data-toggle-screen]", false),
+    screenEnded: () => showSharing(),
   });
   media = room;
   // Copies: janus.js stops the tracks it was given when its connection goes, and the
   // camera and microphone must outlive a reconnection.
   const audio = local?.getAudioTracks()[0]?.clone() ?? null;
+  sentAudio = audio;
   const video = local?.getVideoTracks()[0]?.clone() ?? null;
   await room.start(audio, video);
   if (media !== room) return false;
@@ -166,6 +208,7 @@ async function connectMedia(): Promise<boolean> {
   pressed("[data-toggle-camera]", cameraOn);
   stage.me(me.id, me.media.feed, video && cameraOn ? video : null);
   refreshOwners();
+  showSharing(); // a new connection shares nothing yet
   void api.devices(micOn, cameraOn, room.ids).catch(() => undefined);
   $<HTMLElement>("[data-offline]").hidden = true;
   return true;
@@ -174,6 +217,15 @@ async function connectMedia(): Promise<boolean> {
 function dropMedia(): void {
   media?.close();
   media = null;
+  showSharing(); // a screen shared went with the connection
+}
+
+/** The share button says what is true: sharing only while our screen is published. */
+function showSharing(): void {
+  const sharing = media?.sharing ?? false;
+  const share = $<HTMLElement>("[data-toggle-screen]");
+  pressed("[data-toggle-screen]", sharing);
+  share.textContent = share.title = sharing ? strings.stopSharing : strings.share;
 }
 
 let reconnecting = false;
@@ -194,7 +246,7 @@ async function reconnect(): Promise<void> {
       me = await api.me();
       if (me.state !== "admitted") {
         reconnecting = false;
-        return finish(me.state === "removed" ? strings.removed : strings.left);
+        return me.state === "removed" ? finish(strings.removed) : gone();
       }
       me = await api.join(""); // the same place, or the meeting placed again (Janus restarted)
       if (await connectMedia()) break;
@@ -285,9 +337,8 @@ function onEvent(event: WireEvent): void {
       changes += 1;
       const id = String(payload.id);
       const known = people.get(id);
-      if (id === me?.id && (payload.state === "removed" || payload.state === "left") && !reconnecting) {
-        return finish(payload.state === "removed" ? strings.removed : strings.left);
-      }
+      if (id === me?.id && payload.state === "removed" && !reconnecting) return finish(strings.removed);
+      if (id === me?.id && payload.state === "left" && !reconnecting) return void gone();
       if (!known || known.state !== payload.state) {
         void reloadPeople(); // someone new, or their feeds changed: the list has them
         return;
@@ -321,9 +372,32 @@ function onEvent(event: WireEvent): void {
       if (Math.abs(Date.now() - Date.parse(String(payload.at))) < 30_000) react(String(payload.name), String(payload.emoji));
       return;
     case "meet.meeting.updated":
-      if (payload.ended) return finish(strings.ended);
+      if (payload.ended) return finish(strings.ended, true);
       showMeeting(Boolean(payload.locked), Boolean(payload.recording));
+      if (typeof payload.access === "string") showAccess(payload.access as Access);
       return;
+  }
+}
+
+/** Who may join, as hosts and moderators see and change it. */
+function showAccess(access: Access): void {
+  const select = $<HTMLSelectElement>("[data-access]");
+  select.value = access;
+  select.dataset.current = access;
+}
+
+async function changeAccess(): Promise<void> {
+  const select = $<HTMLSelectElement>("[data-access]");
+  const access = select.value as Access;
+  select.disabled = true;
+  try {
+    showAccess((await api.access(access)).access);
+    notice(fill(strings.accessChanged, { access: select.selectedOptions[0]?.textContent ?? access }));
+  } catch (error) {
+    select.value = select.dataset.current ?? access; // refused: as it was
+    notice(failure(error));
+  } finally {
+    select.disabled = false;
   }
 }
 
@@ -353,14 +427,31 @@ function renderPeople(): void {
   const list = $<HTMLOListElement>("[data-people]");
   list.replaceChildren(...inside.map((person) => personItem(person, moderates, hands.indexOf(person) + 1)));
   const waitingList = $<HTMLUListElement>("[data-waiting-list]");
-  waitingList.replaceChildren(...(moderates ? waiting.map((person) => waitingItem(person)) : []));
+  waitingList.replaceChildren(...(moderates ? waiting.map((person) => waitingItem(person, "waitingPerson")) : []));
+  knock(moderates ? waiting : []);
   $<HTMLElement>("[data-waiting-title]").hidden = !waiting.length;
   $<HTMLElement>("[data-admit-all]").hidden = waiting.length < 2;
   const count = $<HTMLElement>("[data-waiting-count]");
   count.hidden = !(moderates && waiting.length);
   count.textContent = String(waiting.length);
   count.title = fill(strings.waitingCount, { n: waiting.length });
+  const badge = $<HTMLElement>("[data-side-badge]");
+  badge.hidden = count.hidden;
+  badge.textContent = count.textContent;
+  badge.title = count.title;
   stage.status(inside);
+}
+
+/** Someone waits to be let in: moderators are told at once, wherever they are on the page,
+ * with the buttons to let them in or not (the first few; the panel has everyone). */
+function knock(waiting: Person[]): void {
+  const box = $<HTMLElement>("[data-knock]");
+  box.hidden = !waiting.length;
+  if (!waiting.length) return;
+  $<HTMLElement>("[data-knock-text]").textContent =
+    waiting.length === 1 ? fill(strings.waitingOne, { name: waiting[0].display_name }) : fill(strings.waitingMany, { n: waiting.length });
+  $<HTMLElement>("[data-knock-list]").replaceChildren(...waiting.slice(0, 3).map((person) => waitingItem(person, "knockPerson")));
+  $<HTMLElement>("[data-knock-all]").hidden = waiting.length < 2;
 }
 
 function personItem(person: Person, moderates: boolean, hand: number): HTMLLIElement {
@@ -403,10 +494,10 @@ function personItem(person: Person, moderates: boolean, hand: number): HTMLLIEle
   return item;
 }
 
-function waitingItem(person: Person): HTMLLIElement {
+function waitingItem(person: Person, mark: "waitingPerson" | "knockPerson"): HTMLLIElement {
   const item = document.createElement("li");
   item.className = "ens-meet__person";
-  item.dataset.waitingPerson = person.id;
+  item.dataset[mark] = person.id;
   item.append(Object.assign(document.createElement("span"), { className: "ens-meet__person-name", textContent: person.display_name }));
   const tools = document.createElement("span");
   tools.className = "ens-meet__person-tools";
@@ -469,7 +560,19 @@ function react(name: string, emoji: string): void {
   window.setTimeout(() => item.remove(), 4000);
 }
 
-function finish(message: string): void {
+/** The meeting is over for this page: a meeting that has ended cannot be joined again. */
+/** Out of the meeting without having left it: everyone leaves a meeting that ends (its
+ * media room goes first), and the page says that it ended, not that one left. */
+async function gone(): Promise<void> {
+  const meeting = await api.meeting().catch(() => null);
+  finish(meeting?.ended_at ? strings.ended : strings.left, Boolean(meeting?.ended_at));
+}
+
+let over = false; // the meeting has ended: nothing said afterwards changes that
+
+function finish(message: string, ended = false): void {
+  if (over) return;
+  over = ended;
   if (me) me.state = "left";
   dropMedia();
   local?.getTracks().forEach((track) => track.stop());
@@ -477,7 +580,23 @@ function finish(message: string): void {
   $<HTMLElement>("[data-room]").hidden = true;
   $<HTMLElement>("[data-after]").hidden = false;
   $<HTMLElement>("[data-after-title]").textContent = message;
+  $<HTMLElement>("[data-rejoin]").hidden = ended;
   document.body.classList.remove("ens-meet-on");
+}
+
+function selectTab(name: string): void {
+  for (const other of root?.querySelectorAll<HTMLButtonElement>("[data-tab]") ?? []) {
+    const selected = other.dataset.tab === name;
+    other.setAttribute("aria-selected", String(selected));
+    $<HTMLElement>(`[data-panel=${other.dataset.tab}]`).classList.toggle("fr-tabs__panel--selected", selected);
+  }
+  if (name === "chat") chat.opened();
+}
+
+function openPanel(name: string): void {
+  $<HTMLElement>("[data-side]").hidden = false;
+  pressed("[data-toggle-side]", true);
+  selectTab(name);
 }
 
 function wire(): void {
@@ -487,11 +606,10 @@ function wire(): void {
   $("[data-toggle-camera]").addEventListener("click", () => setCamera(!cameraOn));
   $("[data-toggle-screen]").addEventListener("click", () => {
     if (!media) return;
-    if (media.sharing) return void media.stopScreen();
-    media
-      .shareScreen()
-      .then(() => pressed("[data-toggle-screen]", true))
-      .catch(() => pressed("[data-toggle-screen]", false));
+    if (media.sharing) return void media.stopScreen().finally(showSharing);
+    const sharing = media.shareScreen().finally(showSharing);
+    showSharing(); // "stop sharing" while the browser asks which screen
+    sharing.catch((error) => console.info("screen not shared", error));
   });
   $("[data-toggle-hand]").addEventListener("click", () => {
     handUp = !handUp;
@@ -510,14 +628,7 @@ function wire(): void {
     chat.opened();
   });
   for (const tab of root?.querySelectorAll<HTMLButtonElement>("[data-tab]") ?? []) {
-    tab.addEventListener("click", () => {
-      for (const other of root?.querySelectorAll<HTMLButtonElement>("[data-tab]") ?? []) {
-        const selected = other === tab;
-        other.setAttribute("aria-selected", String(selected));
-        $<HTMLElement>(`[data-panel=${other.dataset.tab}]`).classList.toggle("fr-tabs__panel--selected", selected);
-      }
-      if (tab.dataset.tab === "chat") chat.opened();
-    });
+    tab.addEventListener("click", () => selectTab(tab.dataset.tab ?? "people"));
   }
   $<HTMLFormElement>("[data-chat-form]").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -536,7 +647,25 @@ function wire(): void {
       for (const other of root?.querySelectorAll<HTMLButtonElement>("[data-layout]") ?? []) other.setAttribute("aria-pressed", String(other === element));
     });
   }
-  $("[data-admit-all]").addEventListener("click", () => void api.admitAll().then(reloadPeople).catch((error) => notice(failure(error))));
+  for (const selector of ["[data-admit-all]", "[data-knock-all]"])
+    $(selector).addEventListener("click", () => void api.admitAll().then(reloadPeople).catch((error) => notice(failure(error))));
+  $("[data-knock-open]").addEventListener("click", () => openPanel("people"));
+  $("[data-access]").addEventListener("change", () => void changeAccess());
+  for (const element of root?.querySelectorAll<HTMLButtonElement>("[data-copy]") ?? []) {
+    element.addEventListener("click", () => {
+      void copyText(element.dataset.copy ?? "").then((copied) => {
+        notice(copied ? fill(strings.copied, { what: element.dataset.copy ?? "" }) : strings.copyFailed);
+        element.classList.toggle("ens-meet__copied", copied);
+        window.setTimeout(() => element.classList.remove("ens-meet__copied"), 2000);
+      });
+    });
+  }
+  for (const element of root?.querySelectorAll<HTMLInputElement>("[data-noise]") ?? []) {
+    element.checked = quiet;
+    element.addEventListener("change", () => void setQuiet(element.checked).catch((error) => notice(failure(error))));
+  }
+  pressed("[data-toggle-noise]", quiet);
+  $("[data-toggle-noise]").addEventListener("click", () => void setQuiet(!quiet).catch((error) => notice(failure(error))));
   $("[data-mute-all]").addEventListener("click", () => void api.mute(null).catch((error) => notice(failure(error))));
   $("[data-lock]").addEventListener("click", () => {
     const locked = $<HTMLElement>("[data-lock]").getAttribute("aria-pressed") !== "true";
@@ -555,17 +684,23 @@ function wire(): void {
     if (me?.state === "admitted") api.leaveNow();
   });
   $("[data-end]").addEventListener("click", () => {
-    if (window.confirm(strings.confirmEnd)) api.end().then(() => finish(strings.ended)).catch((error) => notice(failure(error)));
+    if (window.confirm(strings.confirmEnd)) api.end().then(() => finish(strings.ended, true)).catch((error) => notice(failure(error)));
   });
 }
 
 // Diagnostics for the connection indicator and the end-to-end tests.
 declare global {
   interface Window {
-    ensembleMeet?: { stats: () => Promise<{ audioBytes: number; videoBytes: number; framesDecoded: number }> };
+    ensembleMeet?: {
+      stats: () => Promise<{ audioBytes: number; videoBytes: number; framesDecoded: number }>;
+      audio: () => MediaTrackSettings | null;
+    };
   }
 }
-window.ensembleMeet = { stats: () => media?.stats() ?? Promise.resolve({ audioBytes: 0, videoBytes: 0, framesDecoded: 0 }) };
+window.ensembleMeet = {
+  stats: () => media?.stats() ?? Promise.resolve({ audioBytes: 0, videoBytes: 0, framesDecoded: 0 }),
+  audio: () => (sentAudio ?? local?.getAudioTracks()[0])?.getSettings() ?? null, // what the meeting hears
+};
 
 if (root && !root.querySelector("[data-join-form]")?.closest("[hidden]")) {
   wire();

@@ -72,8 +72,12 @@ export class MediaRoom {
   private again = false;
   private closed = false;
   private joined: Settled | null = null;
-  private subscriberReady: Promise<void> | null = null;
-  private subscriberStarted: (() => void) | null = null;
+  private waiter: { done: () => boolean; resolve: () => void } | null = null;
+  private negotiation: Promise<void> = Promise.resolve(); // one offer answered at a time
+  private retry = 0; // a timer that tries the subscription again
+  private retryDelay = 750;
+  private readonly remote = new Map<string, MediaStreamTrack>(); // our mid -> track received
+  private readonly shownAs = new Map<string, { feed: number; kind: "audio" | "video"; track: MediaStreamTrack }>(); // our mid -> as shown
 
   constructor(
     private readonly info: MediaInfo,
@@ -129,6 +133,12 @@ export class MediaRoom {
   setVideo(on: boolean): void {
     if (on) this.publisher?.unmuteVideo();
     else this.publisher?.muteVideo();
+  }
+
+  /** Send another microphone track in place of the one sent (noise suppression changed). */
+  async replaceAudio(track: MediaStreamTrack): Promise<void> {
+    const sender = this.publisher?.webrtcStuff?.pc?.getSenders().find((candidate) => candidate.track?.kind === "audio");
+    await sender?.replaceTrack(track);
   }
 
   /** Share a screen (a second publisher of ours); resolves once it is published. */
@@ -205,7 +215,9 @@ export class MediaRoom {
   close(): void {
     this.closed = true;
     this.joined?.reject(new Error("closed")); // a start() under way gives up
-    this.subscriberStarted?.();
+    this.waiter?.resolve();
+    window.clearTimeout(this.retry);
+    this.screen = null; // gone with the session: nothing is shared any more
     if (this.publisher) void send(this.publisher, { request: "leave" }).catch(() => undefined);
     this.session?.destroy({ cleanupHandles: true, notifyDestroyed: false });
     this.session = null;
@@ -279,7 +291,10 @@ export class MediaRoom {
     return target;
   }
 
-  /** Bring the subscriber connection to what is wanted: one update at a time. */
+  /** Bring the subscriber connection to what is wanted: one update at a time. What is
+   * subscribed is what Janus last said it sends (its ``streams``), never what was asked: an
+   * update Janus could not apply (a screen announced before it could be subscribed to, an
+   * offer crossed by another) is asked again a moment later, until the page has it. */
   private async update(): Promise<void> {
     if (this.closed || !this.session || !this.privateId) return;
     if (this.updating) {
@@ -287,90 +302,145 @@ export class MediaRoom {
       return;
     }
     this.updating = true;
+    window.clearTimeout(this.retry);
+    let missing = false;
     try {
-      do {
+      for (let round = 0; round < 5; round++) {
         this.again = false;
         const target = this.target();
         const add = [...target].filter(([key]) => !this.subscribed.has(key)).map(([, stream]) => stream);
         const drop = [...this.subscribed].filter((key) => !target.has(key));
         if (add.length || drop.length) await this.subscribe(add, drop);
         this.setLayers();
-      } while (this.again && !this.closed);
+        missing = [...target.keys()].some((key) => !this.subscribed.has(key));
+        if (this.closed || !this.again) break;
+      }
     } catch (error) {
       console.warn("subscription update failed", error);
+      missing = true;
     } finally {
       this.updating = false;
     }
+    this.retryDelay = missing ? Math.min(10_000, this.retryDelay * 2) : 750;
+    if (missing && !this.closed) this.retry = window.setTimeout(() => void this.update(), this.retryDelay);
   }
 
   private async subscribe(add: { feed: number; mid: string }[], drop: string[]): Promise<void> {
+    const keys = add.map((stream) => `${stream.feed}/${stream.mid}`);
+    const applied = (): boolean => keys.every((key) => this.subscribed.has(key)) && drop.every((key) => !this.subscribed.has(key));
     if (!this.subscriber) {
-      if (!add.length) return;
-      await this.attachSubscriber(add);
-    } else {
-      const unsubscribe = drop.map((key) => {
-        const [feed, mid] = key.split("/");
-        return { feed: Number(feed), mid };
-      });
-      const done = this.waitStarted();
-      const update: Record<string, unknown> = { request: "update" };
-      if (add.length) update.subscribe = add; // Janus refuses empty lists
-      if (unsubscribe.length) update.unsubscribe = unsubscribe;
-      await send(this.subscriber, update);
-      await done;
+      if (add.length) await this.attachSubscriber(add, applied);
+      return;
     }
-    for (const key of drop) this.subscribed.delete(key);
-    for (const stream of add) this.subscribed.add(`${stream.feed}/${stream.mid}`);
+    const unsubscribe = drop.map((key) => {
+      const [feed, mid] = key.split("/");
+      return { feed: Number(feed), mid };
+    });
+    const update: Record<string, unknown> = { request: "update" };
+    if (add.length) update.subscribe = add; // Janus refuses empty lists
+    if (unsubscribe.length) update.unsubscribe = unsubscribe;
+    const done = this.until(applied);
+    await send(this.subscriber, update);
+    await done;
   }
 
-  private waitStarted(): Promise<void> {
+  /** Resolves once Janus's streams (and the answer to its offer) show ``done``, on an error,
+   * or after ten seconds (an update that changed nothing gets no offer). */
+  private until(done: () => boolean): Promise<void> {
+    this.waiter?.resolve();
     return new Promise<void>((resolve) => {
-      this.subscriberStarted = resolve;
-      window.setTimeout(resolve, 10_000); // an update that changed nothing gets no offer
+      const timer = window.setTimeout(finish, 10_000);
+      const waiter = { done, resolve: finish };
+      this.waiter = waiter;
+      function finish(): void {
+        window.clearTimeout(timer);
+        resolve();
+      }
     });
   }
 
-  private async attachSubscriber(streams: { feed: number; mid: string }[]): Promise<void> {
-    if (!this.session) return;
-    const handle = await attach(this.session, {
-      onmessage: (message, jsep) => void this.onSubscriberMessage(message, jsep),
-      onremotetrack: (track, mid, on) => this.onRemoteTrack(track, mid, on),
+  private attachSubscriber(streams: { feed: number; mid: string }[], applied: () => boolean): Promise<void> {
+    const session = this.session;
+    if (!session) return Promise.resolve();
+    const done = this.until(applied);
+    return attach(session, {
+      onmessage: (message, jsep) => this.onSubscriberMessage(message, jsep),
+      onremotetrack: (track, mid, on, metadata) => this.onRemoteTrack(track, mid, on, metadata?.reason),
       iceState: (state) => {
         if (state === "failed") this.lose("ice");
       },
-    });
-    this.subscriber = handle;
-    this.subscriberReady = this.waitStarted();
-    await send(handle, {
-      request: "join",
-      ptype: "subscriber",
-      room: this.info.room,
-      private_id: this.privateId,
-      streams,
-      token: this.info.token,
-    });
-    await this.subscriberReady;
+    })
+      .then((handle) => {
+        this.subscriber = handle;
+        return send(handle, {
+          request: "join",
+          ptype: "subscriber",
+          room: this.info.room,
+          private_id: this.privateId,
+          streams,
+          token: this.info.token,
+        });
+      })
+      .then(() => done);
   }
 
-  private async onSubscriberMessage(message: Message, jsep?: Jsep): Promise<void> {
-    if (message.streams) this.streams = message.streams as SubscribedStream[];
+  private onSubscriberMessage(message: Message, jsep?: Jsep): void {
     if (message.error_code) {
       console.warn("subscriber", message.error);
-      this.subscriberStarted?.();
+      this.waiter?.resolve(); // refused: what is subscribed has not changed
+      return;
     }
-    if (jsep && this.subscriber) {
-      const local = await answer(this.subscriber, jsep);
-      await send(this.subscriber, { request: "start" }, local);
-      this.subscriberStarted?.();
-    } else if (message.videoroom === "updated" || message.videoroom === "attached") {
-      this.subscriberStarted?.();
-    }
+    const streams = message.streams as SubscribedStream[] | undefined;
+    // Offers are answered in the order they came, one at a time (Janus may send one of its
+    // own, when a publisher leaves, while ours is under way); the streams they describe count
+    // once answered.
+    this.negotiation = this.negotiation
+      .then(async () => {
+        if (jsep && this.subscriber && !this.closed) {
+          const local = await answer(this.subscriber, jsep);
+          await send(this.subscriber, { request: "start" }, local);
+        }
+        if (streams) this.received(streams);
+      })
+      .catch((error) => {
+        console.warn("subscriber negotiation failed", error);
+        this.waiter?.resolve();
+      });
   }
 
-  private onRemoteTrack(track: MediaStreamTrack, mid: string, on: boolean): void {
-    const stream = this.streams.find((candidate) => candidate.mid === mid);
-    if (!stream || (track.kind !== "audio" && track.kind !== "video")) return;
-    this.on.track(stream.feed_id, track.kind, on ? track : null);
+  /** What Janus sends us now: the subscription, and each track shown as its feed's. */
+  private received(streams: SubscribedStream[]): void {
+    this.streams = streams;
+    this.subscribed = new Set(streams.filter((stream) => stream.active !== false && stream.feed_id).map((stream) => `${stream.feed_id}/${stream.feed_mid}`));
+    for (const [mid, track] of this.remote) this.show(mid, track);
+    const waiter = this.waiter;
+    if (waiter?.done()) waiter.resolve();
+  }
+
+  private onRemoteTrack(track: MediaStreamTrack, mid: string, on: boolean, reason?: string): void {
+    if (track.kind !== "audio" && track.kind !== "video") return;
+    // A track without packets for a while (a still screen) keeps its last picture: it is gone
+    // only when it ends or Janus stops sending it (received()).
+    if (!on && reason === "mute") return;
+    if (on) this.remote.set(mid, track);
+    else this.remote.delete(mid);
+    this.show(mid, on ? track : null);
+  }
+
+  /** Tell the page which feed a track of ours is (a mid Janus reused is another feed's). */
+  private show(mid: string, track: MediaStreamTrack | null): void {
+    const stream = this.streams.find((candidate) => candidate.mid === mid && candidate.active !== false);
+    const before = this.shownAs.get(mid);
+    const feed = track && stream ? stream.feed_id : undefined;
+    if (before && before.feed === feed && before.track === track) return; // nothing new
+    if (before) {
+      this.shownAs.delete(mid);
+      this.on.track(before.feed, before.kind, null);
+    }
+    if (feed !== undefined && track && (track.kind === "audio" || track.kind === "video")) {
+      this.shownAs.set(mid, { feed, kind: track.kind, track });
+      this.on.track(feed, track.kind, track);
+    }
   }
 
   private setLayers(): void {

@@ -2,6 +2,7 @@
 // shared screen, in a grid or around the active speaker, a page at a time. The page decides
 // which videos the browser receives, and at which simulcast layer.
 import type { Person } from "./api";
+import { layout, type Layout } from "./layout";
 import type { Wanted } from "./media";
 
 export type Strings = Record<string, string>;
@@ -54,6 +55,11 @@ export class Stage {
     this.myId = id;
     this.myFeed = feed;
     this.myTrack = track;
+    for (const tile of this.tiles.values()) {
+      tile.mine = !tile.screen && tile.person?.id === id;
+      tile.element.classList.toggle("ens-meet__tile--mine", tile.mine);
+      this.label(tile);
+    }
     this.render();
   }
 
@@ -167,38 +173,35 @@ export class Stage {
       .map((tile) => ({ feed: tile.feed!, high: tile === main || tile.screen || grid }));
   }
 
-  private visible(): Tile[] {
+  private arrange(): Layout {
     const tiles = this.order.map((key) => this.tiles.get(key)).filter((tile): tile is Tile => !!tile);
-    if (this.mode === "grid") return tiles.slice(this.page * this.pageSize, (this.page + 1) * this.pageSize);
-    const main = tiles.find((tile) => tile.screen) ?? tiles.find((tile) => tile.feed === this.speaker && !tile.mine) ?? tiles.find((tile) => !tile.mine) ?? tiles[0];
-    const rest = tiles.filter((tile) => tile !== main);
-    const strip = rest.slice(this.page * this.pageSize, (this.page + 1) * this.pageSize);
-    return main ? [main, ...strip] : strip;
+    return layout(tiles, { mode: this.mode, page: this.page, pageSize: this.pageSize, speaker: this.speaker });
   }
 
-  private pageCount(): number {
-    const count = this.order.length - (this.mode === "speaker" ? 1 : 0);
-    return Math.max(1, Math.ceil(count / this.pageSize));
+  private visible(): Tile[] {
+    return this.arrange().shown.map((info) => this.tiles.get(info.key)!);
   }
 
   private turn(step: number): void {
-    this.page = Math.min(this.pageCount() - 1, Math.max(0, this.page + step));
+    this.page = Math.min(this.arrange().pages - 1, Math.max(0, this.page + step));
     this.render();
   }
 
   private render(): void {
-    this.page = Math.min(this.page, this.pageCount() - 1);
-    const shown = this.visible();
+    const arranged = this.arrange();
+    this.page = arranged.page;
+    const shown = arranged.shown.map((info) => this.tiles.get(info.key)!);
     for (const tile of this.tiles.values()) {
       tile.element.hidden = !shown.includes(tile);
       tile.element.classList.toggle("ens-meet__tile--main", this.mode === "speaker" && tile === shown[0]);
     }
     for (const tile of shown) this.box.append(tile.element);
-    this.box.style.setProperty("--tiles", String(Math.ceil(Math.sqrt(Math.max(1, shown.length)))));
-    const pages = this.pageCount();
-    this.pages.hidden = pages < 2;
+    this.box.style.setProperty("--tiles", String(arranged.columns));
+    this.box.style.setProperty("--rows", String(arranged.rows));
+    this.box.toggleAttribute("data-alone", arranged.alone);
+    this.pages.hidden = arranged.pages < 2;
     const label = this.pages.querySelector("[data-page-label]");
-    if (label) label.textContent = fill(this.strings.page, { page: this.page + 1, pages });
+    if (label) label.textContent = fill(this.strings.page, { page: this.page + 1, pages: arranged.pages });
     for (const tile of shown) {
       if (tile.mine) this.show(tile, this.myTrack);
       else if (tile.feed !== null) this.show(tile, this.videos.get(tile.feed) ?? null);
