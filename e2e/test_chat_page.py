@@ -1,16 +1,18 @@
-"""The chat page with two real browsers: live delivery, a cut network that loses nothing,
-files and reactions, and a room that stays closed to people outside it."""
+"""The chat page with real browsers: live delivery, a cut network that loses nothing, files
+and reactions, a room that stays closed to people outside it, and a new user doing from the
+page what the API offers (picker, rooms, members, invitations, mentions, pins, search)."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 from PIL import Image
 from playwright.sync_api import expect
 
-from e2e.conftest import Suite, sign_in
+from e2e.conftest import ARTIFACTS, Suite, sign_in
 from e2e.netcut import Cable
 
 ROOM = """
@@ -114,12 +116,15 @@ def test_two_people_chat_live_and_a_network_cut_loses_nothing(suite: Suite, new_
         expect(bruno.locator("[data-replies]")).to_have_text("1 reply")
         expect(bruno.locator("[data-messages]")).to_contain_text("Merci pour le plan")
 
-        # Bruno mutes the room, then leaves it.
+        # Bruno mutes the room (its settings), then leaves it (its members).
+        bruno.get_by_role("button", name="Settings").click()
         with bruno.expect_response(lambda answer: "/notifications/" in answer.url) as saved:
             bruno.locator("[data-notify]").select_option("none")
         assert saved.value.status == 200
         bruno.reload()
+        bruno.get_by_role("button", name="Settings").click()
         expect(bruno.locator("[data-notify]")).to_have_value("none")
+        bruno.get_by_role("button", name="Members").click()
         bruno.once("dialog", lambda dialog: dialog.accept())
         bruno.get_by_role("button", name="Leave").click()
         expect(bruno).to_have_url(f"{cable.url}/chat/")
@@ -162,3 +167,154 @@ def test_a_non_member_cannot_read_the_room_by_page_api_or_socket(
         f"chat.room:{room}",
     )
     assert json.loads(answer)["code"] == "forbidden"
+
+
+SHOTS = ARTIFACTS / "chat-panels"
+
+PEOPLE = """
+from ensemble.accounts.models import User
+from ensemble.chat.actions.rooms import create_room
+from ensemble.chat.models import RoomMember
+User.objects.create_user('gaelle@exemple.org', 'e2e password that is long enough',
+                         full_name='Gaëlle Invitée', is_external=True, language='en')
+bruno = User.objects.get(email='bruno.m@lyon.fr')
+create_room(bruno, 'forum', 'Forum des agents', 'Entraide entre agents')
+amel = User.objects.get(email='amel.m@lyon.fr')  # Amel worked with Gaëlle before
+earlier = create_room(amel, 'external', 'Prestataires')
+RoomMember.objects.create(room=earlier, user=User.objects.get(email='gaelle@exemple.org'))
+"""
+
+LATER = """
+from django.conf import settings
+from ensemble.accounts.models import User
+from ensemble.chat.actions.sending import send_message
+from ensemble.chat.models import Room
+settings.CHAT_FLOOD_MESSAGES = 10_000  # this shell only: history to scroll through
+room = Room.objects.get(name='Cellule de crise')
+gaelle = User.objects.get(email='gaelle@exemple.org')
+send_message(gaelle, room, 'g1', 'Bonjour à tous, je suis la prestataire')
+for number in range(60):
+    send_message(gaelle, room, f'later{number}', f'Suite {number}')
+"""
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def test_a_new_user_does_it_all_from_the_page(suite: Suite, new_page: Any) -> None:
+    suite.create_user("amel.m@lyon.fr", "Amel Martin")
+    suite.create_user("bruno.m@lyon.fr", "Bruno Moreau")
+    suite.shell(PEOPLE)
+    amel, bruno = new_page(), new_page()
+    amel.set_viewport_size({"width": 1400, "height": 900})
+    sign_in(amel, suite.url, "amel.m@lyon.fr")
+    sign_in(bruno, suite.url, "bruno.m@lyon.fr")
+
+    # A direct conversation from the people picker.
+    amel.goto(f"{suite.url}/chat/")
+    amel.get_by_role("button", name="New conversation").click()
+    amel.get_by_label("With whom?").fill("Moreau")
+    amel.locator("[data-pick]", has_text="Bruno Moreau").click()
+    shot(amel, "new-conversation")
+    amel.get_by_role("button", name="Start a direct conversation").click()
+    expect(amel.locator("[data-room-name]")).to_have_text("Bruno Moreau")
+    expect(amel.locator("[data-chat]")).to_have_attribute("data-live", "")
+    write(amel, "Bonjour Bruno, un mot en direct")
+    bruno.goto(f"{suite.url}/chat/")
+    expect(bruno.locator("[data-room-list]")).to_contain_text("Amel Martin")
+
+    # A room made from the page has the people picked in it, and its topic.
+    amel.get_by_role("button", name="New conversation").click()
+    amel.get_by_label("With whom?").fill("bruno")
+    amel.locator("[data-pick]", has_text="Bruno Moreau").click()
+    new = amel.locator("#panel-new")
+    new.get_by_label("Name", exact=True).fill("Cellule de crise")
+    new.get_by_label("Kind").select_option("external")
+    new.get_by_label("Topic").fill("Inondations de novembre")
+    amel.get_by_role("button", name="Create the room with these people").click()
+    expect(amel.locator("[data-room-name]")).to_have_text("Cellule de crise")
+    expect(amel.locator("[data-room-topic]")).to_have_text("Inondations de novembre")
+    amel.get_by_role("button", name="Members").click()
+    expect(amel.locator("[data-member-count]")).to_have_text("2 members")
+    expect(amel.locator("[data-member-list]")).to_contain_text("Bruno Moreau")
+
+    # The guest, a recent contact, is invited by name: marked external in the picker, the
+    # members and (below) the timeline. Someone without an account is invited by e-mail.
+    amel.get_by_label("People or teams").fill("Gaëlle")
+    pick = amel.locator("[data-pick]", has_text="Gaëlle Invitée")
+    expect(pick.locator("[data-external]")).to_have_text("External")
+    expect(pick).to_contain_text("Recent")
+    shot(amel, "invite-picker")
+    pick.click()
+    amel.get_by_role("button", name="Add to the room").click()
+    guest = amel.locator("[data-member]", has_text="Gaëlle Invitée")
+    expect(guest.locator("[data-external]")).to_have_text("External")
+    expect(amel.locator("[data-member-count]")).to_have_text("3 members")
+    amel.get_by_label("By e-mail").fill("nouvelle@exemple.org")
+    amel.get_by_role("button", name="Invite", exact=True).click()
+    expect(amel.locator("[data-invite-report]")).to_have_text(
+        "An invitation was sent to nouvelle@exemple.org."
+    )
+    shot(amel, "members")
+
+    # A mention by autocomplete, then the message pinned and found in the pinned panel.
+    text = amel.locator("[data-composer-text]")
+    text.press_sequentially("Point de situation pour @Bru")
+    expect(amel.locator("[data-mention-list] [data-mention]")).to_have_count(1)
+    shot(amel, "mention")
+    text.press("Enter")
+    expect(text).to_have_value("Point de situation pour @bruno.m@lyon.fr ")
+    text.press_sequentially("demain matin")
+    text.press("Enter")
+    mine = amel.locator("[data-messages] [data-message]", has_text="Point de situation")
+    expect(mine).to_be_visible()
+    mine.hover()
+    mine.get_by_role("button", name="Pin", exact=True).click()
+    expect(mine.locator("[data-pinned-badge]")).to_be_visible()
+    amel.get_by_role("button", name="Pinned").click()
+    expect(amel.locator("[data-pin-list] [data-pin]")).to_have_text(
+        "Amel MartinPoint de situation pour @bruno.m@lyon.fr demain matin"
+    )
+    shot(amel, "pins")
+    amel.get_by_role("button", name="Settings").click()
+    expect(amel.get_by_label("Keep messages for (days)")).to_be_visible()
+    shot(amel, "settings")
+
+    suite.shell(LATER)  # the guest writes, then 60 more messages bury the pinned one
+    amel.reload()
+    expect(amel.locator("[data-messages]")).to_contain_text("Suite 59")
+    amel.get_by_role("button", name="Members").click()  # the members are known: badges show
+    written = amel.locator("[data-messages] [data-message]", has_text="Suite 59")
+    expect(written.locator("[data-external]")).to_have_text("External")
+    shot(amel, "timeline-external")
+
+    # Bruno searches across his rooms and opens the message in its context, highlighted.
+    bruno.goto(f"{suite.url}/chat/")
+    bruno.get_by_role("button", name="Search").first.click()
+    bruno.get_by_label("Words to find").fill("situation")
+    bruno.get_by_label("Words to find").press("Enter")
+    result = bruno.locator("[data-result]")
+    expect(result).to_have_count(1)
+    expect(result).to_contain_text("Cellule de crise")
+    shot(bruno, "search")
+    result.click()
+    expect(bruno).to_have_url(re.compile(r"/chat/[0-9a-f-]+/\?at=\d+$"))
+    found = bruno.locator("[data-messages] [data-highlight]")
+    expect(found).to_contain_text("Point de situation")
+    expect(found).to_be_in_viewport()
+    expect(bruno.locator("[data-messages]")).not_to_contain_text("Suite 59")  # far from now
+    bruno.locator("[data-timeline]").evaluate("box => box.scrollTo(0, box.scrollHeight)")
+    expect(bruno.locator("[data-messages]")).to_contain_text("Suite 59")  # newer pages follow
+
+    # The forum directory: found by a word of its topic, joined from the page.
+    amel.goto(f"{suite.url}/chat/")
+    amel.get_by_role("button", name="Forums").click()
+    amel.get_by_label("Find a forum").fill("entraide")
+    forum = amel.locator("[data-forum]", has_text="Forum des agents")
+    expect(forum).to_have_count(1)
+    shot(amel, "forums")
+    forum.get_by_role("button", name="Join").click()
+    expect(amel.locator("[data-room-name]")).to_have_text("Forum des agents")
+    expect(amel.locator("[data-composer]")).to_be_visible()

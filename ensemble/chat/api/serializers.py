@@ -13,6 +13,7 @@ from ensemble.chat.models import (
     NotifyLevel,
     Room,
     RoomKind,
+    RoomMember,
     RoomRole,
 )
 
@@ -252,3 +253,26 @@ class TypingSerializer(serializers.Serializer[None]):
 
 class EditSerializer(serializers.Serializer[None]):
     body = serializers.CharField(trim_whitespace=False, allow_blank=True)
+
+
+class RoomMemberEntrySerializer(serializers.Serializer[RoomMember]):
+    """One person of a room as its members panel shows them (``external``: a guest, or someone
+    of another organisation than the room's)."""
+
+    user = serializers.UUIDField(source="user_id")
+    name = serializers.SerializerMethodField()
+    email = serializers.EmailField(source="user.email")
+    role = serializers.ChoiceField(choices=RoomRole.choices)
+    organisation = serializers.SerializerMethodField()
+    external = serializers.SerializerMethodField()
+
+    def get_name(self, member: RoomMember) -> str:
+        return str(member.user)
+
+    def get_organisation(self, member: RoomMember) -> str:
+        organisation = member.user.organisation
+        return organisation.name if organisation else ""
+
+    def get_external(self, member: RoomMember) -> bool:
+        user, room = member.user, member.room
+        return user.is_external or user.organisation_id != room.organisation_id

@@ -50,6 +50,7 @@ from ensemble.chat.api.serializers import (
     RetentionSerializer,
     RoomCreateSerializer,
     RoomInvitationSerializer,
+    RoomMemberEntrySerializer,
     RoomSerializer,
     RoomUpdateSerializer,
     SendSerializer,
@@ -150,6 +151,7 @@ class RoomViewSet(
         "avatar:post": "update",
         "avatar:delete": "update",
         "presence": "retrieve",
+        "roster": "retrieve",
         "threads": "retrieve",
         "receipts": "retrieve",
     }
@@ -483,7 +485,11 @@ class RoomViewSet(
 
     @extend_schema(
         methods=["GET"],
-        parameters=[OpenApiParameter("before", int, description="Messages before this seq")],
+        parameters=[
+            OpenApiParameter("before", int, description="Messages before this seq"),
+            OpenApiParameter("after", int, description="Messages after this seq"),
+            OpenApiParameter("around", int, description="Messages around this seq (it included)"),
+        ],
         responses={200: MessageSerializer(many=True)},
     )
     @extend_schema(methods=["POST"], request=SendSerializer, responses={201: MessageSerializer})
@@ -496,13 +502,39 @@ class RoomViewSet(
         history = room.messages.select_related("author").prefetch_related(
             "reactions", "attachments"
         )
-        history = history.order_by("-seq")
-        if "before" in request.query_params:
-            history = history.filter(seq__lt=query_int(request, "before", 0))
-        page = list(history[:PAGE])[::-1]
-        response = Response(MessageSerializer(page, many=True).data)
+        response = Response(MessageSerializer(self.page_of(request, history), many=True).data)
         response["X-Stream-Seq"] = str(seq)
         return response
+
+    @staticmethod
+    def page_of(request: Request, history: QuerySet[Message]) -> list[Message]:
+        """50 messages, oldest first: the latest, those before or after a seq, or those around
+        one (a search result opened in its context)."""
+        params = request.query_params
+        if "around" in params:
+            seq = query_int(request, "around", 0)
+            older = list(history.filter(seq__lt=seq).order_by("-seq")[: PAGE // 2])[::-1]
+            newer = history.filter(seq__gte=seq).order_by("seq")
+            return older + list(newer[: PAGE - len(older)])
+        if "after" in params:
+            after = query_int(request, "after", 0)
+            return list(history.filter(seq__gt=after).order_by("seq")[:PAGE])
+        history = history.order_by("-seq")
+        if "before" in params:
+            history = history.filter(seq__lt=query_int(request, "before", 0))
+        return list(history[:PAGE])[::-1]
+
+    @extend_schema(responses={200: RoomMemberEntrySerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="members")
+    def roster(self, request: Request, pk: str | None = None) -> Response:
+        """Who is in the room, with their role and organisation; ``external`` marks guests and
+        people of another organisation (1000 at most)."""
+        room = self.get_object()
+        members = room.members.filter(banned=False).select_related("user__organisation")
+        members = list(members.order_by("user__full_name", "user__email")[:1000])
+        for member in members:
+            member.room = room  # one room for all: no query per member
+        return Response(RoomMemberEntrySerializer(members, many=True).data)  # type: ignore[arg-type]
 
     def send(self, request: Request, room: Room) -> Response:
         fields, errors = SendSerializer.check(request.data)

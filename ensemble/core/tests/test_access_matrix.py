@@ -280,6 +280,7 @@ ALLOWED: dict[str, set[str]] = {
     "api_v1_chat_rooms_messages_list": ROOM_READERS,
     "api_v1_chat_rooms_messages_create": ROOM_READERS,
     "api_v1_chat_rooms_pins_list": ROOM_READERS,
+    "api_v1_chat_rooms_members_list": ROOM_READERS,
     "api_v1_chat_rooms_presence_retrieve": ROOM_READERS,
     "api_v1_chat_rooms_threads_list": ROOM_READERS,
     "api_v1_chat_rooms_receipts_retrieve": ROOM_READERS,

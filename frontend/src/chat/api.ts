@@ -44,7 +44,52 @@ export interface Room {
   unread: number;
   mentions: number;
   archived_at: string | null;
+  retention_days: number | null;
   abilities: Record<string, boolean>;
+}
+
+/** One person of a room (GET rooms/{id}/members/). */
+export interface Member {
+  user: string;
+  name: string;
+  email: string;
+  role: string;
+  organisation: string;
+  external: boolean;
+}
+
+/** One answer of the directory (GET /api/v1/directory/): a person or a team. */
+export interface Entry {
+  kind: "person" | "team";
+  id: string;
+  name: string;
+  email?: string;
+  organisation?: string;
+  external?: boolean;
+  recent?: boolean;
+}
+
+/** Search the directory (people by name, e-mail, organisation or team; contacts first). */
+export const directory = (q: string, kind = "all"): Promise<Entry[]> =>
+  apiJson<Entry[]>(`/api/v1/directory/?${new URLSearchParams({ q, kind })}`);
+
+/** The people of a team (to invite them all). */
+export const teamMembers = async (team: string): Promise<string[]> => {
+  const found = await apiJson<{ memberships: { user: { id: string } }[] }>(`/api/v1/teams/${team}/`);
+  return found.memberships.map((membership) => membership.user.id);
+};
+
+/** Send a form (files) to the chat API; resolves with its JSON answer or throws ApiError. */
+export async function sendForm<T>(path: string, form: FormData, method = "POST"): Promise<T> {
+  const response = await fetch(`/api/v1/chat/${path}`, {
+    method,
+    headers: { "X-CSRFToken": csrf(), Accept: "application/json" },
+    credentials: "same-origin",
+    body: form,
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, detail(response.status, body));
+  return body as T;
 }
 
 /** Call the chat API; resolves with the response or throws ApiError. */

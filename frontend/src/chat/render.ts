@@ -12,9 +12,11 @@ export interface MessageActions {
   canPost: boolean;
   replies: (id: string) => number;
   parent: (id: string) => Message | undefined;
+  external: (user: string | null) => boolean;
   react: (message: Message, emoji: string, on: boolean) => void;
   openThread: (message: Message) => void;
   edit: (message: Message, element: HTMLElement) => void;
+  pin: (message: Message, pinned: boolean) => void;
   remove: (message: Message) => void;
 }
 
@@ -94,11 +96,21 @@ export function messageElement(message: Message, actions: MessageActions, inThre
   const head = element("div", "ens-msg__head");
   head.append(element("strong", "ens-msg__author", message.author_name));
   if (message.guest) head.append(element("span", "fr-badge fr-badge--sm fr-badge--no-icon", strings.guest));
+  else if (actions.external(message.author)) {
+    const badge = element("span", "fr-badge fr-badge--sm fr-badge--yellow-tournesol fr-badge--no-icon", strings.external);
+    badge.dataset.external = "";
+    badge.title = strings.externalTitle;
+    head.append(badge);
+  }
   const time = element("time", "ens-msg__time", timeFormat.format(new Date(message.created_at)));
   time.dateTime = message.created_at;
   head.append(time);
   if (message.edited && !message.deleted) head.append(element("span", "ens-msg__edited", strings.edited));
-  if (message.pinned) head.append(element("span", "fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon", "📌"));
+  if (message.pinned) {
+    const badge = element("span", "fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon", `📌 ${strings.pinned}`);
+    badge.dataset.pinnedBadge = "";
+    head.append(badge);
+  }
   item.append(head);
 
   const parent = message.reply_to && !inThread ? actions.parent(message.reply_to) : undefined;
@@ -142,6 +154,10 @@ export function messageElement(message: Message, actions: MessageActions, inThre
     tools.append(picker);
     if (!inThread) tools.append(button(strings.reply, "fr-icon-discuss-line fr-btn--icon-left", () => actions.openThread(message)));
     if (message.author === me) tools.append(button(strings.edit, "fr-icon-edit-line fr-btn--icon-left", () => actions.edit(message, item)));
+  }
+  if (actions.canModerate && !inThread) {
+    const label = message.pinned ? strings.unpin : strings.pin;
+    tools.append(button(label, "fr-icon-bookmark-line fr-btn--icon-left", () => actions.pin(message, !message.pinned)));
   }
   if (message.author === me || actions.canModerate) {
     tools.append(button(strings.delete, "fr-icon-delete-line fr-btn--icon-left", () => actions.remove(message)));

@@ -1,0 +1,242 @@
+// The timeline: history from the API (the latest page, or the page around a message opened
+// from a search or a pin), older and newer pages as one scrolls, then the room's live stream.
+import type { StreamEvent } from "../stream";
+import { call, json, type Message, type Room } from "./api";
+import { $, act, client, me, messages, root, rooms, state, strings } from "./context";
+import { isExternal } from "./people";
+import { applySignal, forgetTyping } from "./presence";
+import { messageElement, type MessageActions } from "./render";
+import { renderRooms } from "./rooms";
+import { editInPlace } from "./composer";
+import { openThread, threadShows } from "./thread";
+
+let oldestSeq = Number.MAX_SAFE_INTEGER;
+let newestSeq = 0;
+let historyDone = false;
+let caughtUp = true; // false while a message opened in context is far from the present
+let loading = false;
+const listeners: ((event: StreamEvent) => void)[] = [];
+
+/** Call ``listener`` with each event of the open room's stream (after the timeline's own work). */
+export function onEvent(listener: (event: StreamEvent) => void): void {
+  listeners.push(listener);
+}
+
+export const actions: MessageActions = {
+  me,
+  strings,
+  canModerate: false,
+  canPost: false,
+  replies: (id) => [...messages.values()].filter((m) => m.reply_to === id).length,
+  parent: (id) => messages.get(id),
+  external: isExternal,
+  react: (message, emoji, on) => void act(() => json(`messages/${message.id}/reactions/`, "POST", { emoji, on })),
+  openThread: (message) => void openThread(message),
+  edit: (message, element) => editInPlace(message, element),
+  pin: (message, pinned) => void act(() => json(`messages/${message.id}/pin/`, "POST", { pinned })),
+  remove: (message) => {
+    if (window.confirm(strings.confirmDelete)) void act(() => call(`messages/${message.id}/`, "DELETE"));
+  },
+};
+
+export function timeline(): HTMLElement | null {
+  return $("[data-timeline]");
+}
+
+function atBottom(): boolean {
+  const box = timeline();
+  return !box || box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+}
+
+export function scrollToBottom(): void {
+  const box = timeline();
+  if (box) box.scrollTop = box.scrollHeight;
+}
+
+export function place(message: Message): void {
+  const list = $<HTMLOListElement>("[data-messages]");
+  if (!list) return;
+  const fresh = messageElement(message, actions);
+  const existing = list.querySelector(`[data-message="${message.id}"]`);
+  if (existing) {
+    if (existing.classList.contains("ens-msg--highlight")) fresh.classList.add("ens-msg--highlight");
+    existing.replaceWith(fresh);
+    return;
+  }
+  const later = [...list.children].find((node) => Number((node as HTMLElement).dataset.seq) > message.seq);
+  list.insertBefore(fresh, later ?? null);
+}
+
+export function rerender(id: string | null): void {
+  const message = id ? messages.get(id) : undefined;
+  if (message) place(message);
+  if (message && threadShows(message)) void openThread(message.reply_to ? messages.get(message.reply_to) ?? message : message, false);
+}
+
+export function rerenderAll(): void {
+  for (const message of messages.values()) place(message);
+}
+
+function take(page: Message[]): void {
+  for (const message of page) {
+    messages.set(message.id, message);
+    oldestSeq = Math.min(oldestSeq, message.seq);
+    newestSeq = Math.max(newestSeq, message.seq);
+  }
+  for (const message of page) place(message);
+  for (const message of page) if (message.reply_to) rerender(message.reply_to);
+}
+
+/** The first page: the latest messages, or those around ``around`` (a seq). */
+export async function loadFirst(around?: number): Promise<void> {
+  if (!state.current) return;
+  const query = around === undefined ? "" : `?around=${around}`;
+  const response = await call(`rooms/${state.current.id}/messages/${query}`);
+  const page = (await response.json()) as Message[];
+  take(page);
+  if (around === undefined) {
+    historyDone = page.length < 50;
+  } else {
+    caughtUp = page.length < 50;
+    historyDone = page.filter((message) => message.seq < around).length < 25;
+  }
+  showHistoryEnd();
+  client.follow(state.current.stream, Number(response.headers.get("X-Stream-Seq") ?? 0), applyEvent, applySignal);
+  markRead();
+}
+
+function showHistoryEnd(): void {
+  const end = $<HTMLElement>("[data-history-end]");
+  if (end) end.hidden = !historyDone;
+}
+
+/** Older messages (scrolling up) keep what the reader was looking at in place. */
+export async function loadOlder(): Promise<void> {
+  if (!state.current || historyDone || loading) return;
+  loading = true;
+  const box = timeline();
+  const before = box ? box.scrollHeight - box.scrollTop : 0;
+  try {
+    const page = await json<Message[]>(`rooms/${state.current.id}/messages/?before=${oldestSeq}`);
+    take(page);
+    historyDone = page.length < 50;
+    showHistoryEnd();
+    if (box) box.scrollTop = box.scrollHeight - before;
+  } finally {
+    loading = false;
+  }
+}
+
+/** Newer messages, after a message opened far back in its context. */
+export async function loadNewer(): Promise<void> {
+  if (!state.current || caughtUp || loading) return;
+  loading = true;
+  try {
+    const page = await json<Message[]>(`rooms/${state.current.id}/messages/?after=${newestSeq}`);
+    take(page);
+    caughtUp = page.length < 50;
+    markRead();
+  } finally {
+    loading = false;
+  }
+}
+
+/** Scroll to a message and mark it for a few seconds (a search result, a pin). */
+export function highlight(seq: number): boolean {
+  const item = $<HTMLElement>(`[data-messages] [data-seq="${seq}"]`);
+  if (!item) return false;
+  for (const old of root?.querySelectorAll(".ens-msg--highlight") ?? []) old.classList.remove("ens-msg--highlight");
+  item.classList.add("ens-msg--highlight");
+  item.dataset.highlight = "";
+  item.scrollIntoView({ block: "center" });
+  return true;
+}
+
+/** Show a message of the open room: scrolled to if loaded, else the room reopened around it. */
+export function showMessage(room: string, seq: number): void {
+  if (room === state.current?.id && highlight(seq)) return;
+  window.location.href = `/chat/${room}/?at=${seq}`;
+}
+
+function applyEvent(event: StreamEvent): void {
+  const payload = event.payload;
+  const id = typeof payload.id === "string" ? payload.id : null;
+  const message = id ? messages.get(id) : undefined;
+  switch (event.event) {
+    case "chat.message.created": {
+      const created = payload as unknown as Message;
+      const follow = atBottom() && caughtUp;
+      messages.set(created.id, created);
+      newestSeq = caughtUp ? Math.max(newestSeq, created.seq) : newestSeq;
+      place(created);
+      if (created.reply_to) rerender(created.reply_to);
+      forgetTyping(created.author);
+      if (follow || created.author === me) scrollToBottom();
+      markRead();
+      break;
+    }
+    case "chat.message.edited":
+    case "chat.message.deleted":
+    case "chat.message.pinned":
+      if (message) {
+        Object.assign(message, payload);
+        if (event.event === "chat.message.deleted") Object.assign(message, { deleted: true, body: "", html: "", attachments: [], reactions: {} });
+        rerender(message.id);
+      }
+      break;
+    case "chat.reaction.changed": {
+      const target = messages.get(String(payload.message));
+      if (!target) break;
+      const emoji = String(payload.emoji);
+      const people = (target.reactions[emoji] ?? []).filter((user) => user !== payload.user);
+      if (payload.on) people.push(String(payload.user));
+      if (people.length) target.reactions[emoji] = people;
+      else delete target.reactions[emoji];
+      rerender(target.id);
+      break;
+    }
+    case "chat.member.changed":
+      if (payload.user === me && (payload.state === "removed" || payload.state === "banned")) {
+        window.location.href = "/chat/";
+        return;
+      }
+  }
+  for (const listener of listeners) listener(event);
+}
+
+// ---------------------------------------------------------------- reading
+
+let readTimer = 0;
+export function markRead(): void {
+  if (!state.current?.role || document.visibilityState !== "visible" || !caughtUp) return;
+  window.clearTimeout(readTimer);
+  readTimer = window.setTimeout(async () => {
+    const latest = Math.max(0, ...[...messages.values()].map((m) => m.seq));
+    if (!state.current || !latest) return;
+    const room = await json<Room>(`rooms/${state.current.id}/read/`, "POST", { seq: latest }).catch(() => null);
+    if (room) {
+      rooms.set(room.id, room);
+      renderRooms();
+    }
+  }, 500);
+}
+document.addEventListener("visibilitychange", markRead);
+
+/** Load older pages when the top comes into view, newer ones when the bottom does. */
+export function watchEdges(): void {
+  const box = timeline();
+  const top = $("[data-sentinel]");
+  const bottom = $("[data-sentinel-end]");
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        if (entry.target === top) void loadOlder();
+        if (entry.target === bottom) void loadNewer();
+      }
+    },
+    { root: box },
+  );
+  if (top) observer.observe(top);
+  if (bottom) observer.observe(bottom);
+}
