@@ -117,6 +117,8 @@ def layout(streams: list[Stream], origin: float, total: float) -> list[Shot]:
     for stream in (*cameras, *screens):
         cuts |= {stream.start - origin, stream.end - origin}
     grid = sorted({on_frame(cut) for cut in cuts if 0 <= cut <= total})
+    if len(grid) < 2:  # shorter than a frame: one frame still
+        grid = [0.0, 1 / FPS]
     shots: list[Shot] = []
     for start, end in itertools.pairwise(grid):
         at = (start + end) / 2

@@ -133,3 +133,8 @@ def test_cuts_fall_on_frames_and_a_camera_gap_shows_another_camera() -> None:
     ]
     for shot in shots:
         assert round(shot.start * 25, 6).is_integer() and round(shot.end * 25, 6).is_integer()
+
+
+def test_a_recording_shorter_than_a_frame_is_one_frame() -> None:
+    # Not nothing, which ffmpeg would refuse to join.
+    assert layout([video(1, seconds=0.01)], 100.0, 0.01) == [Shot(0.0, 0.04, None)]
