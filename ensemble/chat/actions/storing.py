@@ -18,6 +18,7 @@ from ensemble.chat.api.serializers import MessageSerializer
 from ensemble.chat.events import MessageCreated
 from ensemble.chat.markdown import render
 from ensemble.chat.models import Attachment, Message, NotifyLevel, Room
+from ensemble.chat.replies import notify_reply
 from ensemble.core.events import publish_rows
 from ensemble.portal.actions import notify
 
@@ -45,7 +46,10 @@ def store_all(messages: list[tuple[Message, list[Attachment]]]) -> list[Message 
         room = message.room
         prepared(message)
         mentioned = mentioned_members(room, message.body)
-        if not (mentioned or files or message.mentions_room or room.notifies_every_message()):
+        answers = message.reply_to_id is not None  # its author may be told (chat/replies.py)
+        if not (
+            mentioned or files or answers or message.mentions_room or room.notifies_every_message()
+        ):
             usual.setdefault(room.pk, []).append(index)
             continue
         store_usual(room.pk)  # those before it first, to keep the room's order
@@ -59,6 +63,7 @@ def store_all(messages: list[tuple[Message, list[Attachment]]]) -> list[Message 
                         message=message
                     )
                 notify_members(message, mentioned)
+                notify_reply(message, {user.pk for user in mentioned})
                 stored[index] = message
     for room_id in list(usual):
         store_usual(room_id)
