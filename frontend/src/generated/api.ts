@@ -77,7 +77,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The file itself (pictures are shown inline, anything else is downloaded). */
+        /**
+         * @description The file itself (pictures are shown inline, anything else is downloaded); 423 to all
+         *     but its uploader while it waits for its malware scan, 403 once malware was found.
+         */
         get: operations["api_v1_chat_attachments_content_retrieve"];
         put?: never;
         post?: never;
@@ -94,7 +97,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description A small version of a picture (at most 480 by 480 pixels); 404 for other files. */
+        /**
+         * @description A small version of a picture (at most 480 by 480 pixels); 404 for other files. Made
+         *     by Ensemble from the picture's pixels, it is shown before the scan, unless malware.
+         */
         get: operations["api_v1_chat_attachments_thumbnail_retrieve"];
         put?: never;
         post?: never;
@@ -852,6 +858,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meet/meetings/{code}/breakout/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Whether the meeting is split into rooms now, until when, and who is in which. */
+        get: operations["api_v1_meet_meetings_breakout_retrieve"];
+        put?: never;
+        /**
+         * @description Open breakout rooms: ``rooms`` (participant ids per room) or ``count`` (at
+         *     random), optional ``names`` and ``minutes`` (the timer). Everyone in the meeting is
+         *     told where to go (``meet.breakout.changed``); 409 if rooms are open already.
+         */
+        post: operations["api_v1_meet_meetings_breakout_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meet/meetings/{code}/breakout/broadcast/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Send a message to every room (``meet.breakout.message``; kept in the chat too). */
+        post: operations["api_v1_meet_meetings_breakout_broadcast_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meet/meetings/{code}/breakout/close/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Bring everyone back to the main room; the rooms' Janus rooms are destroyed. */
+        post: operations["api_v1_meet_meetings_breakout_close_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/meet/meetings/{code}/cancel/": {
         parameters: {
             query?: never;
@@ -1231,6 +1293,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meet/team-rooms/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The team's meeting room, the same link and code every time (members only). */
+        post: operations["api_v1_meet_team_rooms_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/": {
         parameters: {
             query?: never;
@@ -1474,9 +1553,10 @@ export interface components {
          * @description * `public` - Anyone with the link, guests included
          *     * `signed_in` - People signed in to Ensemble
          *     * `invited` - Invited people only
+         *     * `team` - Members of the team
          * @enum {string}
          */
-        AccessEnum: "public" | "signed_in" | "invited";
+        AccessEnum: "public" | "signed_in" | "invited" | "team";
         AccessRequest: {
             access: components["schemas"]["AccessEnum"];
         };
@@ -1508,6 +1588,7 @@ export interface components {
             readonly width: number | null;
             readonly height: number | null;
             readonly thumbnail: boolean;
+            readonly scan: components["schemas"]["ScanEnum"];
         };
         AuditEntry: {
             readonly position: number;
@@ -1528,6 +1609,22 @@ export interface components {
             /** Details */
             readonly data: unknown;
             readonly hash: string;
+        };
+        Breakout: {
+            open: boolean;
+            /** Format: date-time */
+            ends_at: string | null;
+            rooms: components["schemas"]["BreakoutRoom"][];
+        };
+        BreakoutRoom: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            janus_room: number | null;
+            participants: string[];
+        };
+        BroadcastRequest: {
+            text: string;
         };
         Card: {
             readonly kind: string;
@@ -1827,6 +1924,14 @@ export interface components {
         NotifyEnum: "all" | "mentions" | "none";
         NotifyRequest: {
             notify: components["schemas"]["NotifyEnum"];
+        };
+        OpenRequest: {
+            /** @description By hand: one list of participant ids per room. */
+            rooms?: string[][];
+            /** @description At random: how many rooms (the people who do not moderate are shared out). */
+            count?: number;
+            names?: string[];
+            minutes?: number | null;
         };
         Organisation: {
             /** Format: uuid */
@@ -2293,6 +2398,15 @@ export interface components {
             readonly external: boolean;
         };
         /**
+         * @description * `pending` - Being checked for malware
+         *     * `clean` - No malware found
+         *     * `infected` - Malware found
+         *     * `failed` - Could not be checked for malware yet
+         *     * `unscanned` - Not checked for malware
+         * @enum {string}
+         */
+        ScanEnum: "pending" | "clean" | "infected" | "failed" | "unscanned";
+        /**
          * @description * `read` - Read: see what you can see
          *     * `write` - Write: act as you (create, change, delete)
          *     * `scim` - Provisioning (SCIM): manage accounts; operators only
@@ -2348,6 +2462,10 @@ export interface components {
         };
         TeamRequest: {
             name: string;
+        };
+        TeamRoomRequest: {
+            /** Format: uuid */
+            team: string;
         };
         Thread: {
             readonly root: components["schemas"]["Message"];
@@ -3851,6 +3969,101 @@ export interface operations {
             };
         };
     };
+    api_v1_meet_meetings_breakout_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breakout"];
+                };
+            };
+        };
+    };
+    api_v1_meet_meetings_breakout_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OpenRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["OpenRequest"];
+                "multipart/form-data": components["schemas"]["OpenRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breakout"];
+                };
+            };
+        };
+    };
+    api_v1_meet_meetings_breakout_broadcast_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BroadcastRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BroadcastRequest"];
+                "multipart/form-data": components["schemas"]["BroadcastRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    api_v1_meet_meetings_breakout_close_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breakout"];
+                };
+            };
+        };
+    };
     api_v1_meet_meetings_cancel_create: {
         parameters: {
             query?: never;
@@ -4376,6 +4589,39 @@ export interface operations {
                 };
                 content: {
                     "video/mp4": string;
+                };
+            };
+        };
+    };
+    api_v1_meet_team_rooms_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamRoomRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TeamRoomRequest"];
+                "multipart/form-data": components["schemas"]["TeamRoomRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meeting"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meeting"];
                 };
             };
         };
