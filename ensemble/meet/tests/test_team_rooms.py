@@ -14,7 +14,9 @@ from ensemble.accounts.tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from ensemble.chat.tests.test_roles import at_once, concurrent
 from ensemble.meet.models import Meeting
+from ensemble.meet.team_rooms import team_room
 from ensemble.meet.tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +46,18 @@ def test_a_member_makes_the_room_once_and_every_member_gets_the_same_one(
     again = open_room(client_of(member_of(team)), team)
     assert again.status_code == 200
     assert (again.json()["code"], again.json()["link"]) == (room["code"], room["link"])
+    assert Meeting.objects.filter(team=team).count() == 1
+
+
+@concurrent
+@pytest.mark.django_db(transaction=True)
+def test_members_opening_the_room_at_the_same_moment_get_one_room() -> None:
+    team = TeamFactory()
+    members = [member_of(team) for _ in range(4)]
+    results = at_once(*[lambda person=person: team_room(person, team) for person in members])
+    assert not [result for result in results if isinstance(result, Exception)], results
+    assert len({meeting.code for meeting, _created in results}) == 1
+    assert [created for _meeting, created in results].count(True) == 1
     assert Meeting.objects.filter(team=team).count() == 1
 
 
