@@ -15,11 +15,14 @@ class ChatConfig(AppConfig):
             digest,
             tasks,
         )
+        from ensemble.chat.actions.attachments import tell_scanned
         from ensemble.chat.actions.invitations import join_by_invitation
         from ensemble.chat.models import Room
         from ensemble.chat.streams import register
+        from ensemble.core.scanning import file_scanned
 
         invitable(Room, join_by_invitation)  # e-mail invitations to a room
+        file_scanned.connect(tell_scanned, dispatch_uid="chat.attachment.scanned")
         register()
 
     def launcher_tiles(self, user: Any) -> list[Any]:

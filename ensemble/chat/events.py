@@ -18,6 +18,15 @@ class AttachmentInfo(BaseModel):
     scan: str  # pending, clean, infected, failed or unscanned (core/scanning.py)
 
 
+@event_type("chat.attachment.scanned")
+class AttachmentScanned(Event):
+    """A sent file's malware scan changed its state (pages show it: core/scanning.py)."""
+
+    id: UUID
+    message: UUID
+    scan: str
+
+
 @event_type("chat.message.created")
 class MessageCreated(Event):
     id: UUID

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,6 +39,10 @@ class ScanState(models.TextChoices):
 
 
 WITHHELD = (ScanState.PENDING, ScanState.FAILED)
+
+# Sent after a scan stored its verdict (clean, infected or failed), with ``sender`` the model,
+# ``pk`` and ``state``: an app tells the people who see the file (chat: its room's stream).
+file_scanned = Signal()
 
 
 class ScannedFile(models.Model):
@@ -85,20 +90,26 @@ def scan_stored_file(label: str, pk: str) -> str:
         return "gone" if instance is None else str(instance.scan)
     scanner = configured()
     if scanner is None:
-        rows.update(scan=ScanState.FAILED)
+        stored(instance, rows, ScanState.FAILED)
         raise ScanUnavailable("no scanner is configured (SCANNER_ADDRESS), or clamd is gone")
     with getattr(instance, instance.scanned_field).open("rb") as file:
         result = scanner.scan(file)
     if result.verdict == Verdict.CLEAN:
-        rows.update(scan=ScanState.CLEAN)
-        return ScanState.CLEAN
+        return stored(instance, rows, ScanState.CLEAN)
     if result.verdict == Verdict.INFECTED:
-        rows.update(scan=ScanState.INFECTED, scan_signature=result.signature[:200])
         logger.warning("malware found in %s %s: %s", label, pk, result.signature)
         audit.record("files.malware_found", target=instance, data={"signature": result.signature})
-        return ScanState.INFECTED
-    rows.update(scan=ScanState.FAILED)
+        return stored(instance, rows, ScanState.INFECTED, result.signature[:200])
+    stored(instance, rows, ScanState.FAILED)
     raise ScanUnavailable(result.reason)
+
+
+def stored(instance: Any, rows: Any, state: ScanState, signature: str = "") -> ScanState:
+    """Record a verdict; the apps are told when it changed what they show."""
+    rows.update(scan=state, scan_signature=signature)
+    if instance.scan != state:
+        file_scanned.send(sender=type(instance), pk=instance.pk, state=state)
+    return state
 
 
 def check_download(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import unicodedata
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -12,8 +13,10 @@ from django.utils.translation import gettext as _
 
 from ensemble.accounts.actions import ActionRefused
 from ensemble.accounts.models import User
+from ensemble.chat.events import AttachmentScanned
 from ensemble.chat.models import Attachment, Room
 from ensemble.chat.posting import may_post
+from ensemble.core.events import publish
 from ensemble.core.files import INLINE_IMAGES, human_size, picture
 from ensemble.core.refusals import BadInput
 from ensemble.core.scanning import scan_after_save
@@ -84,3 +87,15 @@ def clean_file_name(name: str) -> str:
     name = os.path.basename(name.replace("\\", "/"))
     name = "".join(char for char in name if unicodedata.category(char)[0] != "C").strip()
     return name[-255:] or _("file")
+
+
+def tell_scanned(sender: Any, pk: Any, state: str, **kwargs: Any) -> None:
+    """Receiver of core.scanning.file_scanned: the room's readers learn a sent file's new scan
+    state (an unsent file is known to its uploader only, and its message will carry it)."""
+    if sender is not Attachment:
+        return
+    attachment = Attachment.objects.select_related("room").filter(pk=pk).first()
+    if attachment is None or attachment.message_id is None:
+        return
+    event = AttachmentScanned(id=attachment.pk, message=attachment.message_id, scan=state)
+    publish(attachment.room.stream, event)

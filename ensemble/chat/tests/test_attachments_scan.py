@@ -3,6 +3,7 @@ EICAR signature) before anyone but their uploader may download them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,9 @@ from ensemble.accounts.tests.factories import UserFactory
 from ensemble.chat.models import Attachment, RoomKind
 from ensemble.chat.tests.factories import RoomFactory, RoomMemberFactory
 from ensemble.chat.tests.test_attachments import content, png, send, upload
+from ensemble.core.events import events_after
 from ensemble.core.models import AuditEntry, TaskFailure
+from ensemble.core.scanning import scan_stored_file
 from ensemble.core.tests.clamav import EICAR, FOUND_AS, Daemon
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +26,21 @@ pytestmark = pytest.mark.django_db
 PENDING = "This file is being checked for malware; try again in a moment."
 FAILED = "This file could not be checked for malware yet; it will be tried again."
 MALWARE = "This file contains malware: nobody may download it."
+
+
+@dataclass
+class Two:
+    room: Any
+    uploader: Client
+    fellow: Client
+
+
+@pytest.fixture
+def two(client_of: Any) -> Two:
+    """A room, and the signed-in clients of one of its members (who uploads) and another."""
+    member = RoomMemberFactory()
+    fellow = RoomMemberFactory(room=member.room).user
+    return Two(member.room, client_of(member.user), client_of(fellow))
 
 
 @pytest.fixture
@@ -40,31 +58,27 @@ def state(info: dict[str, Any]) -> str:
 
 
 def test_a_clean_file_is_downloadable_by_others_once_scanned(
-    client_of: Any, clamd: Daemon, immediate_tasks: None, committed: Any
+    two: Two, clamd: Daemon, immediate_tasks: None, committed: Any
 ) -> None:
-    member = RoomMemberFactory()
-    fellow = client_of(RoomMemberFactory(room=member.room).user)
-    client = client_of(member.user)
+    room, client, fellow = two.room, two.uploader, two.fellow
     with committed():
-        info = upload(client, member.room, "note.txt", b"Ordre du jour").json()
+        info = upload(client, room, "note.txt", b"Ordre du jour").json()
     assert state(info) == "clean"
-    message = send(client, member.room, "t1", "", [info["id"]]).json()
+    message = send(client, room, "t1", "", [info["id"]]).json()
     assert message["attachments"][0]["scan"] == "clean"
     assert content(fellow.get(url(info))) == b"Ordre du jour"
     assert fellow.get(f"/api/v1/chat/attachments/{info['id']}/").json()["scan"] == "clean"
 
 
 def test_malware_is_refused_to_everyone_and_its_uploader_learns_its_name(
-    client_of: Any, clamd: Daemon, immediate_tasks: None, committed: Any
+    client_of: Any, two: Two, clamd: Daemon, immediate_tasks: None, committed: Any
 ) -> None:
-    member = RoomMemberFactory()
-    fellow = client_of(RoomMemberFactory(room=member.room).user)
-    client = client_of(member.user)
+    room, client, fellow = two.room, two.uploader, two.fellow
     with committed():
-        info = upload(client, member.room, "facture.pdf", b"%PDF-1.4\n" + EICAR).json()
+        info = upload(client, room, "facture.pdf", b"%PDF-1.4\n" + EICAR).json()
     assert state(info) == "infected"
     assert Attachment.objects.get(pk=info["id"]).scan_signature == FOUND_AS
-    send(client, member.room, "t1", "la facture", [info["id"]])
+    send(client, room, "t1", "la facture", [info["id"]])
     own = client.get(url(info))
     assert own.status_code == 403
     assert own.json()["detail"] == (
@@ -72,7 +86,7 @@ def test_malware_is_refused_to_everyone_and_its_uploader_learns_its_name(
     )
     other = fellow.get(url(info))
     assert (other.status_code, other.json()["detail"]) == (403, MALWARE)
-    french = client_of(RoomMemberFactory(room=member.room, user__language="fr").user)
+    french = client_of(RoomMemberFactory(room=room, user__language="fr").user)
     assert french.get(url(info)).json()["detail"] == (
         "Ce fichier contient un logiciel malveillant : personne ne peut le télécharger."
     )
@@ -84,27 +98,26 @@ def test_a_picture_with_malware_has_no_thumbnail_either(
     client_of: Any, clamd: Daemon, immediate_tasks: None, committed: Any
 ) -> None:
     member = RoomMemberFactory()
+    room = member.room
     client = client_of(member.user)
     with committed():
-        info = upload(client, member.room, "photo.png", png(64, 64) + EICAR, "image/png").json()
+        info = upload(client, room, "photo.png", png(64, 64) + EICAR, "image/png").json()
     assert info["thumbnail"] is True and state(info) == "infected"
     assert client.get(url(info, "thumbnail")).status_code == 403
 
 
 def test_a_file_waiting_for_its_scan_is_only_for_its_uploader(
-    client_of: Any, clamd: Daemon
+    client_of: Any, two: Two, clamd: Daemon
 ) -> None:
     """Without a worker, the scan job waits in the queue: the file stays pending."""
-    member = RoomMemberFactory()
-    fellow = client_of(RoomMemberFactory(room=member.room).user)
-    client = client_of(member.user)
-    info = upload(client, member.room, "photo.png", png(64, 64), "image/png").json()
+    room, client, fellow = two.room, two.uploader, two.fellow
+    info = upload(client, room, "photo.png", png(64, 64), "image/png").json()
     assert info["scan"] == "pending"
-    send(client, member.room, "t1", "", [info["id"]])
+    send(client, room, "t1", "", [info["id"]])
     assert content(client.get(url(info))) == png(64, 64)
     refused = fellow.get(url(info))
     assert (refused.status_code, refused.json()["detail"]) == (423, PENDING)
-    french = client_of(RoomMemberFactory(room=member.room, user__language="fr").user)
+    french = client_of(RoomMemberFactory(room=room, user__language="fr").user)
     assert french.get(url(info)).json()["detail"] == (
         "Ce fichier est en cours de vérification antivirus ; réessayez dans un instant."
     )
@@ -112,16 +125,40 @@ def test_a_file_waiting_for_its_scan_is_only_for_its_uploader(
     assert fellow.get(url(info, "thumbnail")).status_code == 200
 
 
+def test_the_room_learns_when_a_sent_files_scan_ends(two: Two, clamd: Daemon) -> None:
+    """Sent while pending: the room's stream tells the new state, and what a page had with
+    that event applied equals a fresh fetch."""
+    room, client = two.room, two.uploader
+    info = upload(client, room, "a.txt", b"texte").json()
+    message = send(client, room, "t1", "", [info["id"]]).json()
+    assert message["attachments"][0]["scan"] == "pending"
+    last = events_after(room.stream, 0)[-1]["seq"]
+    scan_stored_file.call("chat.Attachment", info["id"])
+    events = events_after(room.stream, last)
+    assert [(event["event"], event["payload"]) for event in events] == [
+        (
+            "chat.attachment.scanned",
+            {"id": info["id"], "message": message["id"], "scan": "clean"},
+        )
+    ]
+    message["attachments"][0]["scan"] = events[0]["payload"]["scan"]  # as the page applies it
+    fresh = two.fellow.get(f"/api/v1/chat/messages/{message['id']}/").json()
+    assert fresh["attachments"] == message["attachments"]
+    scan_stored_file.call("chat.Attachment", info["id"])  # scanned already: nothing new
+    assert len(events_after(room.stream, last)) == 1
+
+
 def test_without_a_scanner_files_are_served_and_marked_unscanned(
     client_of: Any, settings: Any
 ) -> None:
     assert settings.SCANNER_ADDRESS == "off"  # the tests' default, as an install without ClamAV
     member = RoomMemberFactory()
+    room = member.room
     client = client_of(member.user)
-    info = upload(client, member.room, "a.txt", b"texte").json()
+    info = upload(client, room, "a.txt", b"texte").json()
     assert info["scan"] == "unscanned" and state(info) == "unscanned"
-    send(client, member.room, "t1", "", [info["id"]])
-    assert client_of(RoomMemberFactory(room=member.room).user).get(url(info)).status_code == 200
+    send(client, room, "t1", "", [info["id"]])
+    assert client_of(RoomMemberFactory(room=room).user).get(url(info)).status_code == 200
 
 
 def test_a_file_larger_than_the_scanner_takes_is_unscanned(
@@ -129,8 +166,9 @@ def test_a_file_larger_than_the_scanner_takes_is_unscanned(
 ) -> None:
     settings.SCANNER_MAX_BYTES = 100
     member = RoomMemberFactory()
+    room = member.room
     with committed():
-        info = upload(client_of(member.user), member.room, "big.bin", b"x" * 101).json()
+        info = upload(client_of(member.user), room, "big.bin", b"x" * 101).json()
     assert state(info) == "unscanned"
 
 
@@ -140,16 +178,14 @@ def run_worker() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_clamd_down_leaves_the_file_failed_retried_and_never_served_as_clean(
-    client_of: Any, clamd: Daemon, settings: Any, time_machine: Any, tmp_path: Any
+    two: Two, clamd: Daemon, settings: Any, time_machine: Any, tmp_path: Any
 ) -> None:
     time_machine.move_to(timezone.now(), tick=False)
     settings.SCANNER_ADDRESS = str(tmp_path / "clamd-is-down.sock")
     settings.TASK_RETRY_BASE_SECONDS = 60
-    member = RoomMemberFactory()
-    fellow = client_of(RoomMemberFactory(room=member.room).user)
-    client = client_of(member.user)
-    info = upload(client, member.room, "a.txt", b"texte").json()
-    send(client, member.room, "t1", "", [info["id"]])
+    room, client, fellow = two.room, two.uploader, two.fellow
+    info = upload(client, room, "a.txt", b"texte").json()
+    send(client, room, "t1", "", [info["id"]])
     run_worker()
     assert state(info) == "failed"
     refused = fellow.get(url(info))
@@ -172,15 +208,16 @@ def test_a_scan_that_never_succeeds_is_shown_to_operators_and_the_file_stays_wit
     settings.SCANNER_ADDRESS = str(tmp_path / "clamd-is-down.sock")
     settings.TASK_RETRY_BASE_SECONDS, settings.TASK_MAX_ATTEMPTS = 0, 2
     member = RoomMemberFactory()
+    room = member.room
     client = client_of(member.user)
-    info = upload(client, member.room, "a.txt", b"texte").json()
-    send(client, member.room, "t1", "", [info["id"]])
+    info = upload(client, room, "a.txt", b"texte").json()
+    send(client, room, "t1", "", [info["id"]])
     run_worker()
     failure = TaskFailure.objects.get()
     assert failure.task.endswith("scan_stored_file") and failure.attempts == 2
     assert "cannot be reached" in failure.error
     assert state(info) == "failed"
-    assert client_of(RoomMemberFactory(room=member.room).user).get(url(info)).status_code == 423
+    assert client_of(RoomMemberFactory(room=room).user).get(url(info)).status_code == 423
 
 
 def test_who_may_download_a_pending_or_infected_file(client_of: Any, clamd: Daemon) -> None:
