@@ -52,7 +52,12 @@ def meeting_page(request: HttpRequest, code: str) -> HttpResponse:
         "strings": strings(),
         "page_size": settings.MEET_PAGE_SIZE,
         "mute_above": settings.MEET_MUTE_ABOVE,
-        "access_choices": Access.choices,
+        # "Members of the team" only for a team's room (elsewhere the API refuses it)
+        "access_choices": [
+            (value, label)
+            for value, label in Access.choices
+            if value != Access.TEAM or meeting.team_id is not None
+        ],
     }
     return render(request, "meet/meeting.html", context)
 

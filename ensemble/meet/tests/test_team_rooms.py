@@ -120,6 +120,12 @@ def test_the_room_opens_again_with_the_same_code_after_it_ends(janus: Any, clien
 def test_only_a_team_room_is_for_a_team(client_of: Any) -> None:
     meeting = MeetingFactory()
     client = client_of(meeting.organiser)
+    assert '<option value="team"' not in client.get(f"/meet/{meeting.code}/").content.decode()
+    team = TeamFactory()
+    member = client_of(member_of(team))
+    room = open_room(member, team).json()["code"]
+    page = member.get(f"/meet/{room}/").content.decode()
+    assert '<option value="team" selected>Members of the team</option>' in page
     changed = client.patch(f"{API}{meeting.code}/", {"access": "team"}, "application/json")
     assert changed.status_code == 400
     assert changed.json()["detail"] == "Only a team's meeting room can be for the team's members."
