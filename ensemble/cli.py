@@ -236,6 +236,7 @@ def cmd_check(options: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     from ensemble.core.checks import run_engine_checks
+    from ensemble.core.scanner import status as scanner_status
 
     mode = "production" if settings.PRODUCTION else "embedded default"
     print(f"configuration   ok    {mode} mode, data in {settings.DATA_DIR}")
@@ -256,6 +257,8 @@ def cmd_check(options: argparse.Namespace) -> int:
     for result in run_engine_checks():
         ok &= result.ok
         print(f"{result.name:<15} {'ok  ' if result.ok else 'FAIL'}  {result.detail}")
+    scanned, note = scanner_status()
+    print(f"{'malware scan':<15} {'ok  ' if scanned else 'WARN'}  {note}")
     if ok:
         from ensemble.core.models import TaskFailure
 

@@ -139,10 +139,10 @@ def parse_address(address: str) -> tuple[socket.AddressFamily, str | tuple[str, 
     return socket.AF_INET6 if ":" in host else socket.AF_INET, (host.strip("[]"), int(port))
 
 
-def debian_socket(config: Path = DEBIAN_CONFIG) -> str:
+def debian_socket(config: Path | None = None) -> str:
     """The socket of Debian's clamav-daemon when it is installed and its socket is there."""
     try:
-        lines = config.read_text(encoding="utf-8").splitlines()
+        lines = (config or DEBIAN_CONFIG).read_text(encoding="utf-8").splitlines()
     except OSError:
         return ""
     for line in lines:
@@ -163,3 +163,18 @@ def configured() -> Clamd | None:
     return Clamd(
         address, timeout=settings.SCANNER_TIMEOUT_SECONDS, max_bytes=settings.SCANNER_MAX_BYTES
     )
+
+
+def status() -> tuple[bool, str]:
+    """(fine, what to tell operators) for ``ensemble check``: whether files are scanned."""
+    address = settings.SCANNER_ADDRESS.strip()
+    scanner = configured()
+    if scanner is None:
+        if address == "off":
+            return True, "off (SCANNER_ADDRESS=off): files are not scanned"
+        if DEBIAN_CONFIG.exists():
+            return False, "clamav-daemon is installed but not running: files are not scanned"
+        return False, "no clamd (install clamav-daemon): files are not scanned"
+    if scanner.ping():
+        return True, f"clamd at {scanner.address} answers"
+    return False, f"clamd at {scanner.address} does not answer: files wait, withheld"

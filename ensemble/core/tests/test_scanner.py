@@ -19,6 +19,7 @@ from ensemble.core.scanner import (
     configured,
     debian_socket,
     parse_address,
+    status,
 )
 from ensemble.core.tests.clamav import EICAR, FOUND_AS, STREAM_MAX_BYTES, Daemon
 
@@ -134,6 +135,31 @@ def test_settings_choose_the_scanner(
     config.write_text(f"LocalSocket {tmp_path / 'stopped.ctl'}\n")
     assert debian_socket(config) == ""
     assert debian_socket(tmp_path / "not-installed.conf") == ""
-    monkeypatch.setattr("ensemble.core.scanner.DEBIAN_CONFIG", tmp_path / "not-installed.conf")
     settings.SCANNER_ADDRESS = "auto"
+    monkeypatch.setattr("ensemble.core.scanner.DEBIAN_CONFIG", tmp_path / "not-installed.conf")
     assert configured() is None
+    config.write_text(f"LocalSocket {clamd_daemon.socket}\n")
+    monkeypatch.setattr("ensemble.core.scanner.DEBIAN_CONFIG", config)
+    chosen = configured()
+    assert chosen is not None and chosen.address == clamd_daemon.socket
+
+
+def test_what_ensemble_check_says(
+    settings: Any, clamd_daemon: Daemon, tmp_path: Path, monkeypatch: Any
+) -> None:
+    settings.SCANNER_ADDRESS = clamd_daemon.socket
+    assert status() == (True, f"clamd at {clamd_daemon.socket} answers")
+    settings.SCANNER_ADDRESS = str(tmp_path / "down.sock")
+    assert status() == (
+        False,
+        f"clamd at {tmp_path / 'down.sock'} does not answer: files wait, withheld",
+    )
+    settings.SCANNER_ADDRESS = "off"
+    assert status() == (True, "off (SCANNER_ADDRESS=off): files are not scanned")
+    settings.SCANNER_ADDRESS = "auto"
+    config = tmp_path / "clamd.conf"
+    config.write_text(f"LocalSocket {tmp_path / 'stopped.ctl'}\n")
+    monkeypatch.setattr("ensemble.core.scanner.DEBIAN_CONFIG", config)
+    assert status() == (False, "clamav-daemon is installed but not running: files are not scanned")
+    monkeypatch.setattr("ensemble.core.scanner.DEBIAN_CONFIG", tmp_path / "absent.conf")
+    assert status() == (False, "no clamd (install clamav-daemon): files are not scanned")
