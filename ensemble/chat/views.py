@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ensemble.chat.api.views import visible_rooms
 from ensemble.chat.models import CREATED_KINDS, NotifyLevel, RoomKind
+from ensemble.chat.notices import notice_strings
 
 
 @login_required
@@ -61,6 +62,7 @@ def strings() -> dict[str, str]:
         "archived": _("This room is archived: it can be read, not written in."),
         "confirmLeave": _("Leave this room? You will need an invitation to come back."),
         **panel_strings(),
+        **notice_strings(),
     }
 
 

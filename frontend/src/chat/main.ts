@@ -10,15 +10,19 @@ import { wireConversations } from "./conversations";
 import { wireForums } from "./forums";
 import { changed, reloadRoom, renderHead, wireJoin } from "./head";
 import { wireMembers } from "./members";
+import { wireNotices } from "./notices";
 import { mentionListOpen, wireMentions } from "./mentions";
 import { wirePanels } from "./panels";
 import { loadMembers, onMembers } from "./people";
 import { wirePins } from "./pins";
+import { wirePreviews } from "./previews";
+import { wireReceipts } from "./receipts";
 import { loadPresence } from "./presence";
 import { loadRooms, refreshRoom } from "./rooms";
 import { wireSearch } from "./search";
 import { wireSettings } from "./settings";
 import { wireThread } from "./thread";
+import { wireThreads } from "./threads";
 import { highlight, loadFirst, onEvent, rerenderAll, scrollToBottom, watchEdges } from "./timeline";
 
 function followRoom(): void {
@@ -53,6 +57,7 @@ async function start(): Promise<void> {
   wireForums();
   wireSearch();
   await loadRooms();
+  wireNotices();
   if (!roomId) return;
   state.current = rooms.get(roomId) ?? (await json<Room>(`rooms/${roomId}/`));
   renderHead();
@@ -63,6 +68,9 @@ async function start(): Promise<void> {
   wireMembers();
   wireSettings(changed);
   wirePins();
+  wireThreads();
+  wireReceipts();
+  wirePreviews($("[data-thread-messages]"));
   followRoom();
   const at = Number(new URLSearchParams(window.location.search).get("at") ?? NaN);
   await loadFirst(Number.isInteger(at) ? at : undefined);

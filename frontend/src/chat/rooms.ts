@@ -1,6 +1,7 @@
 // The room list on the left, with unread and mention badges kept current live.
 import { json, type Room } from "./api";
 import { $, client, element, FROM_NOW, roomId, rooms, strings } from "./context";
+import { roomCounted } from "./notices";
 import { fill } from "./render";
 
 export function renderRooms(): void {
@@ -47,7 +48,9 @@ export function refreshRoom(id: string): void {
     id,
     window.setTimeout(async () => {
       try {
+        const before = rooms.get(id);
         rooms.set(id, await json<Room>(`rooms/${id}/`));
+        roomCounted(before, rooms.get(id)!); // a browser notification if it deserves one
       } catch {
         rooms.delete(id); // left, removed or banned
       }
