@@ -136,21 +136,27 @@ def frame_filters(shots: list[Shot], origin: float, inputs: dict[int, int]) -> l
     def take(stream: Stream) -> str:  # the next copy of that video
         return labels[id(stream)].pop(0)
 
-    full = f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2"
+    # Pictures are laid on a black canvas with ``overlay`` (placed again at each frame), not
+    # grown with ``pad``: a video whose size changes midway (a shared window resized, a
+    # camera lowered by the browser) keeps its place and never overruns the frame.
+    centre, corner = "x=(W-w)/2:y=(H-h)/2", f"x=W-w-{MARGIN}:y=H-h-{MARGIN}"
     for number, shot in enumerate(shots):
         length = shot.end - shot.start
+        filters.append(f"color=c=black:s={width}x{height}:r={FPS}:d={length:.3f}[k{number}]")
         big = shot.screen or shot.camera
         if big is None:
-            filters.append(f"color=c=black:s={width}x{height}:r={FPS}:d={length:.3f}[s{number}]")
-        elif shot.screen is None or shot.camera is None:
-            filters.append(f"{picture(big, take(big), shot, origin, SIZE)},{full}[s{number}]")
-        else:
-            filters.append(f"{picture(big, take(big), shot, origin, SIZE)},{full}[b{number}]")
-            corner = picture(shot.camera, take(shot.camera), shot, origin, CORNER)
-            filters.append(f"{corner},pad=iw+4:ih+4:2:2:color=white[c{number}]")
-            filters.append(
-                f"[b{number}][c{number}]overlay=x=W-w-{MARGIN}:y=H-h-{MARGIN},setsar=1[s{number}]"
-            )
+            filters.append(f"[k{number}]null[s{number}]")
+            continue
+        filters.append(f"{picture(big, take(big), shot, origin, SIZE)}[f{number}]")
+        if shot.screen is None or shot.camera is None:
+            filters.append(f"[k{number}][f{number}]overlay={centre}:eval=frame[s{number}]")
+            continue
+        small = picture(shot.camera, take(shot.camera), shot, origin, CORNER)
+        filters += [
+            f"{small},drawbox=c=white:t=2[c{number}]",
+            f"[k{number}][f{number}]overlay={centre}:eval=frame[b{number}]",
+            f"[b{number}][c{number}]overlay={corner}:eval=frame[s{number}]",
+        ]
     return filters
 
 
@@ -162,7 +168,7 @@ def compose(streams: list[Stream], target: Path) -> float:
     filters: list[str] = []
     audio_labels = []
     for stream in (s for s in streams if s.kind == "audio"):
-        index = len(arguments) // 2
+        index = arguments.count("-i")
         arguments += ["-i", stream.path]
         delay = int((stream.start - origin) * 1000)
         filters.append(f"[{index}:a]aresample=48000,adelay={delay}:all=1[a{index}]")
@@ -171,8 +177,8 @@ def compose(streams: list[Stream], target: Path) -> float:
     inputs: dict[int, int] = {}
     for stream in (s for shot in shots for s in (shot.screen, shot.camera) if s is not None):
         if id(stream) not in inputs:
-            inputs[id(stream)] = len(arguments) // 2
-            arguments += ["-i", stream.path]
+            inputs[id(stream)] = arguments.count("-i")
+            arguments += ["-reinit_filter", "0", "-i", stream.path]
     filters += frame_filters(shots, origin, inputs)
     parts = "".join(f"[s{number}]" for number in range(len(shots)))
     filters.append(f"{parts}concat=n={len(shots)}:v=1:a=0,format=yuv420p[v]")

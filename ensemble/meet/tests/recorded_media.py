@@ -62,3 +62,31 @@ def pixel(picture: bytes, x: int, y: int, width: int = 1280) -> tuple[int, int, 
     at = (y * width + x) * 3
     red, green, blue = picture[at : at + 3]
     return red, green, blue
+
+
+def resized(folder: Path, feed: int, start: float, parts: list[tuple[str, str]]) -> Stream:
+    """A shared screen whose size changes midway (a window resized): one second at 5 frames/s
+    per (colour, size) part, in one WebM, as the browser sends it."""
+    pieces = [
+        video(folder, feed * 100 + n, colour, 0, 1, size, 5)
+        for n, (colour, size) in enumerate(parts)
+    ]
+    listing = folder / f"{feed}-parts.txt"
+    listing.write_text("".join(f"file '{piece.path}'\n" for piece in pieces))
+    path = folder / f"{feed}-{start}-resized.webm"
+    run(
+        "ffmpeg",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "concat",
+        "-safe",
+        "0",
+        "-i",
+        listing,
+        "-c",
+        "copy",
+        path,
+    )
+    return Stream(feed, "video", path, ORIGIN + start, duration_of(path), screen=True)

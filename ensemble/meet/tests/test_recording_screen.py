@@ -15,11 +15,12 @@ from ensemble.accounts.tests.factories import UserFactory
 from ensemble.meet import actions
 from ensemble.meet.models import Participant, Recording
 from ensemble.meet.recording import compose, screen_feeds
-from ensemble.meet.tests.recorded_media import frame, pixel, video, voice
+from ensemble.meet.tests.recorded_media import frame, pixel, resized, video, voice
 
 pytestmark = pytest.mark.skipif(not shutil.which("ffmpeg"), reason="needs ffmpeg")
 
 RED, GREEN, BLUE, BLACK = (255, 0, 0), (0, 255, 0), (0, 0, 255), (0, 0, 0)
+YELLOW = (255, 255, 0)
 CENTRE, PILLAR = (640, 360), (60, 360)  # a 4:3 screen leaves black pillars left and right
 CORNER = (1280 - 16 - 100, 720 - 16 - 80)  # inside the camera in the bottom-right corner
 SCREEN_TOP_LEFT = (200, 40)
@@ -56,6 +57,28 @@ def test_a_shared_screen_is_large_with_the_speaker_in_a_corner(tmp_path: Path) -
     shows(4.5, centre=BLUE, top=BLUE, pillar=BLACK, corner=RED)  # her screen, her in a corner
     shows(8.0, centre=BLUE, top=BLUE, pillar=BLACK, corner=GREEN)  # Bob speaks now
     shows(10.5, centre=GREEN, pillar=GREEN, corner=GREEN, top=GREEN)  # share over: Bob
+
+
+def test_a_screen_whose_size_changes_stays_letterboxed(tmp_path: Path) -> None:
+    # A shared window made wider midway: 4:3, then 8:3 (black bars above and below). ffmpeg
+    # once rebuilt its filters at the change and lost the rest of the recording's timeline.
+    streams = [
+        voice(tmp_path, 1, 6, [(0, 6)]),
+        video(tmp_path, 1, "red", 0, 6),
+        resized(tmp_path, 3, 2, [("blue", "320x240"), ("yellow", "320x120")]),
+    ]
+    target = tmp_path / "recording.mp4"
+    assert compose(streams, target) == pytest.approx(6, abs=0.2)
+    top, pillar = (640, 20), PILLAR
+    for at, expected in [
+        (1.5, {CENTRE: RED, top: RED, pillar: RED}),
+        (2.5, {CENTRE: BLUE, top: BLUE, pillar: BLACK, CORNER: RED}),
+        (3.5, {CENTRE: YELLOW, top: BLACK, pillar: YELLOW, CORNER: RED}),
+        (5.0, {CENTRE: RED, top: RED, pillar: RED}),
+    ]:
+        picture = frame(target, at)
+        seen = {place: pixel(picture, *place) for place in expected}
+        assert all(near(seen[place], colour) for place, colour in expected.items()), (at, seen)
 
 
 @pytest.mark.django_db
