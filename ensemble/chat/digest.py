@@ -102,7 +102,7 @@ def send_mention_digests() -> dict[str, int]:
     for user, members in recipients(cutoff, floor).items():
         messages = sorted(
             (message for member in members for message in unread_for(member, cutoff, floor)),
-            key=lambda message: message.created_at,
+            key=lambda message: (message.created_at, message.room_id, message.seq),
         )
         if messages:
             send_digest(user, messages)

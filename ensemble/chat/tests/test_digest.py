@@ -63,7 +63,7 @@ def test_unread_mentions_and_direct_messages_are_e_mailed_once(
     text = body_of(to_bob)
     assert f"@{bob.email}" in text and "Sans mention" not in text
     assert f"Cellule budget · {alice}" in text
-    assert f"/chat/{room.pk}/" in text
+    assert f"/chat/{room.pk}/?at=1" in text
     (to_colleague,) = to(inbox, colleague)
     assert "Tu as un moment ?" in body_of(to_colleague)
     assert to(inbox, muted) == [] and to(inbox, reader) == [] and to(inbox, alice) == []
