@@ -75,6 +75,8 @@ def test_cards_seen_by_threads_and_browser_notifications(suite: Suite, new_page:
 
     # Bruno has read it: Amel sees it.
     expect(amel.locator("[data-seen-by]")).to_have_text("Seen by Bruno Petit", timeout=25000)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    amel.screenshot(path=str(ARTIFACTS / "chat-seen-by.png"))
 
     # A reply in a thread, then the threads panel marks it unread for Bruno.
     first = amel.locator("[data-messages] [data-message]").first
@@ -95,7 +97,6 @@ def test_cards_seen_by_threads_and_browser_notifications(suite: Suite, new_page:
     bruno.evaluate("window.__hidden = false")
     bruno.locator("[data-open-panel='threads']").click()
     expect(bruno.locator("[data-thread-list] [data-thread-root]")).to_have_count(1)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     amel.screenshot(path=str(ARTIFACTS / "chat-awareness-amel.png"))
     bruno.screenshot(path=str(ARTIFACTS / "chat-awareness-bruno.png"))
 
