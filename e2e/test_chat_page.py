@@ -170,6 +170,7 @@ def test_a_non_member_cannot_read_the_room_by_page_api_or_socket(
 
 
 SHOTS = ARTIFACTS / "chat-panels"
+CSV = "nom,adresse\nChloé,chloe.m@lyon.fr\nCamille,camille@exemple.org\n".encode()
 
 PEOPLE = """
 from ensemble.accounts.models import User
@@ -206,6 +207,7 @@ def shot(page: Any, name: str) -> None:
 def test_a_new_user_does_it_all_from_the_page(suite: Suite, new_page: Any) -> None:
     suite.create_user("amel.m@lyon.fr", "Amel Martin")
     suite.create_user("bruno.m@lyon.fr", "Bruno Moreau")
+    suite.create_user("chloe.m@lyon.fr", "Chloé Morin")  # a colleague: added at once
     suite.shell(PEOPLE)
     amel, bruno = new_page(), new_page()
     amel.set_viewport_size({"width": 1400, "height": 900})
@@ -257,6 +259,11 @@ def test_a_new_user_does_it_all_from_the_page(suite: Suite, new_page: Any) -> No
     expect(amel.locator("[data-invite-report]")).to_have_text(
         "An invitation was sent to nouvelle@exemple.org."
     )
+    amel.locator("[data-invite-csv]").set_input_files(
+        files=[{"name": "agents.csv", "mimeType": "text/csv", "buffer": CSV}]
+    )
+    expect(amel.locator("[data-invite-report]")).to_have_text("1 invited, 1 added, 0 refused.")
+    expect(amel.locator("[data-member-count]")).to_have_text("4 members")
     shot(amel, "members")
 
     # A mention by autocomplete, then the message pinned and found in the pinned panel.
@@ -280,6 +287,10 @@ def test_a_new_user_does_it_all_from_the_page(suite: Suite, new_page: Any) -> No
     shot(amel, "pins")
     amel.get_by_role("button", name="Settings").click()
     expect(amel.get_by_label("Keep messages for (days)")).to_be_visible()
+    amel.locator("[data-avatar-input]").set_input_files(
+        files=[{"name": "logo.png", "mimeType": "image/png", "buffer": png()}]
+    )
+    expect(amel.locator("[data-room-link] img.ens-chat__avatar")).to_have_count(1)
     shot(amel, "settings")
 
     suite.shell(LATER)  # the guest writes, then 60 more messages bury the pinned one

@@ -79,8 +79,10 @@ export const teamMembers = async (team: string): Promise<string[]> => {
   return found.memberships.map((membership) => membership.user.id);
 };
 
-/** Send a form (files) to the chat API; resolves with its JSON answer or throws ApiError. */
-export async function sendForm<T>(path: string, form: FormData, method = "POST"): Promise<T> {
+/** Send a file (form field "file") to the chat API; resolves with its JSON answer or throws. */
+export async function sendFile<T>(path: string, file: File, method = "POST"): Promise<T> {
+  const form = new FormData();
+  form.append("file", file);
   const response = await fetch(`/api/v1/chat/${path}`, {
     method,
     headers: { "X-CSRFToken": csrf(), Accept: "application/json" },

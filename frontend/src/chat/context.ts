@@ -2,7 +2,7 @@
 // the rooms and messages known so far, the room open now, and how errors are shown.
 import { streamClient } from "../stream";
 import { ApiError, type Message, type Room } from "./api";
-import type { Strings } from "./render";
+import { element, externalBadge as badge, type Strings } from "./render";
 
 export const root = document.querySelector<HTMLElement>("[data-chat]");
 export const strings: Strings = JSON.parse(document.getElementById("chat-strings")?.textContent ?? "{}");
@@ -21,31 +21,18 @@ export const messages = new Map<string, Message>();
 /** The room open now (undefined on /chat/). */
 export const state: { current: Room | undefined } = { current: undefined };
 
-export function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className = "",
-  text = "",
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
-}
+export { element };
 
-export function button(label: string, className: string, onclick: () => void): HTMLButtonElement {
-  const node = element("button", `fr-btn fr-btn--sm ${className}`, label);
-  node.type = "button";
-  node.onclick = onclick;
-  return node;
+/** Hand the file chosen in ``input`` to ``use``, then clear the input for the next one. */
+export function onFileChosen(input: HTMLInputElement, use: (file: File) => Promise<unknown>): void {
+  input.onchange = () => {
+    const file = input.files?.[0];
+    if (file) void use(file).finally(() => (input.value = ""));
+  };
 }
 
 /** The "external" badge shown next to the name of a guest or of someone of another organisation. */
-export function externalBadge(): HTMLElement {
-  const badge = element("span", "fr-badge fr-badge--sm fr-badge--yellow-tournesol fr-badge--no-icon", strings.external);
-  badge.dataset.external = "";
-  badge.title = strings.externalTitle;
-  return badge;
-}
+export const externalBadge = (): HTMLElement => badge(strings);
 
 export function reason(error: unknown): string {
   return error instanceof ApiError ? error.message : strings.error;

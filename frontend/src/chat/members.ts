@@ -1,7 +1,7 @@
 // The members panel: who is in the room (role, organisation, external mark), roles changed by
 // administrators, people and teams added, e-mail and CSV invitations, removal, ban, leaving.
-import { call, json, sendForm, type Member } from "./api";
-import { $, act, element, externalBadge, me, state, strings } from "./context";
+import { call, json, sendFile, type Member } from "./api";
+import { $, act, element, externalBadge, me, onFileChosen, state, strings } from "./context";
 import { addPeople } from "./conversations";
 import { onPanel } from "./panels";
 import { loadMembers, members, onMembers } from "./people";
@@ -113,19 +113,14 @@ export function wireMembers(): void {
       await loadMembers();
     }, errorBox());
   };
-  const csv = $<HTMLInputElement>("[data-invite-csv]")!;
-  csv.onchange = () => {
-    const file = csv.files?.[0];
-    if (!file) return;
-    const form = new FormData();
-    form.append("file", file);
-    void act(async () => {
-      const answer = await sendForm<Record<string, string[]>>(`rooms/${room}/invitations/csv/`, form);
+  onFileChosen($<HTMLInputElement>("[data-invite-csv]")!, (file) =>
+    act(async () => {
+      const answer = await sendFile<Record<string, string[]>>(`rooms/${room}/invitations/csv/`, file);
       report(fill(strings.csvReport, { invited: answer.invited.length, added: answer.added.length, refused: answer.refused.length })
         + (answer.refused.length ? ` ${answer.refused.join(", ")}` : ""));
       await loadMembers();
-    }, errorBox()).finally(() => (csv.value = ""));
-  };
+    }, errorBox()),
+  );
   $<HTMLButtonElement>("[data-leave]")!.onclick = () => {
     if (!window.confirm(strings.confirmLeave)) return;
     void act(async () => {

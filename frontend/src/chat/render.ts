@@ -24,6 +24,14 @@ export function fill(template: string, values: Record<string, string | number>):
   return template.replace(/\{(\w+)\}/g, (_, key: string) => String(values[key] ?? ""));
 }
 
+/** The "External" badge next to the name of a guest or of someone of another organisation. */
+export function externalBadge(strings: Strings): HTMLElement {
+  const badge = element("span", "fr-badge fr-badge--sm fr-badge--yellow-tournesol fr-badge--no-icon", strings.external);
+  badge.dataset.external = "";
+  badge.title = strings.externalTitle;
+  return badge;
+}
+
 export function humanSize(size: number): string {
   for (const [unit, scale] of [["GB", 1e9], ["MB", 1e6], ["kB", 1e3]] as const) {
     if (size >= scale) return `${(size / scale).toFixed(1).replace(/\.0$/, "")} ${unit}`;
@@ -31,7 +39,7 @@ export function humanSize(size: number): string {
   return `${size} B`;
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(
+export function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   className = "",
   text = "",
@@ -96,12 +104,7 @@ export function messageElement(message: Message, actions: MessageActions, inThre
   const head = element("div", "ens-msg__head");
   head.append(element("strong", "ens-msg__author", message.author_name));
   if (message.guest) head.append(element("span", "fr-badge fr-badge--sm fr-badge--no-icon", strings.guest));
-  else if (actions.external(message.author)) {
-    const badge = element("span", "fr-badge fr-badge--sm fr-badge--yellow-tournesol fr-badge--no-icon", strings.external);
-    badge.dataset.external = "";
-    badge.title = strings.externalTitle;
-    head.append(badge);
-  }
+  else if (actions.external(message.author)) head.append(externalBadge(strings));
   const time = element("time", "ens-msg__time", timeFormat.format(new Date(message.created_at)));
   time.dateTime = message.created_at;
   head.append(time);

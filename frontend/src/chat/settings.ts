@@ -1,8 +1,8 @@
 // The room's settings, each shown only to whom the room's abilities allow it: name and topic,
 // avatar (moderators), one's notification level (members), retention, export and archive
 // (administrators).
-import { call, json, sendForm, type Room } from "./api";
-import { $, act, rooms, state, strings } from "./context";
+import { call, json, sendFile, type Room } from "./api";
+import { $, act, onFileChosen, rooms, state, strings } from "./context";
 import { onPanel } from "./panels";
 
 type Changed = (room: Room) => void;
@@ -52,14 +52,9 @@ export function wireSettings(changed: Changed): void {
     const data = { name: $<HTMLInputElement>("[data-settings-name]")!.value, topic: $<HTMLTextAreaElement>("[data-settings-topic]")!.value };
     void act(async () => saved(await json<Room>(`rooms/${room.id}/`, "PATCH", data)), box);
   };
-  const avatar = $<HTMLInputElement>("[data-avatar-input]")!;
-  avatar.onchange = () => {
-    const file = avatar.files?.[0];
-    if (!file) return;
-    const form = new FormData();
-    form.append("file", file);
-    void act(async () => saved(await sendForm<Room>(`rooms/${room.id}/avatar/`, form)), box).finally(() => (avatar.value = ""));
-  };
+  onFileChosen($<HTMLInputElement>("[data-avatar-input]")!, (file) =>
+    act(async () => saved(await sendFile<Room>(`rooms/${room.id}/avatar/`, file)), box),
+  );
   $<HTMLButtonElement>("[data-avatar-remove]")!.onclick = () =>
     void act(async () => saved(await (await call(`rooms/${room.id}/avatar/`, "DELETE")).json()), box);
   $<HTMLSelectElement>("[data-notify]")!.onchange = (event) =>

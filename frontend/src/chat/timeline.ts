@@ -15,6 +15,7 @@ let newestSeq = 0;
 let historyDone = false;
 let caughtUp = true; // false while a message opened in context is far from the present
 let loading = false;
+let highlighted: number | null = null; // the message opened from a search or a pin
 const listeners: ((event: StreamEvent) => void)[] = [];
 
 /** Call ``listener`` with each event of the open room's stream (after the timeline's own work). */
@@ -57,9 +58,12 @@ export function place(message: Message): void {
   const list = $<HTMLOListElement>("[data-messages]");
   if (!list) return;
   const fresh = messageElement(message, actions);
+  if (message.seq === highlighted) {
+    fresh.classList.add("ens-msg--highlight");
+    fresh.dataset.highlight = "";
+  }
   const existing = list.querySelector(`[data-message="${message.id}"]`);
   if (existing) {
-    if (existing.classList.contains("ens-msg--highlight")) fresh.classList.add("ens-msg--highlight");
     existing.replaceWith(fresh);
     return;
   }
@@ -145,7 +149,11 @@ export async function loadNewer(): Promise<void> {
 export function highlight(seq: number): boolean {
   const item = $<HTMLElement>(`[data-messages] [data-seq="${seq}"]`);
   if (!item) return false;
-  for (const old of root?.querySelectorAll(".ens-msg--highlight") ?? []) old.classList.remove("ens-msg--highlight");
+  for (const old of root?.querySelectorAll<HTMLElement>("[data-highlight]") ?? []) {
+    old.classList.remove("ens-msg--highlight");
+    delete old.dataset.highlight;
+  }
+  highlighted = seq; // kept when the message is drawn again
   item.classList.add("ens-msg--highlight");
   item.dataset.highlight = "";
   item.scrollIntoView({ block: "center" });
