@@ -87,6 +87,12 @@ ALLOWED: dict[str, set[str]] = {
     "api_v1_meet_meetings_lock_create": {"host"},
     "api_v1_meet_meetings_record_create": {"host"},
     "api_v1_meet_meetings_end_create": {"host"},
+    # Breakout rooms: read by the people in the meeting, run by its hosts and moderators (409
+    # for the host when none are open to send to or close).
+    "api_v1_meet_meetings_breakout_retrieve": INSIDE,
+    "api_v1_meet_meetings_breakout_create": {"host"},
+    "api_v1_meet_meetings_breakout_broadcast_create": {"host"},
+    "api_v1_meet_meetings_breakout_close_create": {"host"},
     "api_v1_meet_team_rooms_create": {"host", "member"},  # the team's members
     "api_v1_meet_recordings_list": SIGNED_IN,
     "api_v1_meet_recordings_retrieve": {"host"},
@@ -97,6 +103,8 @@ ALLOWED: dict[str, set[str]] = {
 BODIES: dict[str, dict[str, Any]] = {
     "api_v1_meet_meetings_create": {"title": "Point d'étape"},
     "api_v1_meet_meetings_join_create": {"name": "Visiteur"},
+    "api_v1_meet_meetings_breakout_create": {"count": 1},
+    "api_v1_meet_meetings_breakout_broadcast_create": {"text": "Cinq minutes"},
     "api_v1_meet_team_rooms_create": {"team": "filled in by the test"},
 }
 
