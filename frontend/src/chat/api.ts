@@ -1,73 +1,20 @@
 // The chat page's calls to Ensemble's REST API.
 import { ApiError, apiCall, apiJson, csrf, detail } from "../api";
+import type { components } from "../generated/api";
 
 export { ApiError };
 
-export interface Attachment {
-  id: string;
-  name: string;
-  content_type: string;
-  size: number;
-  width: number | null;
-  height: number | null;
-  thumbnail: boolean;
-}
+type Schemas = components["schemas"];
+/** The page keeps these objects and updates them from stream events: writable copies. */
+type Kept<T> = { -readonly [K in keyof T]: T[K] };
 
-export interface Message {
-  id: string;
-  seq: number;
-  room: string;
-  author: string | null;
-  author_name: string;
-  guest: boolean; // a guest of a meeting, without an account
-  body: string;
-  html: string;
-  reply_to: string | null;
-  created_at: string;
-  edited: boolean;
-  deleted: boolean;
-  pinned: boolean;
-  reactions: Record<string, string[]>;
-  attachments: Attachment[];
-}
-
-export interface Room {
-  id: string;
-  kind: string;
-  name: string;
-  title: string;
-  avatar: string | null;
-  topic: string;
-  stream: string;
-  role: string | null;
-  notify: string | null;
-  unread: number;
-  mentions: number;
-  archived_at: string | null;
-  retention_days: number | null;
-  abilities: Record<string, boolean>;
-}
-
+export type Attachment = Kept<Schemas["Attachment"]>;
+export type Message = Kept<Omit<Schemas["Message"], "attachments">> & { attachments: Attachment[] };
+export type Room = Kept<Schemas["Room"]>;
 /** One person of a room (GET rooms/{id}/members/). */
-export interface Member {
-  user: string;
-  name: string;
-  email: string;
-  role: string;
-  organisation: string;
-  external: boolean;
-}
-
+export type Member = Kept<Schemas["RoomMemberEntry"]>;
 /** One answer of the directory (GET /api/v1/directory/): a person or a team. */
-export interface Entry {
-  kind: "person" | "team";
-  id: string;
-  name: string;
-  email?: string;
-  organisation?: string;
-  external?: boolean;
-  recent?: boolean;
-}
+export type Entry = Schemas["DirectoryEntry"];
 
 /** Search the directory (people by name, e-mail, organisation or team; contacts first). */
 export const directory = (q: string, kind = "all"): Promise<Entry[]> =>
