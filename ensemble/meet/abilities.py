@@ -45,15 +45,26 @@ def join_refusal(meeting: Meeting, user: Any, participant: Participant | None) -
     if participant is not None and participant.state == REMOVED:
         return _("You were removed from this meeting.")
     # The access applies to everyone not in the meeting now (it may have closed since they
-    # left or were refused); its hosts and moderators come back whatever it is.
-    if participant is None or (participant.state != ADMITTED and not participant.moderates):
+    # left or were refused); its hosts and moderators come back whatever it is, in a team's
+    # room as long as they are still in the team.
+    back_in = (
+        participant is not None
+        and (participant.moderates or participant.state == ADMITTED)
+        and in_team(meeting, user)
+    )
+    if not back_in:
         refused = access_refusal(meeting, user)
         if refused:
             return refused
-    back_in = participant is not None and (participant.moderates or participant.state == ADMITTED)
     if meeting.locked and not back_in:
         return _("This meeting is locked: nobody else can join.")
     return None
+
+
+def in_team(meeting: Meeting, user: Any) -> bool:
+    """Whether a place in the meeting still counts: in a team's room, only for the team's
+    members (someone who left the team keeps no host, organiser or participant rights)."""
+    return meeting.team_id is None or is_member(meeting.team_id, user)
 
 
 def access_refusal(meeting: Meeting, user: Any) -> str | None:
@@ -80,12 +91,15 @@ def meeting_abilities(
     live = meeting.ended_at is None
     state = participant.state if participant is not None else None
     inside = live and state == ADMITTED
-    moderates = inside and participant is not None and participant.moderates
-    organiser = signed_in(user) and meeting.organiser_id == user.pk
+    # In a team's room, roles count for the team's members only (one query, for such rooms).
+    member = in_team(meeting, user)
+    moderates = inside and participant is not None and participant.moderates and member
+    organiser = signed_in(user) and meeting.organiser_id == user.pk and member
     # The meeting's recordings: its organiser and its hosts and moderators, as long as they
     # keep that role and have not been removed (after the meeting too: nobody is in then).
     keeps_role = (
-        participant is not None
+        member
+        and participant is not None
         and participant.user_id is not None
         and participant.role in (MeetRole.HOST, MeetRole.MODERATOR)
         and state not in (REMOVED, DENIED)

@@ -52,18 +52,28 @@ def team_room(user: Any, team: Team) -> tuple[Meeting, bool]:
 
 
 def reopened(meeting: Meeting) -> Meeting:
-    """A team's room that has ended, open again for a new session (others: as they are)."""
+    """A team's room that has ended, open again for a new session (others: as they are): for
+    the team's members again (``Access.TEAM``), its hosts and moderators who have left the
+    team made participants."""
     if meeting.team_id is None or meeting.ended_at is None:
         return meeting
     with transaction.atomic():
         opened = Meeting.objects.filter(pk=meeting.pk, ended_at__isnull=False).update(
-            ended_at=None, locked=False, recording=False
+            ended_at=None, locked=False, recording=False, access=Access.TEAM
         )
         if opened:
-            # A new session: whoever was refused or removed last time may come again.
-            meeting.participants.exclude(state=ParticipantState.LEFT).update(
-                state=ParticipantState.LEFT, left_from="", hand_raised_at=None
-            )
+            members = TeamMembership.objects.filter(team_id=meeting.team_id).values("user_id")
+            meeting.participants.filter(role__in=(MeetRole.HOST, MeetRole.MODERATOR)).exclude(
+                user_id__in=members
+            ).update(role=MeetRole.PARTICIPANT)
+            # A new session: whoever was refused or removed last time and is still in the
+            # team may come again; someone removed who has left the team stays out.
+            meeting.participants.exclude(state=ParticipantState.LEFT).filter(
+                user_id__in=members
+            ).update(state=ParticipantState.LEFT, left_from="", hand_raised_at=None)
+            meeting.participants.filter(
+                state__in=(ParticipantState.WAITING, ParticipantState.ADMITTED)
+            ).update(state=ParticipantState.LEFT, left_from="", hand_raised_at=None)
         meeting.refresh_from_db()
         if opened:
             meeting_updated(meeting)

@@ -1,6 +1,6 @@
 """Recordings of meetings: listed, downloaded and deleted by whoever may manage the meeting's
 recordings (``Meeting.get_abilities``: its organiser, and its hosts and moderators while they
-keep that role and have not been removed)."""
+keep that role and have not been removed; in a team's room, while they are in the team)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
+from ensemble.accounts.models import TeamMembership
 from ensemble.core.api import HasAbility, ObjectFirst, acting_user
 from ensemble.core.files import file_response
 from ensemble.meet.api.serializers import RecordingSerializer
@@ -33,7 +34,10 @@ def recordings_for(user: Any) -> QuerySet[Recording]:
     ).exclude(state__in=[ParticipantState.REMOVED, ParticipantState.DENIED])
     moderates = Q(meeting__in=moderated.values("meeting"))
     mine = Q(meeting__organiser=user) | moderates
-    return Recording.objects.filter(mine).select_related("meeting").distinct()
+    # a team's room: for the team's members only (someone who left it keeps none of its roles)
+    teams = TeamMembership.objects.filter(user=user).values("team")
+    in_team = Q(meeting__team__isnull=True) | Q(meeting__team__in=teams)
+    return Recording.objects.filter(mine & in_team).select_related("meeting").distinct()
 
 
 class RecordingViewSet(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from ensemble.accounts.models import TeamMembership
 from ensemble.accounts.tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -15,7 +16,14 @@ from ensemble.accounts.tests.factories import (
     UserFactory,
 )
 from ensemble.chat.tests.test_roles import at_once, concurrent
-from ensemble.meet.models import Meeting
+from ensemble.meet.models import (
+    Access,
+    Meeting,
+    MeetRole,
+    Participant,
+    Recording,
+    RecordingState,
+)
 from ensemble.meet.team_rooms import team_room
 from ensemble.meet.tests.factories import MeetingFactory
 
@@ -131,3 +139,70 @@ def test_only_a_team_room_is_for_a_team(client_of: Any) -> None:
     assert changed.json()["detail"] == "Only a team's meeting room can be for the team's members."
     made = client.post(API, {"title": "x", "access": "team"}, "application/json")
     assert made.status_code == 400
+
+
+def leaves_the_team(team: Any, person: Any) -> None:
+    TeamMembership.objects.filter(team=team, user=person).delete()
+
+
+@pytest.mark.parametrize("kind", ["left the team", "former host"])
+def test_who_has_left_the_team_keeps_nothing_of_its_room(
+    janus: Any, client_of: Any, kind: str
+) -> None:
+    """Someone who was in the room (a member still in it, or its host) and has left the team
+    since: not back in (a reload either), no change to the room, none of its recordings;
+    the others are as they were."""
+    team = TeamFactory()
+    host_person = member_of(team)
+    host = client_of(host_person)
+    code = open_room(host, team).json()["code"]
+    assert host.post(f"{API}{code}/join/", {}, "application/json").status_code == 200
+    stays = client_of(member_of(team))
+    person = host_person if kind == "former host" else member_of(team)
+    client = host if kind == "former host" else client_of(person)
+    if kind == "left the team":
+        assert client.post(f"{API}{code}/join/", {}, "application/json").status_code == 200
+        stays = host
+    else:  # the host, gone from the meeting too; one in the meeting stays there
+        assert client.post(f"{API}{code}/leave/").status_code == 204
+    recording = Recording.objects.create(
+        meeting=Meeting.objects.get(code=code), state=RecordingState.READY
+    )
+    leaves_the_team(team, person)
+    refused = client.post(f"{API}{code}/join/", {}, "application/json")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "This meeting is for the team's members only."
+    changed = client.patch(f"{API}{code}/", {"access": "public"}, "application/json")
+    assert changed.status_code in (403, 404)
+    assert Meeting.objects.get(code=code).access == Access.TEAM
+    assert client.get(f"/api/v1/meet/recordings/?meeting={code}").json()["results"] == []
+    assert client.get(f"/api/v1/meet/recordings/{recording.pk}/download/").status_code == 404
+    # the room's host, still in the team: as before
+    if kind == "left the team":
+        listed = stays.get(f"/api/v1/meet/recordings/?meeting={code}").json()["results"]
+        assert [found["id"] for found in listed] == [str(recording.pk)]
+
+
+def test_the_room_opened_again_is_for_the_team_and_a_former_host_is_a_participant(
+    janus: Any, client_of: Any
+) -> None:
+    team = TeamFactory()
+    host_person = member_of(team)
+    host = client_of(host_person)
+    code = open_room(host, team).json()["code"]
+    assert host.post(f"{API}{code}/join/", {}, "application/json").status_code == 200
+    opened = host.patch(f"{API}{code}/", {"access": "public"}, "application/json")
+    assert opened.status_code == 200, opened.content
+    assert host.post(f"{API}{code}/end/").status_code == 200
+    leaves_the_team(team, host_person)
+    member = client_of(member_of(team))
+    again = open_room(member, team).json()
+    assert again["ended_at"] is None and again["access"] == "team"
+    former = Participant.objects.get(meeting__code=code, user=host_person)
+    assert former.role == MeetRole.PARTICIPANT
+    refused = host.post(f"{API}{code}/join/", {}, "application/json")
+    assert refused.status_code == 403
+    assert host.patch(f"{API}{code}/", {"access": "public"}, "application/json").status_code in (
+        403,
+        404,
+    )
