@@ -591,7 +591,10 @@ def audio_mid(participant: Participant, session: int, handle: int) -> str:
         info = server.publisher(session, handle) if server else {}
     except JanusUnavailable as error:
         raise MediaUnavailable() from error
-    if info.get("room") != meeting.janus_room or info.get("id") != participant.janus_feed:
+    from ensemble.meet.breakout import janus_rooms  # its rooms: the meeting split up
+
+    rooms = {meeting.janus_room, *janus_rooms(meeting)}
+    if info.get("room") not in rooms or info.get("id") != participant.janus_feed:
         raise BadInput(_("This is not your connection to the video service."))
     mids = [s["mid"] for s in info.get("streams", []) if s.get("type") == "audio"]
     return str(mids[0]) if mids else ""

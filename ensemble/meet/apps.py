@@ -10,7 +10,7 @@ class MeetConfig(AppConfig):
     verbose_name = _("Meet")
 
     def ready(self) -> None:
-        from ensemble.meet import recording, tasks  # noqa: F401  (reminders, recordings)
+        from ensemble.meet import breakout, recording, tasks  # noqa: F401  (jobs)
         from ensemble.meet.events import register
         from ensemble.meet.previews import register_previews
 

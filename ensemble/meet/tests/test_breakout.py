@@ -244,3 +244,19 @@ def test_someone_removed_is_taken_out_of_their_breakout_room(janus: Any, client_
     party.host.post(f"{API}{party.code}/participants/{party.ids(0)[0]}/remove/", {}, JSON)
     assert breakout.sweep(party.meeting) >= 1
     assert server.participants(rooms[0]["janus_room"]) == []
+
+
+def test_a_page_in_its_breakout_room_tells_its_devices(janus: Any, client_of: Any) -> None:
+    party = Party(client_of)
+    rooms = party.open({"rooms": [party.ids(0)]}).json()["rooms"]
+    client, me = party.agents[0]
+    browser = AsBrowser(janus, me["media"]["token"])
+    session, handle = browser.join(me["media"], room=rooms[0]["janus_room"])
+    assert browser.event(session)["plugindata"]["data"]["videoroom"] == "joined"
+    body = {"microphone": True, "camera": False, "janus_session": session, "janus_handle": handle}
+    answer = client.post(f"{API}{party.code}/devices/", body, JSON)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["microphone"] is True
+    # once they are closed, that room is no longer one of the meeting's
+    party.host.post(f"{party.url}close/", {}, JSON)
+    assert client.post(f"{API}{party.code}/devices/", body, JSON).status_code == 400

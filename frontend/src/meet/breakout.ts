@@ -193,15 +193,24 @@ export class Breakout {
   private renderPanel(): void {
     this.panel.hidden = !this.page.moderates();
     if (this.panel.hidden) return;
+    this.redrawPeople = null;
     const title = element("h2", { className: "fr-h6", textContent: this.strings.title });
     this.panel.replaceChildren(title, this.state.open ? this.openPanel() : this.planForm());
   }
 
-  /** Re-drawn as people come and go (the page calls it with its people list). */
+  /** As people come and go (the page calls it after each change of its people list): the
+   * rooms shown again, or the plan's list of people redrawn (what was chosen is kept). */
   refresh(): void {
-    if (!this.panel.hidden && !this.state.open && this.panel.contains(document.activeElement)) return; // being filled in
-    this.renderPanel();
+    if (this.panel.hidden !== !this.page.moderates()) return this.renderPanel();
+    if (this.state.open) {
+      if (!this.panel.contains(document.activeElement)) this.renderPanel(); // not while writing
+      return;
+    }
+    if (this.redrawPeople) this.redrawPeople();
+    else this.renderPanel();
   }
+
+  private redrawPeople: (() => void) | null = null;
 
   private planForm(): HTMLElement {
     const form = element("form", { className: "ens-meet__breakout-form" });
@@ -213,21 +222,24 @@ export class Breakout {
     const mode = (value: string, label: string, checked: boolean): HTMLElement => {
       const input = element("input", { type: "radio", name: "breakout-mode", id: `breakout-${value}`, value, checked });
       input.dataset.breakoutMode = value;
-      return element("div", { className: "fr-radio-group fr-radio-group--sm" }, input, element("label", { className: "fr-label", htmlFor: `breakout-${value}`, textContent: label }));
+      const group = element("div", { className: "fr-radio-group fr-radio-group--sm" }, input, element("label", { className: "fr-label", htmlFor: `breakout-${value}`, textContent: label }));
+      return element("div", { className: "fr-fieldset__element" }, group);
     };
     const modes = element("fieldset", { className: "fr-fieldset" }, mode("random", this.strings.random, true), mode("hand", this.strings.byHand, false));
     const people = element("ul", { className: "ens-meet__people" });
     people.dataset.breakoutPeople = "";
+    let drawn = "";
     const drawPeople = (): void => {
       const n = Math.min(50, Math.max(1, Number(count.value) || 1));
+      const shown = this.page.people().filter((person) => person.id !== this.page.myId());
       const byHand = form.querySelector<HTMLInputElement>("[data-breakout-mode=hand]")?.checked ?? false;
+      const key = `${n}:${byHand}:${shown.map((person) => `${person.id}/${person.role}`).join(",")}`;
+      if (key === drawn) return; // nothing changed: what is being chosen stays as it is
+      drawn = key;
       people.hidden = !byHand;
       const kept = new Map([...people.querySelectorAll<HTMLSelectElement>("select")].map((select) => [select.name, select.value]));
       people.replaceChildren(
-        ...this.page
-          .people()
-          .filter((person) => person.id !== this.page.myId())
-          .map((person, index) => {
+        ...shown.map((person, index) => {
             const select = element("select", { className: "fr-select", name: person.id, id: `breakout-${person.id}` });
             select.append(new Option(this.strings.mainRoom, ""));
             for (let room = 1; room <= n; room++) select.append(new Option(fill(this.strings.room, { n: room }), String(room)));
@@ -238,6 +250,7 @@ export class Breakout {
           }),
       );
     };
+    this.redrawPeople = drawPeople;
     count.addEventListener("input", drawPeople);
     modes.addEventListener("change", drawPeople);
     drawPeople();

@@ -5,6 +5,7 @@
 import { ApiError } from "../api";
 import { streamClient } from "../stream";
 import { MeetApi, type Access, type Me, type Person, type WireEvent } from "./api";
+import { Breakout } from "./breakout";
 import { MeetingChat } from "./chat";
 import { copyText } from "./copy";
 import { MediaRoom, type Publisher } from "./media";
@@ -31,6 +32,20 @@ let seq = 0;
 const people = new Map<string, Person>();
 const stage = new Stage($("[data-tiles]"), $("[data-pages]"), strings, Number(root?.dataset.pageSize ?? 9));
 const chat = new MeetingChat(api, root ?? document.body, strings, signedIn);
+const breakout = new Breakout(code, root ?? document.body, {
+  myId: () => me?.id ?? null,
+  moderates: () => me?.role === "host" || me?.role === "moderator",
+  people: () => [...people.values()].filter((person) => person.state === "admitted"),
+  move: async () => {
+    if (!media) return; // not connected yet: it will connect to breakout.room()
+    dropMedia();
+    stage.clearRemote();
+    await connectMedia();
+    refreshOwners();
+  },
+  notice: (text) => notice(text),
+  failure: (error) => failure(error),
+});
 
 function showError(message: string): void {
   const box = $<HTMLElement>("[data-error]");
@@ -171,13 +186,14 @@ async function enter(): Promise<void> {
   showAccess(meeting.access);
   followStream(known.seq);
   renderPeople();
+  await breakout.load().catch((error) => console.warn("breakout rooms failed to load", error));
   await connectMedia();
 }
 
 /** Join the media with the place Ensemble gave; false if it was lost again meanwhile. */
 async function connectMedia(): Promise<boolean> {
   if (!me?.media) return false;
-  const room: MediaRoom = new MediaRoom(me.media, {
+  const room: MediaRoom = new MediaRoom({ ...me.media, room: breakout.room() ?? me.media.room }, {
     publishers: (list) => publishersChanged(list),
     track: (feed, kind, track) => stage.track(feed, kind, track),
     localTrack: (track, on) => {
@@ -260,6 +276,7 @@ async function reconnect(): Promise<void> {
 }
 
 function publishersChanged(list: Publisher[]): void {
+  breakout.publishing(list.map((publisher) => publisher.feed));
   stage.publishing(list.map((publisher) => publisher.feed));
   refreshOwners();
 }
@@ -272,7 +289,7 @@ function refreshOwners(): void {
     if (person.feed) owners.set(person.feed, { person, screen: false });
     if (person.screen_feed) owners.set(person.screen_feed, { person, screen: true });
   }
-  stage.owners(owners, [...people.values()].filter((person) => person.state === "admitted"));
+  stage.owners(owners, [...people.values()].filter((person) => person.state === "admitted" && breakout.here(person)));
   media?.want(stage.wanted(), speaking());
 }
 
@@ -371,6 +388,9 @@ function onEvent(event: WireEvent): void {
       // Kept on the stream: one caught up after a reconnection is old news, not shown.
       if (Math.abs(Date.now() - Date.parse(String(payload.at))) < 30_000) react(String(payload.name), String(payload.emoji));
       return;
+    case "meet.breakout.changed":
+    case "meet.breakout.message":
+      return breakout.onEvent(event.event, payload);
     case "meet.meeting.updated":
       if (payload.ended) return finish(strings.ended, true);
       showMeeting(Boolean(payload.locked), Boolean(payload.recording));
@@ -440,6 +460,7 @@ function renderPeople(): void {
   badge.textContent = count.textContent;
   badge.title = count.title;
   stage.status(inside);
+  breakout.refresh(); // the breakout panel lists the same people
 }
 
 /** Someone waits to be let in: moderators are told at once, wherever they are on the page,
