@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ensemble.chat.api.views import visible_rooms
 from ensemble.chat.models import CREATED_KINDS, NotifyLevel, RoomKind
 from ensemble.chat.notices import notice_strings
+from ensemble.core.scanning import ScanState
 
 
 @login_required
@@ -61,6 +62,10 @@ def strings() -> dict[str, str]:
         "readOnly": _("You can read this room; join it to write."),
         "archived": _("This room is archived: it can be read, not written in."),
         "confirmLeave": _("Leave this room? You will need an invitation to come back."),
+        "scanPending": str(ScanState.PENDING.label),
+        "scanFailed": str(ScanState.FAILED.label),
+        "scanInfected": str(ScanState.INFECTED.label),
+        "scanUnscanned": str(ScanState.UNSCANNED.label),
         **panel_strings(),
         **notice_strings(),
     }

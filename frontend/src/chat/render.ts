@@ -63,16 +63,29 @@ const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || unde
   timeStyle: "short",
 });
 
-function files(attachments: Attachment[]): HTMLElement {
+// A file waiting for its malware scan, or not cleared by it, is offered to its sender only (and
+// to nobody once malware is found): the server refuses the others (core/scanning.py).
+const SCAN_NOTES: Record<string, [string, string]> = {
+  pending: ["scanPending", "fr-badge--info"],
+  failed: ["scanFailed", "fr-badge--warning"],
+  infected: ["scanInfected", "fr-badge--error"],
+  unscanned: ["scanUnscanned", ""],
+};
+
+function files(attachments: Attachment[], strings: Strings, mine: boolean): HTMLElement {
   const list = element("ul", "ens-msg__files");
   for (const file of attachments) {
     const item = element("li");
-    const link = element("a");
-    link.href = `/api/v1/chat/attachments/${file.id}/content/`;
+    item.dataset.scan = file.scan;
+    const offered = file.scan === "clean" || file.scan === "unscanned" || (mine && file.scan !== "infected");
+    const link = element(offered ? "a" : "span");
+    if (link instanceof HTMLAnchorElement) link.href = `/api/v1/chat/attachments/${file.id}/content/`;
     link.dataset.attachment = file.id;
-    if (file.thumbnail) {
-      link.target = "_blank";
-      link.rel = "noopener";
+    if (file.thumbnail && file.scan !== "infected") {
+      if (link instanceof HTMLAnchorElement) {
+        link.target = "_blank";
+        link.rel = "noopener";
+      }
       const image = element("img", "ens-msg__thumbnail");
       image.src = `/api/v1/chat/attachments/${file.id}/thumbnail/`;
       image.alt = file.name;
@@ -84,11 +97,15 @@ function files(attachments: Attachment[]): HTMLElement {
       }
       link.append(image);
     } else {
-      link.className = "fr-link fr-icon-attachment-line fr-link--icon-left";
-      link.download = file.name;
-      link.textContent = `${file.name} (${humanSize(file.size)})`;
+      if (link instanceof HTMLAnchorElement) {
+        link.className = "fr-link fr-icon-attachment-line fr-link--icon-left";
+        link.download = file.name;
+      }
+      link.append(`${file.name} (${humanSize(file.size)})`);
     }
     item.append(link);
+    const note = SCAN_NOTES[file.scan];
+    if (note) item.append(" ", element("span", `fr-badge fr-badge--sm fr-badge--no-icon ${note[1]}`, strings[note[0]]));
     list.append(item);
   }
   return list;
@@ -133,7 +150,7 @@ export function messageElement(message: Message, actions: MessageActions, inThre
   }
   body.innerHTML = message.html; // sanitized by the server (nh3)
   item.append(body);
-  if (message.attachments.length) item.append(files(message.attachments));
+  if (message.attachments.length) item.append(files(message.attachments, strings, message.author === me));
 
   const reactions = element("div", "ens-msg__reactions");
   for (const [emoji, people] of Object.entries(message.reactions)) {

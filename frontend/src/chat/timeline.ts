@@ -8,6 +8,7 @@ import { applySignal, forgetTyping } from "./presence";
 import { messageElement, type MessageActions } from "./render";
 import { renderRooms } from "./rooms";
 import { editInPlace } from "./composer";
+import { applyToMessages } from "./events";
 import { openThread, threadShows } from "./thread";
 
 let oldestSeq = Number.MAX_SAFE_INTEGER;
@@ -168,46 +169,18 @@ export function showMessage(room: string, seq: number): void {
 
 function applyEvent(event: StreamEvent): void {
   const payload = event.payload;
-  const id = typeof payload.id === "string" ? payload.id : null;
-  const message = id ? messages.get(id) : undefined;
-  switch (event.event) {
-    case "chat.message.created": {
-      const created = payload as unknown as Message;
-      const follow = atBottom() && caughtUp;
-      messages.set(created.id, created);
-      newestSeq = caughtUp ? Math.max(newestSeq, created.seq) : newestSeq;
-      place(created);
-      if (created.reply_to) rerender(created.reply_to);
-      forgetTyping(created.author);
-      if (follow || created.author === me) scrollToBottom();
-      markRead();
-      break;
-    }
-    case "chat.message.edited":
-    case "chat.message.deleted":
-    case "chat.message.pinned":
-      if (message) {
-        Object.assign(message, payload);
-        if (event.event === "chat.message.deleted") Object.assign(message, { deleted: true, body: "", html: "", attachments: [], reactions: {} });
-        rerender(message.id);
-      }
-      break;
-    case "chat.reaction.changed": {
-      const target = messages.get(String(payload.message));
-      if (!target) break;
-      const emoji = String(payload.emoji);
-      const people = (target.reactions[emoji] ?? []).filter((user) => user !== payload.user);
-      if (payload.on) people.push(String(payload.user));
-      if (people.length) target.reactions[emoji] = people;
-      else delete target.reactions[emoji];
-      rerender(target.id);
-      break;
-    }
-    case "chat.member.changed":
-      if (payload.user === me && (payload.state === "removed" || payload.state === "banned")) {
-        window.location.href = "/chat/";
-        return;
-      }
+  const created = event.event === "chat.message.created" ? (payload as unknown as Message) : null;
+  const follow = atBottom() && caughtUp;
+  for (const id of applyToMessages(messages, event)) rerender(id);
+  if (created) {
+    newestSeq = caughtUp ? Math.max(newestSeq, created.seq) : newestSeq;
+    forgetTyping(created.author);
+    if (follow || created.author === me) scrollToBottom();
+    markRead();
+  }
+  if (event.event === "chat.member.changed" && payload.user === me && (payload.state === "removed" || payload.state === "banned")) {
+    window.location.href = "/chat/";
+    return;
   }
   for (const listener of listeners) listener(event);
 }
