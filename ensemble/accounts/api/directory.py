@@ -39,10 +39,16 @@ class DirectoryEntrySerializer(serializers.Serializer[dict[str, str]]):
 
 def recent_contacts(user: User) -> dict[uuid.UUID, datetime]:
     """The people ``user`` shares a room with, and when each of those rooms last spoke (or
-    was made): the latest of them ranks the person. One query, on the rooms' last messages."""
-    from ensemble.chat.models import Message, RoomMember  # chat builds on accounts
+    was made): the latest of them ranks the person. One query, on the rooms' last messages.
+    Meetings' rooms do not count: everyone ever admitted to a meeting stays in its room, and
+    an attendee is not a contact whose address one may look up."""
+    from ensemble.chat.models import Message, RoomKind, RoomMember  # chat builds on accounts
 
-    mine = RoomMember.objects.filter(user=user, banned=False).values("room_id")
+    mine = (
+        RoomMember.objects.filter(user=user, banned=False)
+        .exclude(room__kind=RoomKind.MEETING)
+        .values("room_id")
+    )
     last = Message.objects.filter(room=OuterRef("room_id")).order_by("-seq").values("created_at")
     rows = (
         RoomMember.objects.filter(room_id__in=mine, banned=False, user__is_active=True)

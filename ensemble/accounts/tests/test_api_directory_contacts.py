@@ -43,6 +43,22 @@ def test_contacts_first_then_colleagues(client_of: Any) -> None:
     assert [p["name"] for p in recent] == ["Martin Récent", "Martin Ancien", "Martin Invité"]
 
 
+def test_the_people_of_a_meeting_are_not_contacts(client_of: Any) -> None:
+    """A meeting's room keeps everyone ever admitted: its attendees of elsewhere are not found
+    (nor their addresses) through it; a colleague in it is found as a colleague, not recent."""
+    lyon = OrganisationFactory()
+    me = UserFactory(organisation=lyon)
+    attendee = UserFactory(is_external=True, organisation=None, full_name="Martin Visiteur")
+    colleague = UserFactory(organisation=lyon, full_name="Martin Collègue")
+    meeting = RoomFactory(organisation=lyon, kind=RoomKind.MEETING)
+    for person in (me, attendee, colleague):
+        RoomMemberFactory(room=meeting, user=person)
+    send_message(attendee, meeting, "t1", "Bonjour")
+    found = client_of(me).get("/api/v1/directory/?q=martin&kind=people").json()
+    assert [(p["name"], p["recent"]) for p in found] == [("Martin Collègue", False)]
+    assert client_of(me).get("/api/v1/directory/").json() == []
+
+
 def test_found_by_organisation_and_by_team(client_of: Any) -> None:
     lyon = OrganisationFactory(name="Mairie de Lyon")
     me = UserFactory(organisation=lyon)

@@ -257,17 +257,21 @@ class EditSerializer(serializers.Serializer[None]):
 
 class RoomMemberEntrySerializer(serializers.Serializer[RoomMember]):
     """One person of a room as its members panel shows them (``external``: a guest, or someone
-    of another organisation than the room's)."""
+    of another organisation than the room's). ``email``: null for a reader who may not see the
+    members' addresses (those of another organisation, or external, unless moderators)."""
 
     user = serializers.UUIDField(source="user_id")
     name = serializers.SerializerMethodField()
-    email = serializers.EmailField(source="user.email")
+    email = serializers.SerializerMethodField()
     role = serializers.ChoiceField(choices=RoomRole.choices)
     organisation = serializers.SerializerMethodField()
     external = serializers.SerializerMethodField()
 
     def get_name(self, member: RoomMember) -> str:
         return str(member.user)
+
+    def get_email(self, member: RoomMember) -> str | None:
+        return member.user.email if self.context.get("emails") else None
 
     def get_organisation(self, member: RoomMember) -> str:
         organisation = member.user.organisation

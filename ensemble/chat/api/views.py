@@ -104,6 +104,16 @@ def with_counts(rooms: QuerySet[Room], user: User) -> QuerySet[Room]:
     ).order_by("name")
 
 
+def sees_member_emails(reader: Any, room: Room) -> bool:
+    """Whether the members list shows ``reader`` the members' addresses: someone of the room's
+    organisation who is not external, or a moderator of the room (a meeting's room keeps
+    everyone ever admitted: its external attendees do not get each other's addresses)."""
+    if not reader.is_external and reader.organisation_id == room.organisation_id:
+        return True
+    moderators = (RoomRole.ADMIN, RoomRole.MODERATOR)
+    return room.members.filter(user=reader, banned=False, role__in=moderators).exists()
+
+
 class CsvTextParser(BaseParser):
     media_type = "text/csv"
 
@@ -323,9 +333,7 @@ class RoomViewSet(
             text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else str(raw)
         except UnicodeDecodeError as error:
             raise exceptions.ValidationError({"file": "The file must be UTF-8 text."}) from error
-        report = refusing(
-            lambda: invite_from_csv(request, acting_user(request), room, text)
-        )
+        report = refusing(lambda: invite_from_csv(request, acting_user(request), room, text))
         return Response(report)
 
     @extend_schema(request=RetentionSerializer, responses={200: RoomSerializer})
@@ -528,13 +536,16 @@ class RoomViewSet(
     @action(detail=True, methods=["get"], url_path="members")
     def roster(self, request: Request, pk: str | None = None) -> Response:
         """Who is in the room, with their role and organisation; ``external`` marks guests and
-        people of another organisation (1000 at most)."""
+        people of another organisation (1000 at most). Their e-mail addresses only for a reader
+        of the room's organisation who is not external, or one of its moderators (else null)."""
         room = self.get_object()
         members = room.members.filter(banned=False).select_related("user__organisation")
         members = list(members.order_by("user__full_name", "user__email")[:1000])
         for member in members:
             member.room = room  # one room for all: no query per member
-        return Response(RoomMemberEntrySerializer(members, many=True).data)  # type: ignore[arg-type]
+        context = {"emails": sees_member_emails(acting_user(request), room)}
+        entries = RoomMemberEntrySerializer(members, many=True, context=context)  # type: ignore[arg-type]
+        return Response(entries.data)
 
     def send(self, request: Request, room: Room) -> Response:
         fields, errors = SendSerializer.check(request.data)

@@ -43,6 +43,41 @@ def test_members_with_role_organisation_and_external_mark(client_of: Any) -> Non
     assert listed.json()[0]["email"] == admin.email
 
 
+@pytest.mark.parametrize(
+    ("reader", "sees"),
+    [
+        ("colleague", True),
+        ("colleague moderator", True),
+        ("external attendee", False),
+        ("other organisation", False),
+        ("other organisation moderator", True),
+        ("external moderator", True),
+    ],
+)
+def test_who_sees_the_members_addresses(client_of: Any, reader: str, sees: bool) -> None:
+    """A meeting's room keeps everyone ever admitted: an external attendee, or someone of
+    another organisation, gets the members without their addresses; the room's organisation
+    (not external) and its moderators get them."""
+    lyon = OrganisationFactory()
+    room = RoomFactory(kind=RoomKind.MEETING, organisation=lyon)
+    RoomMemberFactory(room=room, user=UserFactory(organisation=lyon))
+    RoomMemberFactory(room=room, user=UserFactory(is_external=True, organisation=None))
+    person = {
+        "colleague": lambda: UserFactory(organisation=lyon),
+        "external": lambda: UserFactory(is_external=True, organisation=None),
+        "other organisation": lambda: UserFactory(organisation=OrganisationFactory()),
+    }[reader.removesuffix(" moderator").removesuffix(" attendee")]()
+    role = RoomRole.MODERATOR if reader.endswith("moderator") else RoomRole.MEMBER
+    RoomMemberFactory(room=room, user=person, role=role)
+    listed = client_of(person).get(f"/api/v1/chat/rooms/{room.pk}/members/")
+    assert listed.status_code == 200 and len(listed.json()) == 3
+    emails = [member["email"] for member in listed.json()]
+    if sees:
+        assert all(emails) and person.email in emails
+    else:
+        assert emails == [None, None, None]
+
+
 def test_who_may_list_the_members(client_of: Any) -> None:
     room = RoomFactory()
     member = RoomMemberFactory(room=room).user

@@ -66,7 +66,8 @@ function update(text: HTMLTextAreaElement): void {
   const typed = typedWord(text);
   if (!typed) return close();
   const found: Choice[] = [...members.values()]
-    .filter((member) => member.user !== me)
+    // A mention names an address: members whose address this reader is not shown are left out.
+    .flatMap((member) => (member.user !== me && member.email ? [{ ...member, email: member.email }] : []))
     .filter((member) => member.name.toLowerCase().includes(typed.word) || member.email.toLowerCase().startsWith(typed.word))
     .slice(0, 6)
     .map((member) => ({ label: member.name, handle: member.email, external: member.external }));

@@ -435,7 +435,8 @@ export interface paths {
         };
         /**
          * @description Who is in the room, with their role and organisation; ``external`` marks guests and
-         *     people of another organisation (1000 at most).
+         *     people of another organisation (1000 at most). Their e-mail addresses only for a reader
+         *     of the room's organisation who is not external, or one of its moderators (else null).
          */
         get: operations["api_v1_chat_rooms_members_list"];
         put?: never;
@@ -2385,14 +2386,14 @@ export interface components {
         RoomKindEnum: "forum" | "private" | "external" | "direct" | "meeting";
         /**
          * @description One person of a room as its members panel shows them (``external``: a guest, or someone
-         *     of another organisation than the room's).
+         *     of another organisation than the room's). ``email``: null for a reader who may not see the
+         *     members' addresses (those of another organisation, or external, unless moderators).
          */
         RoomMemberEntry: {
             /** Format: uuid */
             user: string;
             readonly name: string;
-            /** Format: email */
-            email: string;
+            readonly email: string | null;
             role: components["schemas"]["RoleAe5Enum"];
             readonly organisation: string;
             readonly external: boolean;
