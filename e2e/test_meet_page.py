@@ -56,9 +56,9 @@ def person(media_browser: Browser, suite: Suite, request: Any) -> Iterator[Any]:
     close_pages(request, pages)
 
 
-def join(page: Page, url: str, muted: bool = False) -> None:
+def join(page: Page, url: str, muted: bool = False, timeout: float = 10_000) -> None:
     page.goto(url)
-    expect(page.locator("[data-preview]")).to_have_js_property("readyState", 4)
+    expect(page.locator("[data-preview]")).to_have_js_property("readyState", 4, timeout=timeout)
     if muted:
         page.locator("label[for=join-muted]").click()
     page.get_by_role("button", name="Join the meeting").click()
@@ -517,6 +517,7 @@ class SmallPages(OwnSuite):
         super().start()
 
 
+@pytest.mark.timeout(600)  # six browsers with cameras
 def test_the_last_of_six_to_join_sees_themselves_on_the_first_page(
     tmp_path: Path, media_browser: Browser, request: Any
 ) -> None:
@@ -537,17 +538,21 @@ def test_the_last_of_six_to_join_sees_themselves_on_the_first_page(
         host, *others = pages
         meeting_url = start_meeting(host, small.url, "Réunion de service")
         join(host, meeting_url, muted=True)
-        for page in others:
-            join(page, meeting_url, muted=True)
-            expect(host.locator("[data-knock]")).to_be_visible()
+        for page in others:  # six browsers on a busy machine: a camera takes longer to open
+            join(page, meeting_url, muted=True, timeout=45_000)
+            expect(host.locator("[data-knock]")).to_be_visible(timeout=30_000)
             host.locator("[data-knock]").get_by_role("button", name="Admit").first.click()
-            expect(page.locator("[data-room]")).to_be_visible()
+            expect(page.locator("[data-room]")).to_be_visible(timeout=45_000)
         last = pages[-1]
         shown = last.locator("[data-tile]:not([hidden])")
-        expect(shown).to_have_count(5)
+        expect(shown).to_have_count(5, timeout=30_000)
         expect(shown.first).to_contain_text("Félix Noël (you)")
         expect(last.locator("[data-page-label]")).to_have_text("Page 1 of 2")
-        media_flowing(last, timeout=60)
+        last.wait_for_function(  # the others' cameras (all muted: no audio to wait for)
+            "() => [...document.querySelectorAll('[data-tile]:not([hidden]) video')]"
+            ".filter(v => v.videoWidth > 0).length >= 5",
+            timeout=60_000,
+        )
         shot(last, "6-people-page-1")
         # The second page holds one person, in a tile of a full page's size.
         last.locator("[data-page-next]").click()
