@@ -380,8 +380,10 @@ MAX_REQUEST_BYTES = CHAT_ATTACHMENT_MAX_BYTES + 1_000_000
 # clamav-daemon when its socket is there; "off"; or a socket path, unix:/path, host:port.
 SCANNER_ADDRESS = env_str("SCANNER_ADDRESS", "auto")
 SCANNER_TIMEOUT_SECONDS = env_int("SCANNER_TIMEOUT_SECONDS", 60)
-# Larger files are not sent to clamd (Debian's StreamMaxLength is 25M): they stay "unscanned".
+# Larger files are not sent to clamd (Debian's StreamMaxLength is 25M): only their uploader may
+# download them ("too_large"), unless SCANNER_SERVE_LARGE_UNSCANNED serves them unchecked.
 SCANNER_MAX_BYTES = env_int("SCANNER_MAX_BYTES", 25_000_000)
+SCANNER_SERVE_LARGE_UNSCANNED = env_bool("SCANNER_SERVE_LARGE_UNSCANNED", False)
 
 # E-mail: an SMTP server when EMAIL_HOST is set, else one file per message in a private
 # folder of the data directory (not the console: the logs would hold codes and links).

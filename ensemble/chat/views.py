@@ -66,6 +66,7 @@ def strings() -> dict[str, str]:
         "scanFailed": str(ScanState.FAILED.label),
         "scanInfected": str(ScanState.INFECTED.label),
         "scanUnscanned": str(ScanState.UNSCANNED.label),
+        "scanTooLarge": str(ScanState.TOO_LARGE.label),
         **panel_strings(),
         **notice_strings(),
     }

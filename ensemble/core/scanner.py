@@ -140,21 +140,23 @@ def parse_address(address: str) -> tuple[socket.AddressFamily, str | tuple[str, 
 
 
 def debian_socket(config: Path | None = None) -> str:
-    """The socket of Debian's clamav-daemon when it is installed and its socket is there."""
+    """The socket of Debian's clamav-daemon when it is installed (its configuration names one),
+    whether or not it is there now: a daemon stopped, or waiting for its first signatures,
+    leaves files withheld and their scans retried, never served unchecked."""
     try:
         lines = (config or DEBIAN_CONFIG).read_text(encoding="utf-8").splitlines()
     except OSError:
         return ""
     for line in lines:
         key, _, value = line.strip().partition(" ")
-        if key == "LocalSocket" and Path(value.strip()).is_socket():
+        if key == "LocalSocket" and value.strip():
             return value.strip()
     return ""
 
 
 def configured() -> Clamd | None:
     """The scanner the settings name, or None when files are not scanned (off, or ``auto``
-    without a running clamav-daemon)."""
+    without clamav-daemon installed)."""
     address = settings.SCANNER_ADDRESS.strip()
     if address == "auto":
         address = debian_socket()
@@ -173,7 +175,7 @@ def status() -> tuple[bool, str]:
         if address == "off":
             return True, "off (SCANNER_ADDRESS=off): files are not scanned"
         if DEBIAN_CONFIG.exists():
-            return False, "clamav-daemon is installed but not running: files are not scanned"
+            return False, "clamav-daemon is installed without a LocalSocket: files are not scanned"
         return False, "no clamd (install clamav-daemon): files are not scanned"
     if scanner.ping():
         return True, f"clamd at {scanner.address} answers"

@@ -7,8 +7,9 @@ The scan runs in the background (``scan_stored_file``) with the clamd client of
 served to others) and is retried with the background jobs' backoff.
 
 States: pending (waiting for its scan), clean, infected, failed (could not be scanned yet,
-retried), unscanned (no scanner configured, or larger than SCANNER_MAX_BYTES: served, and the
-page says it was not checked).
+retried), unscanned (no scanner configured, or larger than SCANNER_MAX_BYTES where the operator
+allows it with SCANNER_SERVE_LARGE_UNSCANNED: served, and the page says it was not checked),
+too_large (larger than SCANNER_MAX_BYTES: served to its uploader only).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import logging
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
@@ -36,6 +38,7 @@ class ScanState(models.TextChoices):
     INFECTED = "infected", gettext_lazy("Malware found")
     FAILED = "failed", gettext_lazy("Could not be checked for malware yet")
     UNSCANNED = "unscanned", gettext_lazy("Not checked for malware")
+    TOO_LARGE = "too_large", gettext_lazy("Too large to be checked for malware")
 
 
 WITHHELD = (ScanState.PENDING, ScanState.FAILED)
@@ -66,11 +69,19 @@ class NotYetScanned(ActionRefused):
 
 def scan_after_save(instance: ScannedFile, size: int) -> None:
     """Call once the file is stored: it is scanned after the transaction commits, or marked
-    unscanned when no scanner is configured or it is too large to be sent to clamd."""
+    unscanned when no scanner is configured. One too large to be sent to clamd is kept from
+    everyone but its uploader (too_large), unless the operator serves such files unchecked
+    (SCANNER_SERVE_LARGE_UNSCANNED)."""
     scanner = configured()
-    if scanner is None or size > scanner.max_bytes:
-        type(instance)._default_manager.filter(pk=instance.pk).update(scan=ScanState.UNSCANNED)
-        instance.scan = ScanState.UNSCANNED
+    state = None
+    if scanner is None:
+        state = ScanState.UNSCANNED
+    elif size > scanner.max_bytes:
+        serve = settings.SCANNER_SERVE_LARGE_UNSCANNED
+        state = ScanState.UNSCANNED if serve else ScanState.TOO_LARGE
+    if state is not None:
+        type(instance)._default_manager.filter(pk=instance.pk).update(scan=state)
+        instance.scan = state
         return
     label, pk = instance._meta.label, str(instance.pk)
     transaction.on_commit(lambda: scan_stored_file.enqueue(label, pk))
@@ -116,8 +127,8 @@ def check_download(
     instance: ScannedFile, user: Any, uploader_id: Any, *, copy: bool = False
 ) -> None:
     """Refuse a file with malware to everyone (its uploader learns what was found), and one not
-    yet scanned to everyone but its uploader. A ``copy`` that Ensemble made from the file (a
-    thumbnail re-encoded from a picture's pixels) is refused only for malware."""
+    yet scanned, or too large to be, to everyone but its uploader. A ``copy`` that Ensemble made
+    from the file (a thumbnail re-encoded from a picture's pixels) is refused only for malware."""
     is_uploader = uploader_id is not None and uploader_id == getattr(user, "pk", None)
     if instance.scan == ScanState.INFECTED:
         if is_uploader:
@@ -126,6 +137,10 @@ def check_download(
                 % {"name": instance.scan_signature}
             )
         raise ActionRefused(_("This file contains malware: nobody may download it."))
+    if instance.scan == ScanState.TOO_LARGE and not is_uploader and not copy:
+        raise ActionRefused(
+            _("This file is too large to be checked for malware: only its sender may download it.")
+        )
     if instance.scan in WITHHELD and not is_uploader and not copy:
         if instance.scan == ScanState.FAILED:
             raise NotYetScanned(

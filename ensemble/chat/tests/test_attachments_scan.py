@@ -161,15 +161,49 @@ def test_without_a_scanner_files_are_served_and_marked_unscanned(
     assert client_of(RoomMemberFactory(room=room).user).get(url(info)).status_code == 200
 
 
-def test_a_file_larger_than_the_scanner_takes_is_unscanned(
-    client_of: Any, clamd: Daemon, settings: Any, immediate_tasks: None, committed: Any
+TOO_LARGE = "This file is too large to be checked for malware: only its sender may download it."
+
+
+@pytest.mark.parametrize("serve", [False, True])
+def test_a_file_larger_than_the_scanner_takes_is_for_its_uploader_only_unless_allowed(
+    two: Two, clamd: Daemon, settings: Any, immediate_tasks: None, committed: Any, serve: bool
 ) -> None:
     settings.SCANNER_MAX_BYTES = 100
-    member = RoomMemberFactory()
-    room = member.room
+    settings.SCANNER_SERVE_LARGE_UNSCANNED = serve
+    room, client, fellow = two.room, two.uploader, two.fellow
     with committed():
-        info = upload(client_of(member.user), room, "big.bin", b"x" * 101).json()
-    assert state(info) == "unscanned"
+        info = upload(client, room, "big.bin", b"x" * 101).json()
+        send(client, room, "t1", "", [info["id"]])
+    assert client.get(url(info)).status_code == 200  # its uploader has it
+    if serve:  # the operator chose to serve such files unchecked
+        assert state(info) == "unscanned" and fellow.get(url(info)).status_code == 200
+    else:
+        assert state(info) == "too_large"
+        refused = fellow.get(url(info))
+        assert (refused.status_code, refused.json()["detail"]) == (403, TOO_LARGE)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clamav_installed_but_its_socket_missing_leaves_files_withheld_then_scanned(
+    two: Two, clamd: Daemon, settings: Any, time_machine: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """SCANNER_ADDRESS=auto with Debian's clamav installed but clamd stopped (or waiting for
+    its first signatures): files wait, failed and retried, never served unchecked."""
+    time_machine.move_to(timezone.now(), tick=False)
+    settings.SCANNER_ADDRESS, settings.TASK_RETRY_BASE_SECONDS = "auto", 60
+    config = tmp_path / "clamd.conf"
+    config.write_text(f"LocalSocket {tmp_path / 'clamd.ctl'}\n")
+    monkeypatch.setattr("ensemble.core.scanner.DEBIAN_CONFIG", config)
+    room, client, fellow = two.room, two.uploader, two.fellow
+    info = upload(client, room, "a.txt", b"texte").json()
+    assert info["scan"] == "pending"
+    send(client, room, "t1", "", [info["id"]])
+    run_worker()
+    assert state(info) == "failed" and fellow.get(url(info)).status_code == 423
+    config.write_text(f"LocalSocket {clamd.socket}\n")  # clamd started
+    time_machine.shift(timedelta(seconds=61))
+    run_worker()
+    assert state(info) == "clean" and content(fellow.get(url(info))) == b"texte"
 
 
 def run_worker() -> None:

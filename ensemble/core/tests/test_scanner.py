@@ -132,8 +132,9 @@ def test_settings_choose_the_scanner(
     config = tmp_path / "clamd.conf"
     config.write_text(f"# Debian\nLocalSocket {clamd_daemon.socket}\nUser clamav\n")
     assert debian_socket(config) == clamd_daemon.socket
+    # installed but stopped: its socket all the same (files wait rather than go unscanned)
     config.write_text(f"LocalSocket {tmp_path / 'stopped.ctl'}\n")
-    assert debian_socket(config) == ""
+    assert debian_socket(config) == str(tmp_path / "stopped.ctl")
     assert debian_socket(tmp_path / "not-installed.conf") == ""
     settings.SCANNER_ADDRESS = "auto"
     monkeypatch.setattr("ensemble.core.scanner.DEBIAN_CONFIG", tmp_path / "not-installed.conf")
@@ -160,6 +161,14 @@ def test_what_ensemble_check_says(
     config = tmp_path / "clamd.conf"
     config.write_text(f"LocalSocket {tmp_path / 'stopped.ctl'}\n")
     monkeypatch.setattr("ensemble.core.scanner.DEBIAN_CONFIG", config)
-    assert status() == (False, "clamav-daemon is installed but not running: files are not scanned")
+    assert status() == (
+        False,
+        f"clamd at {tmp_path / 'stopped.ctl'} does not answer: files wait, withheld",
+    )
+    config.write_text("TCPSocket 3310\n")
+    assert status() == (
+        False,
+        "clamav-daemon is installed without a LocalSocket: files are not scanned",
+    )
     monkeypatch.setattr("ensemble.core.scanner.DEBIAN_CONFIG", tmp_path / "absent.conf")
     assert status() == (False, "no clamd (install clamav-daemon): files are not scanned")

@@ -70,6 +70,7 @@ const SCAN_NOTES: Record<string, [string, string]> = {
   failed: ["scanFailed", "fr-badge--warning"],
   infected: ["scanInfected", "fr-badge--error"],
   unscanned: ["scanUnscanned", ""],
+  too_large: ["scanTooLarge", "fr-badge--warning"],
 };
 
 function files(attachments: Attachment[], strings: Strings, mine: boolean): HTMLElement {

@@ -2404,9 +2404,10 @@ export interface components {
          *     * `infected` - Malware found
          *     * `failed` - Could not be checked for malware yet
          *     * `unscanned` - Not checked for malware
+         *     * `too_large` - Too large to be checked for malware
          * @enum {string}
          */
-        ScanEnum: "pending" | "clean" | "infected" | "failed" | "unscanned";
+        ScanEnum: "pending" | "clean" | "infected" | "failed" | "unscanned" | "too_large";
         /**
          * @description * `read` - Read: see what you can see
          *     * `write` - Write: act as you (create, change, delete)
