@@ -204,7 +204,3 @@ class Recording(BaseModel):
 
 
 delete_files_with(Recording, "file")
-
-
-# Breakout rooms (their own module; imported here so that Django finds them).
-from ensemble.meet.breakout_models import Breakout, BreakoutRoom, BreakoutSeat  # noqa: E402, F401
