@@ -188,6 +188,7 @@ CHANNEL_LAYERS: dict[str, Any] = (
                 "capacity": 1000,
                 "sentinels": env_list("REDIS_SENTINELS"),
                 "master_name": env_str("REDIS_SENTINEL_MASTER", "mymaster"),
+                "sentinel_password": env_str("REDIS_SENTINEL_PASSWORD"),
             },
         }
     }

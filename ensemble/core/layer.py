@@ -21,10 +21,12 @@ live. The stream consumer answers by closing the socket; the client resumes each
 its last sequence (ADR 0004).
 
 With ``sentinels`` (``host:port`` strings), the hub asks them where the master named
-``master_name`` is, and asks again when it fails over; the database number and password come
-from ``hosts[0]``. A hub's Redis connections close with its event loop: asyncio closes the
-async generators left suspended before it closes a loop (``shutdown_asyncgens``, which
-``asyncio.run``, asgiref's ``async_to_sync`` and uvicorn call), and each hub keeps one.
+``master_name`` is, and asks again when it fails over; the database number, username,
+password and TLS (``rediss://`` and its ``ssl_*`` options) come from ``hosts[0]``;
+``sentinel_password`` is the sentinels' own (their ``requirepass``). A hub's Redis
+connections close with its event loop: asyncio closes the async generators left suspended
+before it closes a loop (``shutdown_asyncgens``, which ``asyncio.run``, asgiref's
+``async_to_sync`` and uvicorn call), and each hub keeps one.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from typing import Any
 
 from channels.layers import BaseChannelLayer
 from redis import asyncio as aioredis
-from redis.asyncio.connection import parse_url
+from redis.asyncio.connection import SSLConnection, parse_url
 from redis.asyncio.sentinel import Sentinel
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,16 @@ ORIGIN = 16  # bytes of a hub's tag before each message it publishes
 ANYONE = bytes(ORIGIN)  # the tag of what every hub delivers, its sender's included (send)
 OVERFLOW = "layer.overflow"  # the message that takes the place of what a full queue dropped
 MASTER_OPTIONS = ("db", "username", "password")  # what a sentinel's master takes from hosts[0]
+
+
+def master_options(url: str) -> dict[str, Any]:
+    """What the master found through sentinels takes from ``url``: its database and
+    credentials, and TLS with its options for ``rediss://`` (never dropped to plain text)."""
+    parsed = parse_url(url)
+    options = {k: v for k, v in parsed.items() if k in MASTER_OPTIONS or k.startswith("ssl_")}
+    if issubclass(parsed.get("connection_class", object), SSLConnection):
+        options["ssl"] = True  # the sentinel pool's SentinelManagedSSLConnection
+    return options
 
 
 class RedisPubSubLayer(BaseChannelLayer):
@@ -60,6 +72,7 @@ class RedisPubSubLayer(BaseChannelLayer):
         prefix: str = "ensemble",
         sentinels: Iterable[str] = (),
         master_name: str = "mymaster",
+        sentinel_password: str = "",
         **options: Any,
     ) -> None:
         super().__init__(**options)
@@ -67,6 +80,7 @@ class RedisPubSubLayer(BaseChannelLayer):
         self.prefix = prefix
         self.sentinels = [address(sentinel) for sentinel in sentinels]
         self.master_name = master_name
+        self.sentinel_password = sentinel_password
         self.client_name = f"{prefix}.layer"  # how its connections show in Redis's CLIENT LIST
         self.hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
 
@@ -86,10 +100,9 @@ class RedisPubSubLayer(BaseChannelLayer):
         """The Redis client of a new hub, and the sentinels' it asks (closed with it)."""
         if not self.sentinels:
             return aioredis.Redis.from_url(self.url, client_name=self.client_name), []
-        master: dict[str, Any] = {
-            k: v for k, v in parse_url(self.url).items() if k in MASTER_OPTIONS
-        }
-        sentinel = Sentinel(self.sentinels)
+        master = master_options(self.url)
+        asking = {"password": self.sentinel_password} if self.sentinel_password else None
+        sentinel = Sentinel(self.sentinels, sentinel_kwargs=asking)
         client = sentinel.master_for(self.master_name, client_name=self.client_name, **master)
         return client, list(sentinel.sentinels)
 

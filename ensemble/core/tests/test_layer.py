@@ -19,6 +19,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from redis.asyncio.connection import SSLConnection
 
 from ensemble.accounts.tests.factories import UserFactory
 from ensemble.core.events import group_name
@@ -220,8 +221,10 @@ def test_a_hub_closes_its_connections_with_its_event_loop_which_is_not_patched()
 
 
 @pytest.fixture
-def sentinel(tmp_path: Path) -> Iterator[tuple[int, str]]:
-    """A Redis Sentinel of its own on a loopback port, watching the Redis of the run."""
+def sentinel(tmp_path: Path, request: Any) -> Iterator[tuple[int, str]]:
+    """A Redis Sentinel of its own on a loopback port, watching the Redis of the run (with the
+    password given as the fixture's parameter, if any)."""
+    password = getattr(request, "param", "")
     server = shutil.which("redis-sentinel") or shutil.which("redis-server")
     if server is None:
         pytest.skip("Redis Sentinel is not installed (Debian's redis-server package has it)")
@@ -234,12 +237,13 @@ def sentinel(tmp_path: Path) -> Iterator[tuple[int, str]]:
     config.write_text(
         f"port {port}\nbind 127.0.0.1\ndir {tmp_path}\n"
         f"sentinel monitor {master} {watched['host']} {watched['port']} 1\n"
+        + (f"requirepass {password}\n" if password else "")
     )
     process = subprocess.Popen(
         [server, str(config), "--sentinel"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
     )
     try:
-        asking = redis.Redis(port=port)
+        asking = redis.Redis(port=port, password=password or None)
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -284,3 +288,46 @@ async def test_through_a_sentinel_the_layer_finds_the_master_and_works_as_usual(
     finally:
         await here.flush()
         await there.flush()
+
+
+@pytest.mark.parametrize("sentinel", ["sentinel-secret"], indirect=True)
+async def test_sentinels_with_a_password_of_their_own(sentinel: tuple[int, str]) -> None:
+    """REDIS_SENTINEL_PASSWORD: the sentinels' own password (their requirepass)."""
+    port, master = sentinel
+    db = redis.Redis.from_url(settings.REDIS_URL).connection_pool.connection_kwargs["db"]
+
+    def layer(password: str) -> RedisPubSubLayer:
+        return RedisPubSubLayer(
+            [f"redis://127.0.0.1:1/{db}"],
+            prefix=f"test-{uuid.uuid4().hex[:8]}",
+            sentinels=[f"127.0.0.1:{port}"],
+            master_name=master,
+            sentinel_password=password,
+        )
+
+    allowed, refused = layer("sentinel-secret"), layer("")
+    try:
+        channel = await allowed.new_channel()
+        await allowed.send(channel, {"type": "ping"})
+        assert await received(allowed, channel) == {"type": "ping"}
+        with pytest.raises(redis.RedisError):
+            await asyncio.wait_for(refused.new_channel(), 10)
+    finally:
+        await allowed.flush()
+        await refused.flush()
+
+
+def test_through_sentinels_a_rediss_url_keeps_tls_to_the_master() -> None:
+    """``rediss://`` with sentinels: the master found is reached over TLS, with the URL's
+    ``ssl_*`` options, its database and password (no connection is made here)."""
+    url = "rediss://:master-secret@127.0.0.1:1/3?ssl_cert_reqs=required&ssl_ca_certs=/etc/ca.pem"
+    layer = RedisPubSubLayer([url], sentinels=["127.0.0.1:1"], sentinel_password="s")
+    client, sentinels = layer.redis()
+    pool = client.connection_pool
+    assert issubclass(pool.connection_class, SSLConnection)
+    options = pool.connection_kwargs
+    assert (options["ssl_cert_reqs"], options["ssl_ca_certs"]) == ("required", "/etc/ca.pem")
+    assert (options["db"], options["password"]) == (3, "master-secret")
+    assert [s.connection_pool.connection_kwargs["password"] for s in sentinels] == ["s"]
+    plain, _sentinels = RedisPubSubLayer(["redis://127.0.0.1:1/3"], sentinels=["h:1"]).redis()
+    assert not issubclass(plain.connection_pool.connection_class, SSLConnection)
