@@ -19,6 +19,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 MAX_CARDS = 5
+# Objects looked up for one message at most: a message may hold thousands of links to objects
+# that do not exist, each a query for every reader who asks for its cards.
+MAX_LOOKUPS = 10
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,8 @@ def own_path(link: str) -> str | None:
 
 def cards(reader: Any, text: str) -> list[Card]:
     """The cards of the suite's objects linked in ``text`` that ``reader`` may see, in the
-    order of the text, each object once, at most MAX_CARDS."""
+    order of the text, each object once, at most MAX_CARDS, from the first MAX_LOOKUPS
+    distinct objects linked (the links after them are not looked up)."""
     found: list[Card] = []
     seen: set[str] = set()
     for link in LINK.findall(text):
@@ -81,12 +85,13 @@ def cards(reader: Any, text: str) -> list[Card]:
             continue
         for kind in KINDS.values():
             match = kind.path.fullmatch(path)
-            if match is None or f"{kind.name}:{match.group(0).rstrip('/')}" in seen:
+            key = f"{kind.name}:{match.group(0).rstrip('/')}" if match else ""
+            if match is None or key in seen or len(seen) >= MAX_LOOKUPS:
                 continue
-            seen.add(f"{kind.name}:{match.group(0).rstrip('/')}")
+            seen.add(key)
             card = kind.resolve(reader, match)
             if card is not None:
                 found.append(card)
-        if len(found) >= MAX_CARDS:
+        if len(found) >= MAX_CARDS or len(seen) >= MAX_LOOKUPS:
             break
     return found[:MAX_CARDS]

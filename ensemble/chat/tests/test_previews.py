@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ensemble.accounts.tests.factories import UserFactory
@@ -85,6 +87,34 @@ def test_apps_plug_their_objects_in_and_refuse_what_the_reader_may_not_see(
     message, _new = send_message(writer, room, "1", "Voir /docs/plan/ et /docs/secret/")
     assert [card["title"] for card in cards(client_of(reader), message)] == ["Doc plan"]
     assert documents == [reader, reader]
+
+
+def test_thousands_of_links_cost_a_bounded_number_of_queries(client_of: Any) -> None:
+    """A long message full of links to meetings that do not exist: the first ten distinct
+    objects are looked up, no more (a real meeting linked after them gets no card)."""
+    room = RoomFactory(kind=RoomKind.PRIVATE)
+    writer, reader = RoomMemberFactory(room=room).user, RoomMemberFactory(room=room).user
+    client = client_of(reader)
+    meeting = Meeting.objects.create(title="Après les autres")
+    letters = "abcdefghjkmnpqrstuvwxyz"
+
+    def bogus(n: int) -> str:
+        return f"/meet/{letters[n % 23]}{letters[n // 23 % 23]}a-aaaa-{letters[n // 529 % 23]}aa/"
+
+    first = send_message(writer, room, "1", f"/meet/{meeting.code}/")[0]
+    one = len(queries_of(client, first))
+    body = " ".join(bogus(n) for n in range(3000)) + f" /meet/{meeting.code}/"
+    assert len(body) < 64 * 1024
+    many = send_message(writer, room, "2", body)[0]
+    asked = queries_of(client, many)
+    assert cards(client, many) == []  # the real meeting comes after ten others
+    assert len(asked) <= one + previews.MAX_LOOKUPS * 2, len(asked)
+
+
+def queries_of(client: Client, message: Any) -> list[Any]:
+    with CaptureQueriesContext(connection) as done:
+        cards(client, message)
+    return list(done.captured_queries)
 
 
 def test_who_may_ask_for_a_message_s_cards(client_of: Any) -> None:
