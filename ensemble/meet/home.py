@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import Team
 from ensemble.core.forms import DsfrForm
+from ensemble.core.ratelimit import limited_posts
 from ensemble.core.refusals import ActionRefused
 from ensemble.meet import actions, schedule
 from ensemble.meet.abilities import caller_of
@@ -91,6 +92,7 @@ def team_of(user: Any, team_id: str) -> Team | None:
 
 
 @login_required
+@limited_posts("meet.manage")  # as the API's: starting, changing, cancelling, team rooms
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     error, editing, form = "", None, None

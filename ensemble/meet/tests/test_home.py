@@ -151,3 +151,19 @@ def test_a_member_opens_the_teams_room_from_the_page(client_of: Any) -> None:
         assert refused.status_code == 200
         assert "You are not a member of this team." in refused.content.decode()
     assert Meeting.objects.filter(team=team).count() == 1
+
+
+def test_the_page_s_posts_count_against_the_meet_manage_limit(
+    client_of: Any, settings: Any
+) -> None:
+    """The page starts, changes and cancels meetings as the API does, within the same limit."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "meet.manage": "2/day"}
+    user = UserFactory()
+    client = client_of(user)
+    statuses = [client.post("/meet/", {"title": f"r{n}"}).status_code for n in range(3)]
+    assert statuses == [302, 302, 429]
+    assert Meeting.objects.filter(organiser=user).count() == 2
+    assert client.get("/meet/").status_code == 200  # reading the page is not counted
