@@ -85,6 +85,14 @@ class MemberChanged(Event):
     state: str
 
 
+@event_type("chat.room.joined")
+class RoomJoined(Event):
+    """Sent on a person's own stream (``user:<id>``) when they are now in a room (added,
+    invited, a direct conversation opened with them): their open pages list it at once."""
+
+    room: UUID
+
+
 @event_type("chat.reaction.changed")
 class ReactionChanged(Event):
     message: UUID

@@ -29,6 +29,7 @@ export class StreamClient {
   private readonly last = new Map<string, number>();
   private readonly handlers = new Map<string, Handler>();
   private readonly signalHandlers = new Map<string, SignalHandler>();
+  private readonly watchers = new Map<string, Handler[]>();
   private readonly statusHandlers: ((connected: boolean) => void)[] = [];
   private retry = 0;
   private presence: "online" | "away" = "online";
@@ -65,6 +66,16 @@ export class StreamClient {
     else if (!this.socket) this.connect();
   }
 
+  /** Also hand a stream's events to ``handler``, from now on (another island of the page, e.g.
+   * the chat's room list on the person's own stream, which the notification panel follows). */
+  watch(stream: string, handler: Handler): void {
+    this.watchers.set(stream, [...(this.watchers.get(stream) ?? []), handler]);
+    if (this.last.has(stream)) return;
+    this.last.set(stream, Number.MAX_SAFE_INTEGER);
+    if (this.connected) this.subscribe(stream);
+    else if (!this.socket) this.connect();
+  }
+
   signal(stream: string, signal: string, payload: Record<string, unknown>): void {
     this.send({ action: "signal", stream, signal, payload });
   }
@@ -97,7 +108,7 @@ export class StreamClient {
     socket.onopen = () => {
       this.retry = 0;
       if (this.presence === "away") this.send({ action: "presence", state: "away" });
-      for (const stream of this.handlers.keys()) this.subscribe(stream);
+      for (const stream of this.last.keys()) this.subscribe(stream);
       for (const handler of this.statusHandlers) handler(true);
     };
     socket.onmessage = (message) => {
@@ -117,13 +128,16 @@ export class StreamClient {
         this.last.delete(data.stream);
         this.handlers.delete(data.stream);
         this.signalHandlers.delete(data.stream);
+        this.watchers.delete(data.stream);
         return;
       }
       if (data.type !== "event") return;
       const event = data as StreamEvent;
-      if (event.seq <= (this.last.get(event.stream) ?? 0)) return; // already seen
+      const last = this.last.get(event.stream);
+      if (last === undefined || event.seq <= last) return; // not followed (any more), or seen
       this.last.set(event.stream, event.seq);
       this.handlers.get(event.stream)?.(event);
+      for (const watcher of this.watchers.get(event.stream) ?? []) watcher(event);
     };
     socket.onclose = (close) => {
       this.socket = null;

@@ -11,10 +11,9 @@ from django.test import Client
 
 from ensemble.accounts.models import User
 from ensemble.accounts.tests.factories import UserFactory
-from ensemble.accounts.tests.test_password_reset import Inbox, body_of
-from ensemble.accounts.tests.test_password_reset import inbox as inbox  # the fixture
 from ensemble.accounts.tests.test_scim import PATCH, Scim, token_for
 from ensemble.core.models import AuditEntry
+from ensemble.core.tests.mailbox import Inbox, body_of
 
 pytestmark = pytest.mark.django_db
 NEW = "taken.over@evil.example"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from ensemble.accounts.actions import ActionRefused
 from ensemble.accounts.models import User
-from ensemble.chat.events import MemberChanged, ReadMarker
+from ensemble.chat.events import MemberChanged, ReadMarker, RoomJoined
 from ensemble.chat.models import Room, RoomKind, RoomMember, RoomRole
 from ensemble.core import audit
 from ensemble.core.events import current_seq, publish
@@ -52,6 +52,8 @@ def set_notify_level(user: User, room: Room, level: str) -> RoomMember:
 
 def member_changed(room: Room, user: User, role: str | None, state: str) -> None:
     publish(room.stream, MemberChanged(user=user.pk, name=str(user), role=role, state=state))
+    if state == "joined":
+        publish(user_stream(user), RoomJoined(room=room.pk))
 
 
 def may_enter(room: Room, user: User) -> None:

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from ensemble.accounts.actions import ActionRefused
 from ensemble.accounts.models import User
 from ensemble.chat.actions.attachments import check_size
-from ensemble.chat.events import RoomUpdated
+from ensemble.chat.events import RoomJoined, RoomUpdated
 from ensemble.chat.models import Room, RoomKind, RoomMember, RoomRole
 from ensemble.core import audit
 from ensemble.core.events import publish
 from ensemble.core.files import picture
 from ensemble.core.refusals import BadInput
+from ensemble.portal.actions import user_stream
 
 
 def create_room(user: User, kind: str, name: str, topic: str = "") -> Room:
@@ -104,6 +105,7 @@ def direct_room(user: User, other: User) -> tuple[Room, bool]:
             )
             RoomMember.objects.create(room=room, user=user)
             RoomMember.objects.create(room=room, user=other)
+            publish(user_stream(other), RoomJoined(room=room.pk))
     except IntegrityError:  # opened at the same moment by the other one: theirs is ours
         return Room.objects.get(direct_key=key), False
     return room, True

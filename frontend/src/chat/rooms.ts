@@ -1,6 +1,6 @@
 // The room list on the left, with unread and mention badges kept current live.
 import { json, type Room } from "./api";
-import { $, client, element, FROM_NOW, roomId, rooms, strings } from "./context";
+import { $, client, element, FROM_NOW, me, roomId, rooms, strings } from "./context";
 import { roomCounted } from "./notices";
 import { fill } from "./render";
 
@@ -59,14 +59,28 @@ export function refreshRoom(id: string): void {
   );
 }
 
+/** Keep a room's badges current from its stream (the open room's timeline follows its own). */
+const listed = new Set<string>();
+function listen(room: Room): void {
+  if (room.id === roomId || !room.role || listed.has(room.id)) return;
+  listed.add(room.id);
+  client.follow(room.stream, FROM_NOW, (event) => {
+    if (event.event.startsWith("chat.message") || event.event === "chat.room.updated") refreshRoom(room.id);
+  });
+}
+
 export async function loadRooms(): Promise<void> {
   const page = await json<{ results: Room[] }>("rooms/?limit=500");
   for (const room of page.results) rooms.set(room.id, room);
   renderRooms();
-  for (const room of page.results) {
-    if (room.id === roomId || !room.role) continue;
-    client.follow(room.stream, FROM_NOW, (event) => {
-      if (event.event.startsWith("chat.message") || event.event === "chat.room.updated") refreshRoom(room.id);
-    });
-  }
+  for (const room of page.results) listen(room);
+  // A room one is now in (added, invited, a direct conversation opened by someone) is listed at once.
+  client.watch(`user:${me}`, async (event) => {
+    if (event.event !== "chat.room.joined") return;
+    const room = await json<Room>(`rooms/${String(event.payload.room)}/`).catch(() => null);
+    if (!room) return;
+    rooms.set(room.id, room);
+    renderRooms();
+    listen(room);
+  });
 }

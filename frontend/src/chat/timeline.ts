@@ -5,7 +5,7 @@ import { call, json, type Message, type Room } from "./api";
 import { $, act, client, me, messages, root, rooms, state, strings } from "./context";
 import { isExternal } from "./people";
 import { applySignal, forgetTyping } from "./presence";
-import { messageElement, type MessageActions } from "./render";
+import { element, fill, messageElement, type MessageActions } from "./render";
 import { renderRooms } from "./rooms";
 import { editInPlace } from "./composer";
 import { applyToMessages } from "./events";
@@ -179,10 +179,30 @@ function applyEvent(event: StreamEvent): void {
     markRead();
   }
   if (event.event === "chat.member.changed" && payload.user === me && (payload.state === "removed" || payload.state === "banned")) {
-    window.location.href = "/chat/";
+    lostAccess(payload.state === "banned");
     return;
   }
   for (const listener of listeners) listener(event);
+}
+
+/** Removed or banned: the room's messages leave the page, which says so (the server has already
+ * stopped sending the room's stream to this person). */
+function lostAccess(banned: boolean): void {
+  const room = state.current;
+  messages.clear();
+  $("[data-messages]")?.replaceChildren();
+  for (const part of ["[data-composer]", "[data-typing]", "[data-history-end]"]) $<HTMLElement>(part)?.setAttribute("hidden", "");
+  if (room) rooms.delete(room.id);
+  renderRooms();
+  const alert = element("div", "fr-alert fr-alert--warning fr-mb-2w");
+  alert.setAttribute("role", "alert");
+  alert.dataset.lostAccess = "";
+  const name = room?.title ?? "";
+  alert.append(element("p", "", fill(banned ? strings.bannedFrom : strings.removedFrom, { room: name })));
+  const back = element("a", "fr-link", strings.backToRooms);
+  back.href = "/chat/";
+  alert.append(back);
+  $("[data-timeline]")?.before(alert);
 }
 
 // ---------------------------------------------------------------- reading

@@ -126,6 +126,34 @@ describe("StreamClient", () => {
     expect(again.subscriptions().map((message) => message.stream)).toEqual(["chat.room.c"]);
   });
 
+  it("hands a followed stream's events to a watcher too, from where it stands", () => {
+    const { client, socket, seen } = connected();
+    socket.receive(event("chat.room.a", 6));
+    const watched: number[] = [];
+    client.watch("chat.room.a", (received) => watched.push(received.seq));
+    expect(socket.subscriptions()).toHaveLength(1); // not asked for again
+    socket.receive(event("chat.room.a", 7));
+    expect(seen.map((received) => received.seq)).toEqual([6, 7]);
+    expect(watched).toEqual([7]);
+  });
+
+  it("subscribes a watched stream from now on, and again after a reconnection", () => {
+    const client = new StreamClient("ws://test/ws/");
+    const watched: number[] = [];
+    client.watch("user:u", (received) => watched.push(received.seq));
+    const socket = FakeSocket.opened.at(-1)!;
+    socket.open();
+    expect(socket.subscriptions()).toEqual([{ action: "subscribe", stream: "user:u", after: Number.MAX_SAFE_INTEGER }]);
+    socket.receive({ type: "subscribed", stream: "user:u", seq: 3 });
+    socket.receive(event("user:u", 4));
+    socket.drop();
+    vi.advanceTimersByTime(1000);
+    const again = FakeSocket.opened.at(-1)!;
+    again.open();
+    expect(again.subscriptions()).toEqual([{ action: "subscribe", stream: "user:u", after: 4 }]);
+    expect(watched).toEqual([4]);
+  });
+
   it("delivers signals live to the stream's signal handler", () => {
     const client = new StreamClient("ws://test/ws/");
     const signals: string[] = [];
