@@ -9,6 +9,7 @@ import { element, fill, messageElement, type MessageActions } from "./render";
 import { renderRooms } from "./rooms";
 import { editInPlace } from "./composer";
 import { applyToMessages } from "./events";
+import { closePanel } from "./panels";
 import { openThread, threadShows } from "./thread";
 
 let oldestSeq = Number.MAX_SAFE_INTEGER;
@@ -191,7 +192,8 @@ function lostAccess(banned: boolean): void {
   const room = state.current;
   messages.clear();
   $("[data-messages]")?.replaceChildren();
-  for (const part of ["[data-composer]", "[data-typing]", "[data-history-end]"]) $<HTMLElement>(part)?.setAttribute("hidden", "");
+  closePanel();
+  for (const part of ["[data-composer]", "[data-typing]", "[data-history-end]", ".ens-chat__head-tools"]) $<HTMLElement>(part)?.setAttribute("hidden", "");
   if (room) rooms.delete(room.id);
   renderRooms();
   const alert = element("div", "fr-alert fr-alert--warning fr-mb-2w");
