@@ -335,7 +335,8 @@ _janus_origins = sorted({"://".join(urlsplit(url)[:2]) for url in JANUS_WS_URLS}
 CONTENT_SECURITY_POLICY: dict[str, Any] = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        # WebAssembly, no eval: the meeting page's background blur (MediaPipe, served by us).
+        "script-src": [SELF, "'wasm-unsafe-eval'"],
         "style-src": [SELF],
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF],

@@ -111,6 +111,7 @@ def strings() -> dict[str, str]:
         "accessChanged": _("Who may join: {access}"),
         "copied": _("Copied: {what}"),
         "copyFailed": _("Could not copy: select the text and copy it by hand."),
+        "blurFailed": _("This browser cannot blur the background: the others see it as it is."),
         "share": _("Share the screen"),
         "stopSharing": _("Stop sharing"),
     }

@@ -36,7 +36,7 @@ def policy_of(response: Any) -> dict[str, str]:
 def test_pages_forbid_inline_scripts_and_anything_from_elsewhere() -> None:
     assert policy_of(Client().get("/accounts/login/")) == {
         "default-src": "'self'",
-        "script-src": "'self'",
+        "script-src": "'self' 'wasm-unsafe-eval'",
         "style-src": "'self'",
         "img-src": "'self' data: blob:",
         "font-src": "'self'",
@@ -53,7 +53,7 @@ def test_every_page_has_the_policy(client_of: Any, path: str) -> None:
     answer = client_of(UserFactory())
     response = answer.get(path)
     assert response.status_code == 200
-    assert policy_of(response)["script-src"] == "'self'"
+    assert policy_of(response)["script-src"] == "'self' 'wasm-unsafe-eval'"
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: str(path.relative_to(ROOT)))
@@ -126,4 +126,4 @@ def test_the_web_server_does_not_name_itself(embedded_env: dict[str, str]) -> No
     with web_server(embedded_env) as (url, _):
         headers = requests.get(f"{url}/healthz", timeout=10).headers
     assert "server" not in headers
-    assert "script-src 'self';" in headers["Content-Security-Policy"]
+    assert "script-src 'self' 'wasm-unsafe-eval';" in headers["Content-Security-Policy"]

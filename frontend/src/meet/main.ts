@@ -7,6 +7,7 @@ import { streamClient } from "../stream";
 import { MeetApi, type Access, type Me, type Person, type WireEvent } from "./api";
 import { Breakout } from "./breakout";
 import { MeetingChat } from "./chat";
+import { Blur } from "./blur";
 import { copyText } from "./copy";
 import { MediaRoom, type Publisher } from "./media";
 import { fill, initials, Stage, type Strings } from "./stage";
@@ -28,6 +29,11 @@ let handUp = false;
 // Noise suppression (the browser's own audio processing, in the page): on unless turned off.
 let quiet = localStorage.getItem("ensemble.meet.noiseSuppression") !== "off";
 let sentAudio: MediaStreamTrack | null = null; // the copy of the microphone the meeting receives
+// Background blur (segmentation in the page, see blur.ts): off unless turned on.
+let blurred = localStorage.getItem("ensemble.meet.blur") === "on";
+let blur: Blur | null = null;
+let sentVideo: MediaStreamTrack | null = null; // the copy of the camera the meeting receives
+let sentBlurred = false; // and whether it is the blurred one
 let seq = 0;
 const people = new Map<string, Person>();
 const stage = new Stage($("[data-tiles]"), $("[data-pages]"), strings, Number(root?.dataset.pageSize ?? 9));
@@ -81,7 +87,7 @@ async function preview(): Promise<void> {
     }
     note.hidden = false;
   }
-  $<HTMLVideoElement>("[data-preview]").srcObject = local;
+  await showCamera();
   const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
   for (const [select, kind] of [
     [camera, "videoinput"],
@@ -130,6 +136,54 @@ async function setQuiet(on: boolean): Promise<void> {
     await media.replaceAudio(copy);
     sentAudio = copy;
   }
+}
+
+/** The camera as the others see it: blurred when blur is on. */
+function camera(): MediaStreamTrack | null {
+  return blur?.track ?? local?.getVideoTracks()[0] ?? null;
+}
+
+/** Blur or not as the switch says (the camera may have changed), show it in the preview and
+ * in one's own tile, and send it in place of what was sent. */
+async function showCamera(): Promise<void> {
+  blur?.stop();
+  blur = null;
+  const raw = local?.getVideoTracks()[0];
+  if (blurred && raw) {
+    try {
+      blur = await Blur.start(raw, root?.dataset.blurFiles ?? "");
+    } catch (error) {
+      console.warn("background blur cannot run in this browser", error);
+      const note = $<HTMLElement>("[data-preview-note]");
+      note.textContent = strings.blurFailed;
+      note.hidden = false;
+      if (media) notice(strings.blurFailed);
+      showBlur(false);
+    }
+  }
+  const shown = camera();
+  $<HTMLVideoElement>("[data-preview]").srcObject = shown ? new MediaStream([shown]) : local;
+  if (media && sentVideo && shown) {
+    const copy = shown.clone();
+    copy.enabled = sentVideo.enabled;
+    await media.replaceVideo(copy);
+    sentVideo.stop();
+    sentVideo = copy;
+    sentBlurred = !!blur;
+    if (cameraOn) stage.localVideo(copy, me?.id ?? "");
+  }
+}
+
+function showBlur(on: boolean): void {
+  blurred = on;
+  for (const element of root?.querySelectorAll<HTMLInputElement>("[data-blur]") ?? []) element.checked = on;
+  pressed("[data-toggle-blur]", on);
+}
+
+async function setBlur(on: boolean): Promise<void> {
+  localStorage.setItem("ensemble.meet.blur", on ? "on" : "off");
+  showBlur(on);
+  await showCamera();
 }
 
 async function join(event: Event): Promise<void> {
@@ -213,7 +267,9 @@ async function connectMedia(): Promise<boolean> {
   // camera and microphone must outlive a reconnection.
   const audio = local?.getAudioTracks()[0]?.clone() ?? null;
   sentAudio = audio;
-  const video = local?.getVideoTracks()[0]?.clone() ?? null;
+  const video = camera()?.clone() ?? null;
+  sentVideo = video;
+  sentBlurred = !!blur;
   await room.start(audio, video);
   if (media !== room) return false;
   room.setAudio(micOn && !!audio);
@@ -562,7 +618,7 @@ function setCamera(on: boolean): void {
   cameraOn = on;
   media?.setVideo(on);
   pressed("[data-toggle-camera]", on);
-  stage.localVideo(on ? (local?.getVideoTracks()[0] ?? null) : null, me?.id ?? "");
+  stage.localVideo(on ? (sentVideo ?? camera()) : null, me?.id ?? "");
   void api.devices(micOn, cameraOn).catch(() => undefined);
 }
 
@@ -596,6 +652,7 @@ function finish(message: string, ended = false): void {
   over = ended;
   if (me) me.state = "left";
   dropMedia();
+  blur?.stop();
   local?.getTracks().forEach((track) => track.stop());
   $<HTMLElement>("[data-prejoin]").hidden = true;
   $<HTMLElement>("[data-room]").hidden = true;
@@ -687,6 +744,11 @@ function wire(): void {
   }
   pressed("[data-toggle-noise]", quiet);
   $("[data-toggle-noise]").addEventListener("click", () => void setQuiet(!quiet).catch((error) => notice(failure(error))));
+  showBlur(blurred);
+  for (const element of root?.querySelectorAll<HTMLInputElement>("[data-blur]") ?? []) {
+    element.addEventListener("change", () => void setBlur(element.checked).catch((error) => notice(failure(error))));
+  }
+  $("[data-toggle-blur]").addEventListener("click", () => void setBlur(!blurred).catch((error) => notice(failure(error))));
   $("[data-mute-all]").addEventListener("click", () => void api.mute(null).catch((error) => notice(failure(error))));
   $("[data-lock]").addEventListener("click", () => {
     const locked = $<HTMLElement>("[data-lock]").getAttribute("aria-pressed") !== "true";
@@ -715,12 +777,14 @@ declare global {
     ensembleMeet?: {
       stats: () => Promise<{ audioBytes: number; videoBytes: number; framesDecoded: number }>;
       audio: () => MediaTrackSettings | null;
+      blur: () => { frames: number; sent: string | null };
     };
   }
 }
 window.ensembleMeet = {
   stats: () => media?.stats() ?? Promise.resolve({ audioBytes: 0, videoBytes: 0, framesDecoded: 0 }),
   audio: () => (sentAudio ?? local?.getAudioTracks()[0])?.getSettings() ?? null, // what the meeting hears
+  blur: () => ({ frames: blur?.frames ?? 0, sent: sentVideo ? (sentBlurred ? "canvas" : "camera") : null }), // what the meeting sees
 };
 
 if (root && !root.querySelector("[data-join-form]")?.closest("[hidden]")) {

@@ -141,6 +141,12 @@ export class MediaRoom {
     await sender?.replaceTrack(track);
   }
 
+  /** Send another camera track in place of the one sent (background blur changed). */
+  async replaceVideo(track: MediaStreamTrack): Promise<void> {
+    const sender = this.publisher?.webrtcStuff?.pc?.getSenders().find((candidate) => candidate.track?.kind === "video");
+    await sender?.replaceTrack(track);
+  }
+
   /** Share a screen (a second publisher of ours); resolves once it is published. */
   async shareScreen(): Promise<void> {
     if (!this.session || this.screen) return;
