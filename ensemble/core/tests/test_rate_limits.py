@@ -188,6 +188,7 @@ def api_views(patterns: list[Any]) -> list[type[APIView]]:
 # API views open to anonymous callers, each for a reason.
 PUBLIC_VIEWS = {
     "MeetingViewSet": "public meetings admit guests; its actions check the rest",
+    "BreakoutViewSet": "a meeting's guests read its breakout rooms; abilities check each action",
     "SpectacularAPIView": "the OpenAPI schema",
     "SpectacularSwaggerSplitView": "the API docs page",
 }
