@@ -66,7 +66,9 @@ class Suite:
     def create_user(self, email: str, name: str, organisation: str = "Mairie de Lyon") -> None:
         self.shell(
             "from ensemble.accounts.models import User, Organisation\n"
-            f"org, _ = Organisation.objects.get_or_create(name={organisation!r})\n"
+            # Names of organisations are not unique: another test may have made one of the same.
+            f"org = Organisation.objects.filter(name={organisation!r}).first()\n"
+            f"org = org or Organisation.objects.create(name={organisation!r})\n"
             f"User.objects.create_user({email!r}, {PASSWORD!r}, full_name={name!r}, "
             "organisation=org, language='en')"
         )

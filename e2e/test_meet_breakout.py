@@ -71,13 +71,13 @@ def test_a_breakout_session_with_two_rooms_and_a_return_to_the_main_room(
     suite: Suite,
     person: Any,  # noqa: F811
 ) -> None:
-    host = person("bea@lyon.fr", "Béatrice Roux")
+    host = person("bea.breakout@lyon.fr", "Béatrice Roux")
     meeting_url = start_meeting(host, suite.url, "Atelier")
     code = meeting_url.rstrip("/").rsplit("/", 1)[1]
     join(host, meeting_url, muted=True)
     expect(host.locator("[data-room]")).to_be_visible()
-    people = {"Paul Girard": person("paul@lyon.fr", "Paul Girard")}
-    people["Lina Haddad"] = person("lina@lyon.fr", "Lina Haddad")
+    people = {"Paul Girard": person("paul.breakout@lyon.fr", "Paul Girard")}
+    people["Lina Haddad"] = person("lina.breakout@lyon.fr", "Lina Haddad")
     for page in people.values():
         join(page, meeting_url)
     knock = host.locator("[data-knock]")
