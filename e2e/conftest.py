@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
 
 from ensemble.accounts.tests.conftest import SECRET as OP_SECRET
 from ensemble.accounts.tests.conftest import start_openid_provider
@@ -206,6 +206,20 @@ def close_pages(request: Any, pages: list[Page]) -> None:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{number}.png"))
         page.context.close()
+
+
+def search_and_open(page: Page, url: str, words: str, room: str) -> Locator:
+    """Search one's rooms from the chat page for ``words``: one result, in ``room``; open it
+    and answer the message shown highlighted in its context."""
+    page.goto(f"{url}/chat/")
+    page.get_by_role("button", name="Search").first.click()
+    page.get_by_label("Words to find").fill(words)
+    page.get_by_label("Words to find").press("Enter")
+    result = page.locator("[data-result]")
+    expect(result).to_have_count(1)
+    expect(result).to_contain_text(room)
+    result.click()
+    return page.locator("[data-messages] [data-highlight]")
 
 
 def sign_in(page: Page, url: str, email: str, password: str = PASSWORD) -> None:

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from e2e.conftest import ARTIFACTS, Suite, sign_in
+from e2e.conftest import ARTIFACTS, Suite, search_and_open, sign_in
 from e2e.netcut import Cable
 
 ROOM = """
@@ -311,17 +311,9 @@ def test_a_new_user_does_it_all_from_the_page(suite: Suite, new_page: Any) -> No
     shot(amel, "timeline-external")
 
     # Bruno searches across his rooms and opens the message in its context, highlighted.
-    bruno.goto(f"{suite.url}/chat/")
-    bruno.get_by_role("button", name="Search").first.click()
-    bruno.get_by_label("Words to find").fill("situation")
-    bruno.get_by_label("Words to find").press("Enter")
-    result = bruno.locator("[data-result]")
-    expect(result).to_have_count(1)
-    expect(result).to_contain_text("Cellule de crise")
+    found = search_and_open(bruno, suite.url, "situation", "Cellule de crise")
     shot(bruno, "search")
-    result.click()
     expect(bruno).to_have_url(re.compile(r"/chat/[0-9a-f-]+/\?at=\d+$"))
-    found = bruno.locator("[data-messages] [data-highlight]")
     expect(found).to_contain_text("Point de situation")
     expect(found).to_be_in_viewport()
     expect(bruno.locator("[data-messages]")).not_to_contain_text("Suite 59")  # far from now

@@ -18,7 +18,7 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, WebSocket, expect
 
-from e2e.conftest import Suite, sign_in
+from e2e.conftest import Suite, search_and_open, sign_in
 from e2e.test_chat_page import write
 
 SHOTS = Path(tempfile.gettempdir()) / "scenario"
@@ -190,16 +190,8 @@ def test_two_agents_and_a_guest_from_the_chat_page(suite: Suite, new_page: Any) 
     bruno.evaluate("window.__hidden = false")
 
     # Bruno finds the message from anywhere, opens it in its room, and pins it.
-    bruno.goto(f"{suite.url}/chat/")
-    bruno.get_by_role("button", name="Search").first.click()
-    bruno.get_by_label("Words to find").fill("budget")
-    bruno.get_by_label("Words to find").press("Enter")
-    result = bruno.locator("[data-result]")
-    expect(result).to_have_count(1)
-    expect(result).to_contain_text("Dossier subventions")
+    found = search_and_open(bruno, suite.url, "budget", "Dossier subventions")
     shot(bruno, "search")
-    result.click()
-    found = bruno.locator("[data-messages] [data-highlight]")
     expect(found).to_contain_text("Le budget est validé")
     found.hover()
     found.get_by_role("button", name="Pin", exact=True).click()
