@@ -85,7 +85,12 @@ def test_cards_seen_by_threads_and_browser_notifications(suite: Suite, new_page:
     amel.locator("[data-thread-text]").fill("Ordre du jour en pièce jointe")
     amel.locator("[data-thread-text]").press("Enter")
     bruno.evaluate("window.__hidden = true")
-    write(amel, "@bruno.a@lyon.fr tu confirmes ?")
+    text = amel.locator("[data-composer-text]")
+    text.press_sequentially("@Bru")
+    expect(amel.locator("[data-mention-list] [data-mention]")).to_have_count(1)
+    text.press("Enter")  # chooses Bruno: the message names him by his id
+    text.press_sequentially("tu confirmes ?")
+    text.press("Enter")
     notices: list[dict[str, str]] = []
     for _wait in range(50):  # wait_for_function evaluates a string: the page's CSP forbids it
         notices = bruno.evaluate("() => window.__notices")
@@ -93,7 +98,7 @@ def test_cards_seen_by_threads_and_browser_notifications(suite: Suite, new_page:
             break
         bruno.wait_for_timeout(200)
     assert notices[0]["title"] == "Amel Haddad mentioned you in Comité de pilotage"
-    assert notices[0]["body"] == "@bruno.a@lyon.fr tu confirmes ?"
+    assert notices[0]["body"] == "@Bruno Petit tu confirmes ?"
     bruno.evaluate("window.__hidden = false")
     bruno.locator("[data-open-panel='threads']").click()
     expect(bruno.locator("[data-thread-list] [data-thread-root]")).to_have_count(1)

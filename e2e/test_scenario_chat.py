@@ -179,14 +179,16 @@ def test_two_agents_and_a_guest_from_the_chat_page(suite: Suite, new_page: Any) 
     expect(amel.locator("[data-mention-list] [data-mention]")).to_contain_text("Bruno Salmon")
     shot(amel, "mention")
     text.press("Enter")
-    expect(text).to_have_value("Le budget est validé, @bruno.s@lyon.fr ")
+    expect(text).to_have_value("Le budget est validé, @Bruno Salmon ")
     text.press_sequentially("merci de relire")
     text.press("Enter")
     expect(amel.locator("[data-messages]")).to_contain_text("merci de relire")
 
     shown = notices(bruno)
     assert [n["title"] for n in shown] == ["Amel Sauvage mentioned you in Dossier subventions"]
-    assert shown[0]["body"] == "Le budget est validé, @bruno.s@lyon.fr merci de relire"
+    assert shown[0]["body"] == "Le budget est validé, @Bruno Salmon merci de relire"
+    # Named by his name, never his address; the mention is marked on his page.
+    expect(bruno.locator("[data-messages] .ens-mention--me")).to_have_text("@Bruno Salmon")
     bruno.evaluate("window.__hidden = false")
 
     # Bruno finds the message from anywhere, opens it in its room, and pins it.
@@ -198,7 +200,7 @@ def test_two_agents_and_a_guest_from_the_chat_page(suite: Suite, new_page: Any) 
     expect(found.locator("[data-pinned-badge]")).to_be_visible()
     bruno.get_by_role("button", name="Pinned").click()
     expect(bruno.locator("[data-pin-list] [data-pin]")).to_have_text(
-        "Amel SauvageLe budget est validé, @bruno.s@lyon.fr merci de relire"
+        "Amel SauvageLe budget est validé, @Bruno Salmon merci de relire"
     )
     shot(bruno, "pins")
 

@@ -44,6 +44,7 @@ class MessageCreated(Event):
     pinned: bool
     reactions: dict[str, list[UUID]]
     attachments: list[AttachmentInfo]
+    mentions: list[UUID] = []  # the members it names
 
 
 @event_type("chat.message.edited")

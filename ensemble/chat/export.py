@@ -9,15 +9,13 @@ from collections.abc import Iterator
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
-from ensemble.chat.api.serializers import MessageSerializer
+from ensemble.chat.api.serializers import MESSAGE_RELATED, MessageSerializer
 from ensemble.chat.models import Room
 
 
 def export_lines(room: Room, kind: str) -> Iterator[str]:
     messages = (
-        room.messages.select_related("author")
-        .prefetch_related("reactions", "attachments")
-        .order_by("seq")
+        room.messages.select_related("author").prefetch_related(*MESSAGE_RELATED).order_by("seq")
     )
     if kind == "json":
         header = {

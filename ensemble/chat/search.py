@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import F, QuerySet
 
 from ensemble.chat import storage
+from ensemble.chat.api.serializers import MESSAGE_RELATED
 from ensemble.chat.models import Message, Room
 
 MAX_RESULTS = 50
@@ -24,7 +25,7 @@ def search_messages(rooms: QuerySet[Room], text: str) -> list[Message]:
     base = (
         Message.objects.filter(room__in=rooms, deleted_at__isnull=True)
         .select_related("author", "room")
-        .prefetch_related("reactions", "attachments")
+        .prefetch_related(*MESSAGE_RELATED)
     )
     if connection.vendor == "postgresql":
         vector = SearchVector("body", config="simple")

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q
 
+from ensemble.chat.api.serializers import MESSAGE_RELATED
 from ensemble.chat.models import Message, Room
 
 PAGE = 50
@@ -47,7 +48,7 @@ def threads_of(room: Room, reader: Any, before: int | None = None) -> list[Threa
     roots = (
         Message.objects.filter(pk__in=[row["reply_to"] for row in page], room=room)
         .select_related("author")
-        .prefetch_related("reactions", "attachments")
+        .prefetch_related(*MESSAGE_RELATED)
     )
     by_id = {root.pk: root for root in roots}
     return [

@@ -34,7 +34,8 @@ def edit_message(user: User, message: Message, body: str) -> Message:
     check_body(body)
     with transaction.atomic():
         MessageRevision.objects.create(message=message, body=message.body)
-        message.body, message.html, message.edited_at = body, render(body), timezone.now()
+        html = render(body, list(message.mentions.all()))  # those it named stay named
+        message.body, message.html, message.edited_at = body, html, timezone.now()
         message.save(update_fields=["body", "html", "edited_at", "updated_at"])
         publish(
             message.room.stream,

@@ -18,8 +18,8 @@ from ensemble.accounts.models import User
 from ensemble.chat import storage
 from ensemble.chat.actions.attachments import unsent_attachments
 from ensemble.chat.actions.storing import (
-    MENTION,
     ROOM_MENTION,
+    Stored,
     created,
     numbered,
     prepared,
@@ -65,6 +65,7 @@ class Draft:
     guest: Guest | None = None
     reply_to: uuid.UUID | None = None
     attachments: list[uuid.UUID] = field(default_factory=list)
+    mentions: list[uuid.UUID] = field(default_factory=list)  # people named, by id
     room_read: bool = True  # False: ``room`` is its id alone (the socket's sends)
 
     @property
@@ -82,7 +83,7 @@ class Draft:
             self.guest is not None
             or self.attachments
             or self.reply_to is not None
-            or MENTION.search(self.body)
+            or self.mentions
             or ROOM_MENTION.search(self.body)
         )
 
@@ -98,11 +99,14 @@ def send_message(
     body: str,
     reply_to: uuid.UUID | None = None,
     attachments: list[uuid.UUID] | None = None,
+    mentions: list[uuid.UUID] | None = None,
 ) -> Sent:
     """Store a message and publish it; (message, created). A retry with the same ``txn_id``
     returns the first message and creates nothing. ``attachments`` are files uploaded to the
-    room beforehand (upload_attachment) and not yet sent."""
-    return one(send([Draft(room, txn_id, body, user, None, reply_to, attachments or [])]))
+    room beforehand (upload_attachment) and not yet sent; ``mentions`` the ids of the
+    members it names."""
+    draft = Draft(room, txn_id, body, user, None, reply_to, attachments or [], mentions or [])
+    return one(send([draft]))
 
 
 def send_as_guest(room: Room, guest: uuid.UUID, name: str, txn_id: str, body: str) -> Sent:
@@ -274,18 +278,20 @@ def send_usual(plan: SendPlan, indices: list[int]) -> None:
     timeout = settings.CHAT_FLOOD_SECONDS * FLOOD_TIMEOUT
     counts = add_ones([plan.keys[index] for index in counting], timeout)
     allowed = dict(zip(counting, plan.count(counting, counts), strict=True))
-    messages: list[tuple[int, Message, list[Attachment]]] = []
+    kept: list[int] = []  # the index of each message
+    messages: list[Stored] = []
     for index, files in accepted:
         draft = plan.drafts[index]
         if not allowed.get(index, True):
             plan.answers[index] = over_limit(draft)
             continue
         try:
-            messages.append((index, drafted(draft), files))
+            messages.append((drafted(draft), files, draft.mentions))
+            kept.append(index)
         except ActionRefused as refusal:
             plan.answers[index] = refusal
-    stored = store_all([(message, files) for _index, message, files in messages])
-    for (index, message, _files), result in zip(messages, stored, strict=True):
+    stored = store_all(messages)
+    for index, (message, _files, _named), result in zip(kept, messages, stored, strict=True):
         plan.answers[index] = (result, True) if result is not None else retried(message)
 
 

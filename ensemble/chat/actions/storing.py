@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ensemble.accounts.models import User
-from ensemble.chat.api.serializers import MessageSerializer
+from ensemble.chat.api.serializers import MAX_MENTIONS, MessageSerializer
 from ensemble.chat.events import MessageCreated
 from ensemble.chat.markdown import render
 from ensemble.chat.models import Attachment, Message, NotifyLevel, Room
@@ -22,8 +22,10 @@ from ensemble.chat.replies import notify_reply
 from ensemble.core.events import publish_rows
 from ensemble.portal.actions import notify
 
+Stored = tuple[Message, list[Attachment], list[uuid.UUID]]  # the message, its files, who it names
 
-def store_all(messages: list[tuple[Message, list[Attachment]]]) -> list[Message | None]:
+
+def store_all(messages: list[Stored]) -> list[Message | None]:
     """store() for several messages, in order within each room. The usual ones (no mentions,
     files or notifications) of a room are stored together in one write (one statement on
     PostgreSQL); the others each in a transaction of their own, with what goes with them."""
@@ -42,10 +44,10 @@ def store_all(messages: list[tuple[Message, list[Attachment]]]) -> list[Message 
         for index, seq in zip(waiting, places, strict=True):
             stored[index] = numbered(messages[index][0], seq)
 
-    for index, (message, files) in enumerate(messages):
+    for index, (message, files, named) in enumerate(messages):
         room = message.room
-        prepared(message)
-        mentioned = mentioned_members(room, message.body)
+        mentioned = mentioned_members(room, named)
+        prepared(message, mentioned)
         answers = message.reply_to_id is not None  # its author may be told (chat/replies.py)
         if not (
             mentioned or files or answers or message.mentions_room or room.notifies_every_message()
@@ -54,10 +56,12 @@ def store_all(messages: list[tuple[Message, list[Attachment]]]) -> list[Message 
             continue
         store_usual(room.pk)  # those before it first, to keep the room's order
         with transaction.atomic():  # stored, numbered and published together, or not at all
-            (seq,) = publish_rows(room.stream, Message, [row(message)], [created(message, files)])
+            (seq,) = publish_rows(
+                room.stream, Message, [row(message)], [created(message, files, mentioned)]
+            )
             if numbered(message, seq):
-                if mentioned:
-                    message.mentions.set(mentioned)
+                Named = Message.mentions.through  # the manager would read the event's cache
+                Named.objects.bulk_create(Named(message=message, user=user) for user in mentioned)
                 if files:
                     Attachment.objects.filter(pk__in=[file.pk for file in files]).update(
                         message=message
@@ -70,8 +74,8 @@ def store_all(messages: list[tuple[Message, list[Attachment]]]) -> list[Message 
     return stored
 
 
-def prepared(message: Message) -> Message:
-    message.html = render(message.body)
+def prepared(message: Message, mentioned: list[User] | None = None) -> Message:
+    message.html = render(message.body, mentioned or [])
     message.created_at = message.updated_at = timezone.now()
     return message
 
@@ -83,11 +87,17 @@ def row(message: Message) -> dict[str, Any]:
     return {column.attname: getattr(message, column.attname) for column in MESSAGE_COLUMNS}
 
 
-def created(message: Message, files: list[Attachment]) -> MessageCreated:
+def created(
+    message: Message, files: list[Attachment], mentioned: list[User] | None = None
+) -> MessageCreated:
     """The event of a new message (its seq filled in when it is stored)."""
     message.seq = 0
-    # A new message has no reactions, and its files are known: no need to ask.
-    message._prefetched_objects_cache = {"reactions": [], "attachments": files}  # type: ignore[attr-defined]
+    # A new message has no reactions, and its files and the people it names are known.
+    message._prefetched_objects_cache = {  # type: ignore[attr-defined]
+        "reactions": [],
+        "attachments": files,
+        "mentions": mentioned or [],
+    }
     return MessageCreated.model_validate(MessageSerializer(message).data)
 
 
@@ -100,20 +110,18 @@ def numbered(message: Message, seq: int | None) -> Message | None:
     return message
 
 
-MENTION = re.compile(r"(?<![\w@])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
-
-
 ROOM_MENTION = re.compile(r"(?<![\w@])@room\b")
 
 
-def mentioned_members(room: Room, body: str) -> list[User]:
-    """Members of the room named in the text as @their.address@example.fr."""
-    emails = {email.lower().rstrip(".") for email in MENTION.findall(body)}
-    if not emails:
+def mentioned_members(room: Room, named: list[uuid.UUID]) -> list[User]:
+    """The members of the room among the people a message names (by their id, as the page's
+    @-list and the API give them; never by address, which would show it to every reader).
+    Someone named who is not a member (any more) is left out."""
+    if not named:
         return []
     return list(
         User.objects.filter(
-            email__in=emails, room_memberships__room=room, room_memberships__banned=False
+            pk__in=named[:MAX_MENTIONS], room_memberships__room=room, room_memberships__banned=False
         )
     )
 

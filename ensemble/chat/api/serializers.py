@@ -18,6 +18,7 @@ from ensemble.chat.models import (
 )
 
 MAX_MESSAGE_BYTES = 64 * 1024
+MAX_MENTIONS = 50  # people named in one message (@room names everyone)
 
 
 class RoomSerializer(serializers.ModelSerializer[Room]):
@@ -96,8 +97,15 @@ class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
         return bool(attachment.thumbnail)
 
 
+# What MessageSerializer shows of other tables: fetched beforehand with each page of messages.
+MESSAGE_RELATED = ("reactions", "attachments", "mentions")
+
+
 class MessageSerializer(serializers.ModelSerializer[Message]):
     attachments = AttachmentSerializer(many=True, read_only=True)
+    mentions: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="The members this message names (@their name)."
+    )
     author_name = serializers.CharField(read_only=True)
     guest = serializers.SerializerMethodField()
     edited = serializers.SerializerMethodField()
@@ -123,6 +131,7 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
             "edited",
             "deleted",
             "attachments",
+            "mentions",
         ]
         read_only_fields = fields
 
@@ -167,6 +176,7 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
             "edited": message.edited_at is not None,
             "deleted": deleted,
             "attachments": [attachment_data(file) for file in message.attachments.all()],
+            "mentions": [str(user.pk) for user in message.mentions.all()],
         }
 
 
@@ -201,6 +211,14 @@ class SendSerializer(serializers.Serializer[None]):
         default=list,
         help_text="Files uploaded to the room beforehand (…/attachments/), sent with this text.",
     )
+    mentions = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        default=list,
+        max_length=MAX_MENTIONS,
+        help_text="The ids of the members this message names (each is told); the text shows "
+        "them as @their name. Someone named who is not a member is left out.",
+    )
     body = serializers.CharField(trim_whitespace=False, allow_blank=True)
 
     @classmethod
@@ -208,9 +226,10 @@ class SendSerializer(serializers.Serializer[None]):
         """(fields, None) or (None, errors). The usual message (text, no reply, no files) is
         checked by hand: running the serializer cost more than storing the message."""
         txn_id, body = data.get("txn_id"), data.get("body")
-        plain = not data.get("reply_to") and not data.get("attachments")
+        plain = not (data.get("reply_to") or data.get("attachments") or data.get("mentions"))
         if plain and isinstance(txn_id, str) and TXN_ID.match(txn_id) and isinstance(body, str):
-            return {"txn_id": txn_id, "body": body, "reply_to": None, "attachments": []}, None
+            fields: dict[str, Any] = {"txn_id": txn_id, "body": body, "reply_to": None}
+            return {**fields, "attachments": [], "mentions": []}, None
         serializer = cls(data=data)
         if serializer.is_valid():
             return {"reply_to": None, **serializer.validated_data}, None

@@ -85,6 +85,7 @@ def checked_calls(
                 user,
                 reply_to=fields.get("reply_to"),
                 attachments=fields["attachments"],
+                mentions=fields["mentions"],
                 room_read=False,
             )
         )

@@ -40,6 +40,7 @@ from ensemble.chat.actions.sending import check_body, send_message
 from ensemble.chat.api.lookups import RATE_LIMITS as LOOKUP_LIMITS
 from ensemble.chat.api.lookups import MessageLookups, RoomLookups
 from ensemble.chat.api.serializers import (
+    MESSAGE_RELATED,
     AttachmentSerializer,
     DirectSerializer,
     EditSerializer,
@@ -450,11 +451,7 @@ class RoomViewSet(
     def pins(self, request: Request, pk: str | None = None) -> Response:
         """The room's pinned messages, oldest first."""
         pinned = self.get_object().messages.filter(pinned_at__isnull=False)
-        pinned = (
-            pinned.select_related("author")
-            .prefetch_related("reactions", "attachments")
-            .order_by("seq")
-        )
+        pinned = pinned.select_related("author").prefetch_related(*MESSAGE_RELATED).order_by("seq")
         return Response(MessageSerializer(pinned, many=True).data)
 
     @extend_schema(request=ReadSerializer, responses={200: RoomSerializer})
@@ -507,9 +504,7 @@ class RoomViewSet(
         if request.method == "POST":
             return self.send(request, room)
         seq = current_seq(room.stream)
-        history = room.messages.select_related("author").prefetch_related(
-            "reactions", "attachments"
-        )
+        history = room.messages.select_related("author").prefetch_related(*MESSAGE_RELATED)
         response = Response(MessageSerializer(self.page_of(request, history), many=True).data)
         response["X-Stream-Seq"] = str(seq)
         return response
@@ -561,6 +556,7 @@ class RoomViewSet(
                 fields["body"],
                 fields["reply_to"],
                 fields["attachments"],
+                fields["mentions"],
             )
             return sent["message"]
 
@@ -604,7 +600,7 @@ class MessageViewSet(
         return (
             Message.objects.filter(room__in=rooms)
             .select_related("room", "author")
-            .prefetch_related("reactions", "attachments")
+            .prefetch_related(*MESSAGE_RELATED)
         )
 
     @extend_schema(request=EditSerializer, responses={200: MessageSerializer})
@@ -657,7 +653,7 @@ class MessageViewSet(
     def thread(self, request: Request, pk: str | None = None) -> Response:
         """The replies to this message, oldest first (the thread's side panel)."""
         replies = Message.objects.filter(reply_to=self.get_object()).select_related("author")
-        replies = replies.prefetch_related("reactions", "attachments").order_by("seq")
+        replies = replies.prefetch_related(*MESSAGE_RELATED).order_by("seq")
         return Response(MessageSerializer(replies, many=True).data)
 
     @extend_schema(responses={200: RevisionSerializer(many=True)})

@@ -23,7 +23,7 @@ class Message(BaseModel):
     body = models.TextField(_("text"))
     html = models.TextField()
     reply_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
-    mentions = models.ManyToManyField(  # people named with @e-mail in the text
+    mentions = models.ManyToManyField(  # the members a message names (by id; @name in the text)
         settings.AUTH_USER_MODEL, related_name="+", blank=True
     )
     mentions_room = models.BooleanField(default=False)  # @room, by a moderator

@@ -48,7 +48,7 @@ def test_unread_mentions_and_direct_messages_are_e_mailed_once(
     muted = RoomMemberFactory(room=room, notify=NotifyLevel.NONE).user
     reader = RoomMemberFactory(room=room).user
     colleague = UserFactory(organisation=alice.organisation)
-    send_message(alice, room, "1", f"@{bob.email} @{muted.email} @{reader.email} le budget ?")
+    send_message(alice, room, "1", f"@{bob} le budget ?", mentions=[bob.pk, muted.pk, reader.pk])
     send_message(alice, room, "2", "Sans mention")
     direct, _created = direct_room(alice, colleague)
     send_message(alice, direct, "3", "Tu as un moment ?")
@@ -61,7 +61,7 @@ def test_unread_mentions_and_direct_messages_are_e_mailed_once(
     (to_bob,) = to(inbox, bob)
     assert subject(to_bob) == "1 unread message for you in Ensemble"
     text = body_of(to_bob)
-    assert f"@{bob.email}" in text and "Sans mention" not in text
+    assert f"@{bob} le budget" in text and "Sans mention" not in text
     assert f"Cellule budget · {alice}" in text
     assert f"/chat/{room.pk}/?at=1" in text
     (to_colleague,) = to(inbox, colleague)
@@ -69,7 +69,7 @@ def test_unread_mentions_and_direct_messages_are_e_mailed_once(
     assert to(inbox, muted) == [] and to(inbox, reader) == [] and to(inbox, alice) == []
     send_mention_digests.call()  # once per message
     assert len(inbox.messages) == 2
-    send_message(colleague, direct, "4", f"@room et @{alice.email} : oui")
+    send_message(colleague, direct, "4", f"@room et @{alice} : oui", mentions=[alice.pk])
     age_all(31)  # the earlier ones too: they were e-mailed already
     send_mention_digests.call()
     (to_alice,) = to(inbox, alice)
@@ -81,8 +81,8 @@ def test_the_digest_is_in_the_reader_s_language(inbox: Inbox, settings: Any) -> 
     room = RoomFactory(kind=RoomKind.PRIVATE, name="Cellule")
     alice = RoomMemberFactory(room=room).user
     bob = RoomMemberFactory(room=room, user=UserFactory(language="fr")).user
-    send_message(alice, room, "1", f"@{bob.email} un")
-    send_message(alice, room, "2", f"@{bob.email} deux")
+    send_message(alice, room, "1", "un", mentions=[bob.pk])
+    send_message(alice, room, "2", "deux", mentions=[bob.pk])
     age_all(45)
     send_mention_digests.call()
     (message,) = inbox.messages
@@ -93,7 +93,7 @@ def test_the_digest_is_in_the_reader_s_language(inbox: Inbox, settings: Any) -> 
 def test_no_digest_when_turned_off_or_the_room_muted(inbox: Inbox, settings: Any) -> None:
     room = RoomFactory(kind=RoomKind.PRIVATE)
     alice, bob = RoomMemberFactory(room=room).user, RoomMemberFactory(room=room).user
-    send_message(alice, room, "1", f"@{bob.email} ?")
+    send_message(alice, room, "1", "?", mentions=[bob.pk])
     age_all(45)
     settings.CHAT_DIGEST_MINUTES = 0
     assert send_mention_digests.call() == {"sent": 0}
@@ -109,6 +109,6 @@ def test_nothing_older_than_a_day_is_sent(inbox: Inbox, settings: Any) -> None:
     settings.CHAT_DIGEST_MINUTES = 30
     room = RoomFactory(kind=RoomKind.PRIVATE)
     alice, bob = RoomMemberFactory(room=room).user, RoomMemberFactory(room=room).user
-    send_message(alice, room, "1", f"@{bob.email} ?")
+    send_message(alice, room, "1", "?", mentions=[bob.pk])
     age_all(60 * 25)
     assert send_mention_digests.call() == {"sent": 0}

@@ -27,3 +27,25 @@ def test_usual_messages_take_the_quick_way_and_markup_does_not() -> None:
     for text in ["*gras*", "1. liste", "- point", "# titre", "a_b_", "<b>x</b>", "a\nb",
                  "[lien](http://x)", "`code`", "  indenté", "fin "]:  # fmt: skip
         assert not (PLAIN_TEXT.fullmatch(text) and not text.endswith(" ")), text
+
+
+class Person:
+    def __init__(self, name: str, pk: str) -> None:
+        self.name, self.pk = name, pk
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def test_the_people_named_become_mentions_in_text_only() -> None:
+    amel, haddad = Person("Amel", "u1"), Person("Amel Haddad & <Co>", "u2")
+    html = render(
+        "Bonjour @Amel Haddad & <Co>, @Amel, @Amelie, `@Amel` [@Amel](https://x.fr) @Bruno",
+        [amel, haddad],  # type: ignore[list-item]
+    )
+    assert html == (
+        '<p>Bonjour <span class="ens-mention" data-user="u2">@Amel Haddad &amp; &lt;Co&gt;</span>'
+        ', <span class="ens-mention" data-user="u1">@Amel</span>, @Amelie, <code>@Amel</code> '
+        '<a href="https://x.fr" rel="noopener noreferrer nofollow">@Amel</a> @Bruno</p>\n'
+    )
+    assert render("Bonjour @Amel", []) == "<p>Bonjour @Amel</p>\n"  # nobody named: plain text

@@ -41,7 +41,7 @@ def test_no_second_notice_when_the_reply_already_told_them() -> None:
     everything = RoomMemberFactory(room=room, notify=NotifyLevel.ALL).user
     muted = RoomMemberFactory(room=room, notify=NotifyLevel.NONE).user
     first, _new = send_message(alice, room, "1", "Question")
-    send_message(bob, room, "2", f"@{alice.email} réponse", reply_to=first.pk)
+    send_message(bob, room, "2", "réponse", reply_to=first.pk, mentions=[alice.pk])
     assert len(titles(alice)) == 1  # the mention, not a reply notice too
     send_message(bob, room, "3", "@room réponse", reply_to=first.pk)
     assert len(titles(alice)) == 2  # the @room notice only

@@ -34,16 +34,16 @@ def test_retries_through_the_api_take_no_number(client_of: Any) -> None:
     client = client_of(member.user)
     url = f"/api/v1/chat/rooms/{member.room.pk}/messages/"
 
-    def send(txn: str, body: str) -> int:
-        data = {"txn_id": txn, "body": body}
+    def send(txn: str, body: str, mentions: list[str] | None = None) -> int:
+        data = {"txn_id": txn, "body": body, "mentions": mentions or []}
         return client.post(url, data, content_type="application/json").status_code
 
     assert send("t1", "premier") == 201
     assert [send("t1", "premier") for _ in range(3)] == [200, 200, 200]
     assert send("t2", "deuxième") == 201
-    mention = f"bonjour @{other.user.email}"  # stored with its mention, on its own
-    assert send("t3", mention) == 201
-    assert [send("t3", mention) for _ in range(2)] == [200, 200]
+    mention = [str(other.user.pk)]  # stored with its mention, on its own
+    assert send("t3", f"bonjour @{other.user}", mention) == 201
+    assert [send("t3", f"bonjour @{other.user}", mention) for _ in range(2)] == [200, 200]
     assert send("t4", "quatrième") == 201
     assert current_seq(member.room.stream) == 4
     contiguous(member.room)

@@ -144,13 +144,13 @@ def test_sends_handled_together_keep_their_order_and_their_own_outcomes() -> Non
     other = RoomMemberFactory()  # another room, same batch
     outsider = UserFactory()
 
-    def payload(txn: str, body: str, where: Any = room) -> dict[str, Any]:
-        return {"room": str(where.pk), "txn_id": txn, "body": body}
+    def payload(txn: str, body: str, where: Any = room, **more: Any) -> dict[str, Any]:
+        return {"room": str(where.pk), "txn_id": txn, "body": body, **more}
 
     answers = send_together(
         [
             (first.user, payload("a", "one")),
-            (second.user, payload("b", f"two for @{first.user.email}")),
+            (second.user, payload("b", "two for you", mentions=[str(first.user.pk)])),
             (first.user, payload("c", "three")),
             (other.user, payload("d", "elsewhere", other.room)),
             (first.user, payload("a", "one")),  # a retry of the first, in the same batch
@@ -164,7 +164,7 @@ def test_sends_handled_together_keep_their_order_and_their_own_outcomes() -> Non
     created = [e for e in events_after(room.stream, 0) if e["event"] == "chat.message.created"]
     assert [e["payload"]["body"] for e in created] == [
         "one",
-        f"two for @{first.user.email}",
+        "two for you",
         "three",
         "four",
     ]

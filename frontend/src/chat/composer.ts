@@ -2,6 +2,7 @@
 // button or drag and drop with a progress bar each, a Markdown preview, edits in place.
 import { ApiError, json, transactionId, upload, type Attachment, type Message } from "./api";
 import { $, act, maxBytes, reason, showError, state, strings } from "./context";
+import { takeMentions } from "./mentions";
 import { stopTyping, typed } from "./presence";
 import { fill, humanSize } from "./render";
 import { rerender } from "./timeline";
@@ -13,6 +14,12 @@ interface Pending {
   row: HTMLLIElement;
 }
 const pending: Pending[] = [];
+
+function drop(entry: Pending): void {
+  const at = pending.indexOf(entry);
+  if (at >= 0) pending.splice(at, 1);
+  entry.row.remove();
+}
 
 function addFiles(files: FileList | File[]): void {
   if (!state.current) return;
@@ -36,10 +43,7 @@ function addFiles(files: FileList | File[]): void {
     row.append(label, bar, remove);
     $("[data-uploads]")?.append(row);
     const entry: Pending = { file, row, done: Promise.resolve() };
-    remove.onclick = () => {
-      pending.splice(pending.indexOf(entry), 1);
-      row.remove();
-    };
+    remove.onclick = () => drop(entry);
     entry.done = upload(room, file, (done) => (bar.value = done))
       .then((attachment) => {
         entry.attachment = attachment;
@@ -47,21 +51,29 @@ function addFiles(files: FileList | File[]): void {
         row.dataset.uploaded = attachment.id;
       })
       .catch((error: unknown) => {
-        pending.splice(pending.indexOf(entry), 1);
-        row.remove();
+        drop(entry);
         showError(fill(strings.uploadFailed, { name: file.name, reason: reason(error) }));
       });
     pending.push(entry);
   }
 }
 
+// Messages leave in the order they were written: each send waits for the one before it (two
+// sends in flight at once could be stored the other way round).
+let outbox: Promise<unknown> = Promise.resolve();
+
+function inOrder<T>(work: () => Promise<T>): Promise<T> {
+  const turn = outbox.then(work);
+  outbox = turn.catch(() => undefined);
+  return turn;
+}
+
 /** Send once, retrying network failures with the same transaction id (never a duplicate). */
-export async function send(body: string, attachments: string[], replyTo: string | null): Promise<void> {
-  if (!state.current) return;
-  const data = { txn_id: transactionId(), body, attachments, reply_to: replyTo };
+async function post(room: string, body: string, attachments: string[], replyTo: string | null, mentions: string[] = []): Promise<void> {
+  const data = { txn_id: transactionId(), body, attachments, reply_to: replyTo, mentions };
   for (let attempt = 0; ; attempt++) {
     try {
-      await json(`rooms/${state.current.id}/messages/`, "POST", data);
+      await json(`rooms/${room}/messages/`, "POST", data);
       return;
     } catch (error) {
       if (error instanceof ApiError || attempt >= 5) throw error;
@@ -70,30 +82,41 @@ export async function send(body: string, attachments: string[], replyTo: string 
   }
 }
 
+/** Send a message to the open room, after those written before it. */
+export function send(body: string, attachments: string[], replyTo: string | null): Promise<void> {
+  const room = state.current?.id;
+  return room ? inOrder(() => post(room, body, attachments, replyTo)) : Promise.resolve();
+}
+
 async function submitComposer(): Promise<void> {
   const text = $<HTMLTextAreaElement>("[data-composer-text]");
-  if (!text || !state.current) return;
-  await Promise.all(pending.map((entry) => entry.done));
+  const room = state.current?.id;
+  if (!text || !room) return;
   const body = text.value;
+  const mentions = takeMentions(body);
   const sending = pending.splice(0);
-  const files = sending.filter((entry) => entry.attachment).map((entry) => entry.attachment!.id);
-  if (!body.trim() && !files.length) return;
+  if (!body.trim() && !sending.length) return;
   // The composer is free again at once; what could not be sent comes back into it.
   text.value = "";
   sending.forEach((entry) => (entry.row.hidden = true));
   stopTyping();
   await setPreview(false);
-  await act(async () => {
-    try {
-      await send(body, files, null);
-      sending.forEach((entry) => entry.row.remove());
-    } catch (error) {
-      if (!text.value) text.value = body;
-      pending.unshift(...sending);
-      sending.forEach((entry) => (entry.row.hidden = false));
-      throw error;
-    }
-  });
+  await act(() =>
+    inOrder(async () => {
+      await Promise.all(sending.map((entry) => entry.done)); // uploads still under way
+      const files = sending.filter((entry) => entry.attachment).map((entry) => entry.attachment!.id);
+      if (!body.trim() && !files.length) return;
+      try {
+        await post(room, body, files, null, mentions);
+        sending.forEach((entry) => entry.row.remove());
+      } catch (error) {
+        if (!text.value) text.value = body;
+        pending.unshift(...sending.filter((entry) => entry.attachment));
+        sending.forEach((entry) => (entry.row.hidden = false));
+        throw error;
+      }
+    }),
+  );
 }
 
 async function setPreview(on: boolean): Promise<void> {

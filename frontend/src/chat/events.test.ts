@@ -30,6 +30,7 @@ function message(id: string, changes: Partial<Message> = {}): Message {
     pinned: false,
     reactions: {},
     attachments: [],
+    mentions: [],
     ...changes,
   };
 }

@@ -1,15 +1,26 @@
 // Mentions: typing "@" and part of a name lists the room's members (and @room for moderators);
-// Enter, Tab or a click writes "@address " into the text, which the server understands.
+// Enter, Tab or a click writes "@Name " into the text, and the message names that person by
+// their id (never by address, which would show it to every reader).
 import { $, element, externalBadge, me, state, strings } from "./context";
 import { members } from "./people";
 
 interface Choice {
   label: string;
-  handle: string;
+  handle: string; // what the text holds after "@"
+  user: string | null; // null: @room
+  detail: string; // what tells two people of the same name apart: their organisation
   external: boolean;
 }
 
 let choices: Choice[] = [];
+const chosen = new Map<string, string>(); // "@Name" written into the text -> the person's id
+
+/** The ids of the people chosen whose "@Name" is still in ``body``; the composer starts again. */
+export function takeMentions(body: string): string[] {
+  const named = [...chosen].filter(([handle]) => body.includes(handle)).map(([, user]) => user);
+  chosen.clear();
+  return [...new Set(named)];
+}
 let active = 0;
 
 const list = (): HTMLUListElement | null => $("[data-mention-list]");
@@ -36,8 +47,9 @@ function render(text: HTMLTextAreaElement): void {
       item.id = `mention-${index}`;
       item.setAttribute("role", "option");
       item.setAttribute("aria-selected", String(index === active));
-      item.dataset.mention = choice.handle;
-      item.append(element("strong", "", choice.label), element("span", "fr-text--xs", ` @${choice.handle}`));
+      item.dataset.mention = choice.user ?? choice.handle;
+      item.append(element("strong", "", choice.label));
+      if (choice.detail) item.append(element("span", "fr-text--xs", choice.detail));
       if (choice.external) item.append(externalBadge());
       item.onmousedown = (event) => {
         event.preventDefault(); // keep the focus in the text
@@ -56,6 +68,7 @@ function choose(text: HTMLTextAreaElement, index: number): void {
   if (!typed || !choice) return close();
   const end = text.selectionStart;
   const inserted = `@${choice.handle} `;
+  if (choice.user) chosen.set(`@${choice.handle}`, choice.user);
   text.value = text.value.slice(0, typed.start) + inserted + text.value.slice(end);
   const caret = typed.start + inserted.length;
   text.setSelectionRange(caret, caret);
@@ -66,13 +79,11 @@ function update(text: HTMLTextAreaElement): void {
   const typed = typedWord(text);
   if (!typed) return close();
   const found: Choice[] = [...members.values()]
-    // A mention names an address: members whose address this reader is not shown are left out.
-    .flatMap((member) => (member.user !== me && member.email ? [{ ...member, email: member.email }] : []))
-    .filter((member) => member.name.toLowerCase().includes(typed.word) || member.email.toLowerCase().startsWith(typed.word))
+    .filter((member) => member.user !== me && member.name.toLowerCase().includes(typed.word))
     .slice(0, 6)
-    .map((member) => ({ label: member.name, handle: member.email, external: member.external }));
+    .map((member) => ({ label: member.name, handle: member.name, user: member.user, detail: member.organisation, external: member.external }));
   if (state.current?.abilities.moderate && "room".startsWith(typed.word)) {
-    found.push({ label: strings.everyone, handle: "room", external: false });
+    found.push({ label: strings.everyone, handle: "room", user: null, detail: "@room", external: false });
   }
   choices = found;
   active = 0;

@@ -17,7 +17,6 @@ const moderates = (user: string | null): boolean => {
 export function wireNotices(): void {
   const button = notifier.button();
   if (button) $(".ens-chat__rooms-tools")?.append(button);
-  void notifier.know();
   onEvent((event) => {
     const room = state.current;
     if (event.event !== "chat.message.created" || !room) return;

@@ -1,7 +1,6 @@
 // Browser notifications (the Notification API) for mentions and direct messages while the tab
 // is in the background. Permission is asked only from a button the person presses, never on
 // load; once granted, a notice shows the room and the author, and a click opens the message.
-import { apiJson } from "../api";
 
 export interface NoticeRoom {
   id: string;
@@ -18,6 +17,7 @@ export interface NoticeMessage {
   author: string | null;
   author_name: string;
   body: string;
+  mentions: string[];
 }
 
 export interface NoticeStrings {
@@ -30,15 +30,11 @@ export interface NoticeStrings {
 const fill = (text: string, values: Record<string, string | number>): string =>
   text.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
 
-/** Whether the text names ``email`` (the server's mention syntax: "@address"), or the whole
- * room when its author may (moderators and administrators). */
-export function mentionsMe(body: string, email: string, authorModerates: boolean): boolean {
-  const lower = body.toLowerCase();
-  const named = email !== "" && new RegExp(`(^|[^\\w@])@${literal(email.toLowerCase())}(?![\\w-])`).test(lower);
-  return named || (authorModerates && /(^|[^\w@])@room\b/.test(lower));
+/** Whether the message names ``me`` (the people it mentions, by id), or the whole room when
+ * its author may (moderators and administrators). */
+export function mentionsMe(message: NoticeMessage, me: string, authorModerates: boolean): boolean {
+  return message.mentions.includes(me) || (authorModerates && /(^|[^\w@])@room\b/i.test(message.body));
 }
-
-const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Whether a new message of the open room deserves a notice: the tab is in the background,
  * someone else wrote it, the room is not muted, and it is a direct message or names me. */
@@ -56,8 +52,6 @@ export function newForMe(before: NoticeRoom | undefined, after: NoticeRoom): num
 }
 
 export class Notifier {
-  private email = "";
-
   constructor(
     private readonly me: string,
     private readonly strings: NoticeStrings,
@@ -82,24 +76,13 @@ export class Notifier {
     node.onclick = async () => {
       const answer = await Notification.requestPermission();
       node.hidden = answer !== "default";
-      if (answer === "granted") await this.know();
     };
     return node;
   }
 
-  /** Learn one's address (mentions name it); done once, when notices may be shown. */
-  async know(): Promise<void> {
-    if (this.email || !this.allowed) return;
-    try {
-      this.email = (await apiJson<{ email: string }>("/api/v1/me/")).email;
-    } catch {
-      this.email = "";
-    }
-  }
-
   /** A message arrived in the open room. */
   message(room: NoticeRoom, message: NoticeMessage, authorModerates: boolean): void {
-    const mentioned = mentionsMe(message.body, this.email, authorModerates);
+    const mentioned = mentionsMe(message, this.me, authorModerates);
     if (!this.allowed || !wantsNotice(room, message, this.me, document.hidden, mentioned)) return;
     const title = room.kind === "direct" ? this.strings.notifyDirect : this.strings.notifyMention;
     this.show(fill(title, { author: message.author_name, room: room.title }), message.body, room.id, message.seq);

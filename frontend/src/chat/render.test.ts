@@ -15,7 +15,7 @@ function shown(scan: Attachment["scan"], reader: string, thumbnail = false): HTM
   const message: Message = {
     id: "m1", seq: 1, room: "r", author: "ana", author_name: "Ana", guest: false, body: "", html: "",
     reply_to: null, created_at: "2026-11-30T10:00:00Z", edited: false, deleted: false, pinned: false,
-    reactions: {}, attachments: [file],
+    reactions: {}, attachments: [file], mentions: [],
   };
   const nothing = () => undefined;
   const actions: MessageActions = {

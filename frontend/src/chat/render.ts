@@ -150,6 +150,10 @@ export function messageElement(message: Message, actions: MessageActions, inThre
     return item;
   }
   body.innerHTML = message.html; // sanitized by the server (nh3)
+  for (const mention of body.querySelectorAll<HTMLElement>(".ens-mention")) {
+    if (mention.dataset.user === me) mention.classList.add("ens-mention--me");
+  }
+  if (message.mentions.includes(me)) item.classList.add("ens-msg--mentions-me");
   item.append(body);
   if (message.attachments.length) item.append(files(message.attachments, strings, message.author === me));
 

@@ -1872,6 +1872,8 @@ export interface components {
             readonly edited: boolean;
             readonly deleted: boolean;
             readonly attachments: components["schemas"]["Attachment"][];
+            /** @description The members this message names (@their name). */
+            readonly mentions: string[];
         };
         MuteRequest: {
             /** Format: uuid */
@@ -2422,6 +2424,8 @@ export interface components {
             reply_to?: string | null;
             /** @description Files uploaded to the room beforehand (…/attachments/), sent with this text. */
             attachments?: string[];
+            /** @description The ids of the members this message names (each is told); the text shows them as @their name. Someone named who is not a member is left out. */
+            mentions?: string[];
             body: string;
         };
         Session: {
