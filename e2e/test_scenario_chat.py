@@ -235,4 +235,12 @@ def test_two_agents_and_a_guest_from_the_chat_page(suite: Suite, new_page: Any) 
             "goes back to /chat/ without a word (timeline.ts, on chat.member.changed 'banned')"
         )
     assert gaspard.goto(room_url).status == 404
+
+    # The ban is listed to Amel (a moderator), who lifts it; Gaspard may then be added again.
+    banned = amel.locator("[data-banned-list] [data-banned]", has_text="Gaspard Roche")
+    expect(banned).to_be_visible()
+    shot(amel, "banned")
+    amel.once("dialog", lambda dialog: dialog.accept())
+    banned.get_by_role("button", name="Lift the ban").click()
+    expect(amel.locator("[data-banned]")).to_be_hidden()
     assert not gaps, "\n".join(gaps)

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ensemble.accounts import views as accounts_views
@@ -13,6 +15,8 @@ admin.site.index_title = _("Operate the suite")
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Browsers and bookmarks ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     path("admin/login/", accounts_views.admin_sign_in_view),  # our sign-in page, not admin's
     path("admin/", admin.site.urls),
     path("accounts/", include("ensemble.accounts.urls")),

@@ -1,4 +1,4 @@
-"""Who is in a room: join, add, remove, ban, roles, read markers, notifications."""
+"""Who is in a room: join, add, remove, ban and lift a ban, roles, read markers, notifications."""
 
 from __future__ import annotations
 
@@ -125,6 +125,19 @@ def remove_member(actor: User, room: Room, user: User, *, ban: bool = False) -> 
                     "chat.member_removed", actor=actor, target=room, data={"user": str(user.pk)}
                 )
         member_changed(room, user, None, "banned" if ban else ("left" if leaving else "removed"))
+
+
+def lift_ban(actor: User, room: Room, user: User) -> None:
+    """A moderator lifts a ban: the person is no longer in the room, and may be added again
+    (or join it again, if it is a forum)."""
+    if not room.get_abilities(actor)["moderate"]:
+        raise ActionRefused(_("Only the room's moderators and administrators can lift a ban."))
+    with transaction.atomic():
+        deleted, _rows = room.members.filter(user=user, banned=True).delete()
+        if not deleted:
+            raise ActionRefused(_("This person is not banned from the room."))
+        audit.record("chat.member_unbanned", actor=actor, target=room, data={"user": str(user.pk)})
+        member_changed(room, user, None, "unbanned")
 
 
 def outranks(room: Room, actor: User, member: RoomMember) -> bool:

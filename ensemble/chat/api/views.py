@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -21,6 +22,7 @@ from ensemble.chat.actions.invitations import invite_from_csv
 from ensemble.chat.actions.members import (
     add_member,
     join_room,
+    lift_ban,
     mark_read,
     remove_member,
     set_member_role,
@@ -212,9 +214,10 @@ class RoomViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=MemberSerializer, responses={200: RoomSerializer})
-    @action(detail=True, methods=["post"], url_path="members/(?P<change>add|remove|ban|role)")
+    @action(detail=True, methods=["post"], url_path="members/(?P<change>add|remove|ban|unban|role)")
     def members(self, request: Request, pk: str | None = None, change: str = "add") -> Response:
-        """Add someone, remove or ban them (moderators), or change their role (admins)."""
+        """Add someone, remove or ban them or lift their ban (moderators), or change their role
+        (admins)."""
         data = MemberSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         room, actor = self.get_object(), acting_user(request)
@@ -223,6 +226,7 @@ class RoomViewSet(
             "add": lambda: add_member(actor, room, user, role),
             "remove": lambda: remove_member(actor, room, user),
             "ban": lambda: remove_member(actor, room, user, ban=True),
+            "unban": lambda: lift_ban(actor, room, user),
             "role": lambda: set_member_role(actor, room, user, role),
         }
         refusing(moves[change])
@@ -527,14 +531,25 @@ class RoomViewSet(
             history = history.filter(seq__lt=query_int(request, "before", 0))
         return list(history[:PAGE])[::-1]
 
-    @extend_schema(responses={200: RoomMemberEntrySerializer(many=True)})
+    @extend_schema(
+        responses={200: RoomMemberEntrySerializer(many=True)},
+        parameters=[
+            OpenApiParameter(
+                "banned", bool, description="Those banned instead (moderators only).", default=False
+            )
+        ],
+    )
     @action(detail=True, methods=["get"], url_path="members")
     def roster(self, request: Request, pk: str | None = None) -> Response:
         """Who is in the room, with their role and organisation; ``external`` marks guests and
         people of another organisation (1000 at most). Their e-mail addresses only for a reader
-        of the room's organisation who is not external, or one of its moderators (else null)."""
+        of the room's organisation who is not external, or one of its moderators (else null).
+        ``?banned=true``: the people banned from it, for its moderators."""
         room = self.get_object()
-        members = room.members.filter(banned=False).select_related("user__organisation")
+        banned = request.query_params.get("banned") == "true"
+        if banned and not room.get_abilities(acting_user(request))["moderate"]:
+            raise exceptions.PermissionDenied(_("Only the room's moderators see who is banned."))
+        members = room.members.filter(banned=banned).select_related("user__organisation")
         members = list(members.order_by("user__full_name", "user__email")[:1000])
         for member in members:
             member.room = room  # one room for all: no query per member

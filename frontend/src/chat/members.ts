@@ -1,5 +1,6 @@
 // The members panel: who is in the room (role, organisation, external mark), roles changed by
-// administrators, people and teams added, e-mail and CSV invitations, removal, ban, leaving.
+// administrators, people and teams added, e-mail and CSV invitations, removal, ban (and, for
+// moderators, the people banned with a button to lift the ban), leaving.
 import { call, json, sendFile, type Member } from "./api";
 import { $, act, element, externalBadge, me, onFileChosen, state, strings } from "./context";
 import { addPeople } from "./conversations";
@@ -18,7 +19,34 @@ function change(member: Member, move: string, role = "member"): void {
   void act(async () => {
     await json(`rooms/${state.current!.id}/members/${move}/`, "POST", { user: member.user, role });
     await loadMembers();
+    await loadBanned();
   }, errorBox());
+}
+
+/** The people banned from the room, each with "lift the ban" (moderators only). */
+async function loadBanned(): Promise<void> {
+  const section = $<HTMLElement>("[data-banned]");
+  const list = $<HTMLUListElement>("[data-banned-list]");
+  const room = state.current;
+  if (!section || !list || !room) return;
+  const banned = room.abilities.moderate && room.kind !== "direct" ? await json<Member[]>(`rooms/${room.id}/members/?banned=true`) : [];
+  list.replaceChildren(
+    ...banned.map((member) => {
+      const item = element("li", "ens-chat__member");
+      item.dataset.banned = member.user;
+      const who = element("div", "ens-chat__member-who");
+      who.append(element("strong", "", member.name));
+      if (member.external) who.append(externalBadge());
+      const lift = element("button", "fr-btn fr-btn--sm fr-btn--tertiary", strings.liftBan);
+      lift.type = "button";
+      lift.onclick = () => {
+        if (window.confirm(fill(strings.confirmLiftBan, { name: member.name }))) change(member, "unban");
+      };
+      item.append(who, element("p", "fr-text--xs fr-mb-0 ens-chat__member-detail", member.organisation), lift);
+      return item;
+    }),
+  );
+  section.hidden = !banned.length;
 }
 
 function row(member: Member): HTMLLIElement {
@@ -91,7 +119,10 @@ export function wireMembers(): void {
   if (!box || !state.current) return;
   const room = state.current.id;
   onMembers(render);
-  onPanel("members", loadMembers);
+  onPanel("members", async () => {
+    await loadMembers();
+    await loadBanned();
+  });
   invite = picker(box, true);
   $<HTMLButtonElement>("[data-invite-add]")!.onclick = () =>
     void act(async () => {

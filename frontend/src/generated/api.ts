@@ -437,6 +437,7 @@ export interface paths {
          * @description Who is in the room, with their role and organisation; ``external`` marks guests and
          *     people of another organisation (1000 at most). Their e-mail addresses only for a reader
          *     of the room's organisation who is not external, or one of its moderators (else null).
+         *     ``?banned=true``: the people banned from it, for its moderators.
          */
         get: operations["api_v1_chat_rooms_members_list"];
         put?: never;
@@ -456,7 +457,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Add someone, remove or ban them (moderators), or change their role (admins). */
+        /**
+         * @description Add someone, remove or ban them or lift their ban (moderators), or change their role
+         *     (admins).
+         */
         post: operations["api_v1_chat_rooms_members_create"];
         delete?: never;
         options?: never;
@@ -3230,6 +3234,8 @@ export interface operations {
     api_v1_chat_rooms_members_list: {
         parameters: {
             query?: {
+                /** @description Those banned instead (moderators only). */
+                banned?: boolean;
                 /** @description Number of results to return per page. */
                 limit?: number;
                 /** @description The initial index from which to return the results. */
