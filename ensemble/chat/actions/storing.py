@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ensemble.accounts.models import User
-from ensemble.chat.api.serializers import MAX_MENTIONS, MessageSerializer
+from ensemble.chat.api.serializers import MAX_MENTIONS, message_data
 from ensemble.chat.events import MessageCreated
 from ensemble.chat.markdown import render
 from ensemble.chat.models import Attachment, Message, NotifyLevel, Room
@@ -98,7 +98,7 @@ def created(
         "attachments": files,
         "mentions": mentioned or [],
     }
-    return MessageCreated.model_validate(MessageSerializer(message).data)
+    return MessageCreated.model_validate(message_data(message))
 
 
 def numbered(message: Message, seq: int | None) -> Message | None:

@@ -151,7 +151,8 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
     def get_reactions(self, message: Message) -> dict[str, list[str]]:
         """{emoji: [ids of the people who reacted]}, in a stable order."""
         summary: dict[str, list[str]] = {}
-        for reaction in sorted(message.reactions.all(), key=lambda r: (r.created_at, str(r.pk))):
+        reactions = related(message, "reactions")
+        for reaction in sorted(reactions, key=lambda r: (r.created_at, str(r.pk))):
             summary.setdefault(reaction.emoji, []).append(str(reaction.user_id))
         return summary
 
@@ -175,9 +176,25 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
             "created_at": TIMESTAMP.to_representation(message.created_at),
             "edited": message.edited_at is not None,
             "deleted": deleted,
-            "attachments": [attachment_data(file) for file in message.attachments.all()],
-            "mentions": [str(user.pk) for user in message.mentions.all()],
+            "attachments": [attachment_data(file) for file in related(message, "attachments")],
+            "mentions": [str(user.pk) for user in related(message, "mentions")],
         }
+
+
+def related(message: Message, name: str) -> Any:
+    """A message's related objects, from what was fetched beforehand if it was (MESSAGE_RELATED,
+    or a new message's known files): making Django's related manager costs more than reading."""
+    cache = getattr(message, "_prefetched_objects_cache", None)
+    return cache[name] if cache and name in cache else getattr(message, name).all()
+
+
+SHOWN = MessageSerializer()
+
+
+def message_data(message: Message) -> dict[str, Any]:
+    """What MessageSerializer(message).data gives, without making a serializer each time (a
+    message sent is shown twice on the hot path: its event, and its sender's answer)."""
+    return SHOWN.to_representation(message)
 
 
 TIMESTAMP = serializers.DateTimeField()
