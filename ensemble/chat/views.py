@@ -22,7 +22,7 @@ def chat_view(request: HttpRequest, room_id: uuid.UUID | None = None) -> HttpRes
     if room_id is not None:
         room = visible_rooms(request.user).filter(pk=room_id).first()  # type: ignore[arg-type]
         if room is None or not room.get_abilities(request.user)["retrieve"]:
-            raise Http404("No such room, or you are not in it.")
+            raise Http404(_("No such room, or you are not in it."))
     context = {
         "room": room,
         "max_bytes": settings.CHAT_ATTACHMENT_MAX_BYTES,

@@ -66,7 +66,7 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet[AuditEntry]):
             try:
                 entries = entries.filter(actor_id=uuid.UUID(params["actor"]))
             except ValueError as error:
-                raise ValidationError({"actor": "Give a user id (a UUID)."}) from error
+                raise ValidationError({"actor": _("Give a user id (a UUID).")}) from error
         for name, lookup in (("since", "time__gte"), ("until", "time__lt")):
             if params.get(name):
                 try:

@@ -145,7 +145,7 @@ class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
 
     def validate_scopes(self, scopes: list[str]) -> list[str]:
         if TokenScope.SCIM in scopes and not self.context["request"].user.is_staff:
-            raise serializers.ValidationError("Only operators may give a token the scim scope.")
+            raise serializers.ValidationError(_("Only operators may give a token the scim scope."))
         return sorted(set(scopes))
 
 

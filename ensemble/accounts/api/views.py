@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -169,7 +170,7 @@ class SessionViewSet(
 
 
 class BrowserSessionOnly(BasePermission):
-    message = "API tokens are managed from a signed-in browser, not with another token."
+    message = _("API tokens are managed from a signed-in browser, not with another token.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return not isinstance(request.auth, ApiToken)

@@ -8,6 +8,7 @@ import shlex
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 OPERATORS = {"eq": "iexact", "co": "icontains", "sw": "istartswith", "ew": "iendswith"}
 
@@ -31,13 +32,13 @@ def to_q(text: str, fields: dict[str, str]) -> Q:
     try:
         words = shlex.split(text, posix=True)
     except ValueError as error:
-        raise InvalidFilter(f"the filter cannot be read: {error}") from error
+        raise InvalidFilter(_("the filter cannot be read: %(error)s") % {"error": error}) from error
     clauses = [[]]  # type: list[list[str]]
     for word in words:
         if word.lower() == "and":
             clauses.append([])
         elif word.lower() == "or":
-            raise InvalidFilter("'or' is not supported: send one request per alternative")
+            raise InvalidFilter(_("'or' is not supported: send one request per alternative"))
         else:
             clauses[-1].append(word)
     query = Q()
@@ -48,24 +49,30 @@ def to_q(text: str, fields: dict[str, str]) -> Q:
 
 def clause_to_q(clause: list[str], fields: dict[str, str]) -> Q:
     if len(clause) not in (2, 3):
-        raise InvalidFilter('each condition must read: attribute operator "value"')
+        raise InvalidFilter(_('each condition must read: attribute operator "value"'))
     attribute, operator = clause[0].lower(), clause[1].lower()
     attribute = re.sub(r"^urn:ietf:params:scim:schemas:core:2\.0:(user|group):", "", attribute)
     field = fields.get(attribute)
     if field is None:
-        raise InvalidFilter(f"filtering on {clause[0]!r} is not supported")
+        raise InvalidFilter(
+            _("filtering on %(attribute)s is not supported") % {"attribute": repr(clause[0])}
+        )
     if operator == "pr":
         return ~Q(**{f"{field}__isnull": True}) & ~Q(**{field: ""})
     if len(clause) != 3:
-        raise InvalidFilter(f"operator {operator!r} needs a value")
+        raise InvalidFilter(_("operator %(operator)s needs a value") % {"operator": repr(operator)})
     value = parse_value(clause[2])
     if operator == "ne":
         return ~Q(**{field: value})
     if isinstance(value, bool) or value is None:
         if operator != "eq":
-            raise InvalidFilter(f"operator {operator!r} needs a text value")
+            raise InvalidFilter(
+                _("operator %(operator)s needs a text value") % {"operator": repr(operator)}
+            )
         return Q(**{field: value})
     lookup = OPERATORS.get(operator)
     if lookup is None:
-        raise InvalidFilter(f"operator {operator!r} is not supported")
+        raise InvalidFilter(
+            _("operator %(operator)s is not supported") % {"operator": repr(operator)}
+        )
     return Q(**{f"{field}__{lookup}": value})

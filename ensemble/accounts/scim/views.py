@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
@@ -45,7 +46,7 @@ class ScimParser(JSONParser):  # depth-limited; refuses NUL and unpaired surroga
 
 
 class ScimAccess(BasePermission):
-    message = "SCIM needs an operator's API token with the scim scope."
+    message = gettext_lazy("SCIM needs an operator's API token with the scim scope.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         token = request.auth
@@ -68,7 +69,7 @@ class ScimView(APIView):
         if isinstance(exc, ScimError):
             error = exc
         elif isinstance(exc, Http404):
-            error = ScimError(404, "No such resource.")
+            error = ScimError(404, _("No such resource."))
         elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
             error = ScimError(401, str(exc.detail))
         elif isinstance(exc, exceptions.PermissionDenied):
@@ -95,7 +96,7 @@ class ScimView(APIView):
 
     def body(self, request: Request) -> dict[str, Any]:
         if not isinstance(request.data, dict):
-            raise ScimError(400, "The body must be a JSON object.", "invalidSyntax")
+            raise ScimError(400, _("The body must be a JSON object."), "invalidSyntax")
         return request.data
 
     def operator(self, request: Request) -> User:
@@ -129,7 +130,9 @@ def page(
         try:
             queryset = queryset.filter(to_q(params["filter"], fields))
         except (InvalidFilter, DjangoValidationError, ValueError) as error:
-            raise ScimError(400, f"Invalid filter: {error}", "invalidFilter") from error
+            raise ScimError(
+                400, _("Invalid filter: %(error)s") % {"error": error}, "invalidFilter"
+            ) from error
     # RFC 7644 §3.4.2.4: a startIndex below 1 means 1, a negative count means 0.
     start = max(1, whole_number(request, "startIndex", 1))
     count = min(MAX_COUNT, max(0, whole_number(request, "count", 100)))
@@ -157,11 +160,13 @@ def apply_user_fields(request: Request, operator: User, user: User, fields: dict
         try:
             validate_email(fields["email"])
         except DjangoValidationError as error:
-            raise ScimError(400, "userName must be an e-mail address.", "invalidValue") from error
+            raise ScimError(
+                400, _("userName must be an e-mail address."), "invalidValue"
+            ) from error
         if User.objects.filter(email=fields["email"]).exclude(pk=user.pk).exists():
-            raise ScimError(409, "Another account has this userName.", "uniqueness")
+            raise ScimError(409, _("Another account has this userName."), "uniqueness")
     if active is not None and not isinstance(active, bool):
-        raise ScimError(400, "active must be true or false.", "invalidValue")
+        raise ScimError(400, _("active must be true or false."), "invalidValue")
     for name, value in fields.items():
         setattr(user, name, value)
     try:
@@ -186,7 +191,7 @@ class UsersView(ScimView):
         data = self.body(request)
         fields = r.user_fields(data)
         if not fields.get("email"):
-            raise ScimError(400, "userName (the e-mail address) is required.", "invalidValue")
+            raise ScimError(400, _("userName (the e-mail address) is required."), "invalidValue")
         operator = self.operator(request)
         if operator.organisation_id is None and not operator.is_superuser:
             raise ScimError(
@@ -210,7 +215,7 @@ class UserView(ScimView):
         try:
             user = scopes.people_of(operator).get(pk=pk)
         except (User.DoesNotExist, DjangoValidationError, ValueError) as error:
-            raise ScimError(404, f"No user {pk}.") from error
+            raise ScimError(404, _("No user %(id)s.") % {"id": pk}) from error
         if to_change:
             check_may_change(operator, user)
         return user
@@ -222,7 +227,7 @@ class UserView(ScimView):
         user, operator = self.get_user(request, pk), self.operator(request)
         fields = r.user_fields(self.body(request))
         if not fields.get("email"):
-            raise ScimError(400, "userName (the e-mail address) is required.", "invalidValue")
+            raise ScimError(400, _("userName (the e-mail address) is required."), "invalidValue")
         with transaction.atomic():
             apply_user_fields(request, operator, user, fields)
             audit.record("scim.user_replaced", actor=operator, target=user, request=request)
@@ -234,9 +239,9 @@ class UserView(ScimView):
         for operation in patch_operations(self.body(request)):
             op, path, value = operation
             if op == "remove":
-                raise ScimError(400, "Removing user attributes is not supported.", "mutability")
+                raise ScimError(400, _("Removing user attributes is not supported."), "mutability")
             if path is None and not isinstance(value, dict):
-                raise ScimError(400, "Without a path, value must be an object.", "invalidValue")
+                raise ScimError(400, _("Without a path, value must be an object."), "invalidValue")
             change = value if path is None else nest(path, value)
             name = change.get("name")
             if isinstance(name, dict) and "formatted" not in name:
@@ -267,10 +272,14 @@ class UserView(ScimView):
 
 def patch_operations(data: dict[str, Any]) -> list[tuple[str, str | None, Any]]:
     if r.PATCH_SCHEMA not in data.get("schemas", []):
-        raise ScimError(400, f"A PATCH body must use the {r.PATCH_SCHEMA} schema.", "invalidSyntax")
+        raise ScimError(
+            400,
+            _("A PATCH body must use the %(schema)s schema.") % {"schema": r.PATCH_SCHEMA},
+            "invalidSyntax",
+        )
     operations = data.get("Operations")
     if not isinstance(operations, list) or not operations:
-        raise ScimError(400, "Operations must be a non-empty list.", "invalidSyntax")
+        raise ScimError(400, _("Operations must be a non-empty list."), "invalidSyntax")
     parsed = []
     for operation in operations:
         if not isinstance(operation, dict) or str(operation.get("op", "")).lower() not in {
@@ -279,11 +288,11 @@ def patch_operations(data: dict[str, Any]) -> list[tuple[str, str | None, Any]]:
             "remove",
         }:
             raise ScimError(
-                400, "Each operation needs op: add, replace or remove.", "invalidSyntax"
+                400, _("Each operation needs op: add, replace or remove."), "invalidSyntax"
             )
         path = operation.get("path")
         if path is not None and not isinstance(path, str):
-            raise ScimError(400, "path must be text.", "invalidPath")
+            raise ScimError(400, _("path must be text."), "invalidPath")
         parsed.append((str(operation["op"]).lower(), path, operation.get("value")))
     return parsed
 
@@ -304,7 +313,9 @@ ALLOWED_USER_PATHS = {
 def nest(path: str, value: Any) -> dict[str, Any]:
     """{"name.givenName": "Ana"} style paths as the nested object user_fields() reads."""
     if path.lower() not in ALLOWED_USER_PATHS:
-        raise ScimError(400, f"Changing {path!r} is not supported.", "invalidPath")
+        raise ScimError(
+            400, _("Changing %(path)s is not supported.") % {"path": repr(path)}, "invalidPath"
+        )
     canonical = {
         "username": "userName",
         "displayname": "displayName",
@@ -339,11 +350,13 @@ class GroupsView(ScimView):
     def post(self, request: Request) -> Response:
         data, operator = self.body(request), self.operator(request)
         if operator.organisation_id is None:
-            raise ScimError(400, "The token's account belongs to no organisation.", "invalidValue")
+            raise ScimError(
+                400, _("The token's account belongs to no organisation."), "invalidValue"
+            )
         name = str(data.get("displayName") or "").strip()
         if not name or len(name) > 200:
             raise ScimError(
-                400, "displayName is required (200 characters at most).", "invalidValue"
+                400, _("displayName is required (200 characters at most)."), "invalidValue"
             )
         try:
             with transaction.atomic():
@@ -351,7 +364,7 @@ class GroupsView(ScimView):
                 set_members(team, member_ids(data.get("members", [])))
                 audit.record("scim.group_created", actor=operator, target=team, request=request)
         except IntegrityError as error:
-            raise ScimError(409, "A team with this displayName exists.", "uniqueness") from error
+            raise ScimError(409, _("A team with this displayName exists."), "uniqueness") from error
         return Response(r.group_resource(team), status=201)
 
 
@@ -359,7 +372,7 @@ def member_ids(members: Any) -> list[str]:
     if not isinstance(members, list) or not all(
         isinstance(m, dict) and isinstance(m.get("value"), str) for m in members
     ):
-        raise ScimError(400, 'members must be a list of {"value": "<user id>"}.', "invalidValue")
+        raise ScimError(400, _('members must be a list of {"value": "<user id>"}.'), "invalidValue")
     return [m["value"] for m in members]
 
 
@@ -367,14 +380,14 @@ def users_for(team: Team, ids: list[str]) -> list[User]:
     try:
         users = list(User.objects.filter(pk__in=ids))
     except (DjangoValidationError, ValueError) as error:
-        raise ScimError(400, "A member value is not a user id.", "invalidValue") from error
+        raise ScimError(400, _("A member value is not a user id."), "invalidValue") from error
     if len(users) != len(set(ids)):
-        raise ScimError(400, "A member is not a known user.", "invalidValue")
+        raise ScimError(400, _("A member is not a known user."), "invalidValue")
     strangers = [
         u for u in users if u.organisation_id != team.organisation_id and not u.is_external
     ]
     if strangers:
-        raise ScimError(400, "A member belongs to another organisation.", "invalidValue")
+        raise ScimError(400, _("A member belongs to another organisation."), "invalidValue")
     return users
 
 
@@ -390,7 +403,7 @@ class GroupView(GroupsView):
         try:
             return self.teams(request).get(pk=pk)
         except (Team.DoesNotExist, DjangoValidationError, ValueError) as error:
-            raise ScimError(404, f"No group {pk}.") from error
+            raise ScimError(404, _("No group %(id)s.") % {"id": pk}) from error
 
     def get(self, request: Request, pk: str) -> Response:  # type: ignore[override]
         return Response(r.group_resource(self.get_team(request, pk)))
@@ -403,7 +416,7 @@ class GroupView(GroupsView):
         )
         name = str(data.get("displayName") or "").strip()
         if not name:
-            raise ScimError(400, "displayName is required.", "invalidValue")
+            raise ScimError(400, _("displayName is required."), "invalidValue")
         with transaction.atomic():
             team.name = name
             team.save()
@@ -445,11 +458,13 @@ def apply_group_operation(team: Team, op: str, path: str | None, value: Any) -> 
     elif (path or "").lower() == "displayname" or (path is None and isinstance(value, dict)):
         name = value.get("displayName") if isinstance(value, dict) else value
         if not isinstance(name, str) or not name.strip():
-            raise ScimError(400, "displayName must be non-empty text.", "invalidValue")
+            raise ScimError(400, _("displayName must be non-empty text."), "invalidValue")
         team.name = name.strip()[:200]
         team.save()
     else:
-        raise ScimError(400, f"Changing {path!r} is not supported.", "invalidPath")
+        raise ScimError(
+            400, _("Changing %(path)s is not supported.") % {"path": repr(path)}, "invalidPath"
+        )
 
 
 # Discovery ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -55,6 +56,6 @@ class AttachmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Attac
         user = acting_user(request)
         refusing(lambda: check_download(attachment, user, attachment.uploaded_by_id, copy=True))
         if not attachment.thumbnail:
-            raise Http404("This file has no thumbnail.")
+            raise Http404(_("This file has no thumbnail."))
         kind = picture_type(attachment.thumbnail.name or "")
         return file_response(attachment.thumbnail.open("rb"), f"thumbnail-{attachment.name}", kind)

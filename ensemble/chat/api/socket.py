@@ -11,10 +11,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from ensemble.accounts.actions import ActionRefused
 from ensemble.chat import storage
 from ensemble.chat.actions import sending
-from ensemble.chat.api.serializers import MessageSerializer, SendSerializer
+from ensemble.chat.api.serializers import SendSerializer, message_data
 from ensemble.chat.api.views import visible_rooms, with_membership
 from ensemble.chat.models import Room
 from ensemble.core import loopdb
@@ -71,7 +75,9 @@ def checked_calls(
     the others' answers go in ``answers``."""
     indices, drafts = [], []
     for index, (user, payload) in enumerate(calls):
-        checked = parsed(payload)
+        # In the sender's language: a batch may run in a context that is not the sender's.
+        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+            checked = parsed(payload)
         if isinstance(checked[0], int):  # refused: the answer
             answers[index] = checked
             continue
@@ -96,17 +102,17 @@ def answer_of(outcome: sending.Outcome) -> tuple[int, Any]:
     if isinstance(outcome, ActionRefused):
         return outcome.status_code, {"detail": str(outcome)}
     message, created = outcome
-    return (201 if created else 200), MessageSerializer(message).data
+    return (201 if created else 200), message_data(message)
 
 
 def parsed(payload: Any) -> tuple[uuid.UUID, dict[str, Any]] | tuple[int, Any]:
     """The room and the checked fields of a call, or the answer that refuses it."""
     if not isinstance(payload, dict):
-        return 400, {"detail": "'payload' must be an object."}
+        return 400, {"detail": _("'payload' must be an object.")}
     try:
         room_id = uuid.UUID(str(payload.get("room")))
     except ValueError:
-        return 400, {"room": ["Give a room id."]}
+        return 400, {"room": [_("Give a room id.")]}
     fields, errors = SendSerializer.check(payload)
     if fields is None:
         return 400, errors

@@ -125,7 +125,7 @@ class CsvTextParser(BaseParser):
     ) -> bytes:
         data: bytes = stream.read(2 * 1024 * 1024 + 1)
         if len(data) > 2 * 1024 * 1024:
-            raise exceptions.ParseError("The CSV file is larger than 2 MiB.")
+            raise exceptions.ParseError(_("The CSV file is larger than 2 MiB."))
         return data
 
 
@@ -242,7 +242,7 @@ class RoomViewSet(
         room, actor = self.get_object(), acting_user(request)
         if not room.get_abilities(actor)["moderate"]:
             raise exceptions.PermissionDenied(
-                "Only the room's moderators and administrators invite."
+                _("Only the room's moderators and administrators invite.")
             )
         sent = refusing(
             lambda: guests.invite(
@@ -262,7 +262,7 @@ class RoomViewSet(
         """The forums of your organisation, to find and join."""
         user = acting_user(request)
         if user.is_external or user.organisation_id is None:
-            raise exceptions.PermissionDenied("External users cannot browse the room directory.")
+            raise exceptions.PermissionDenied(_("External users cannot browse the room directory."))
         text = request.query_params.get("q", "").strip()[:100]
         forums = Room.objects.readable_by(user).filter(
             kind=RoomKind.FORUM, organisation_id=user.organisation_id, archived_at__isnull=True
@@ -284,7 +284,7 @@ class RoomViewSet(
         """Search the messages of the rooms you may read (50 best matches)."""
         text = request.query_params.get("q", "").strip()
         if not 2 <= len(text) <= 200:
-            raise exceptions.ValidationError({"q": "Type between 2 and 200 characters."})
+            raise exceptions.ValidationError({"q": _("Type between 2 and 200 characters.")})
         rooms = visible_rooms(acting_user(request))
         if request.query_params.get("room"):
             rooms = rooms.filter(pk__in=[self.room_id(request.query_params["room"])])
@@ -295,7 +295,7 @@ class RoomViewSet(
         try:
             return uuid.UUID(value)
         except ValueError as error:
-            raise exceptions.ValidationError({"room": "Give a room id."}) from error
+            raise exceptions.ValidationError({"room": _("Give a room id.")}) from error
 
     @extend_schema(request=EditSerializer, responses={200: {"type": "object"}})
     @action(detail=False, methods=["post"])
@@ -337,7 +337,7 @@ class RoomViewSet(
         try:
             text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else str(raw)
         except UnicodeDecodeError as error:
-            raise exceptions.ValidationError({"file": "The file must be UTF-8 text."}) from error
+            raise exceptions.ValidationError({"file": _("The file must be UTF-8 text.")}) from error
         report = refusing(lambda: invite_from_csv(request, acting_user(request), room, text))
         return Response(report)
 
@@ -361,10 +361,10 @@ class RoomViewSet(
         (administrators of the room)."""
         room = self.get_object()
         if not room.get_abilities(acting_user(request))["manage_accesses"]:
-            raise exceptions.PermissionDenied("Only the room's administrators export it.")
+            raise exceptions.PermissionDenied(_("Only the room's administrators export it."))
         kind = request.query_params.get("as", "json")
         if kind not in {"json", "html"}:
-            raise exceptions.ValidationError({"as": "Choose json or html."})
+            raise exceptions.ValidationError({"as": _("Choose json or html.")})
         audit.record(
             "chat.room_exported",
             actor=acting_user(request),
@@ -396,7 +396,7 @@ class RoomViewSet(
         in ``attachments``. Pictures get a thumbnail. Files never sent are deleted after a day."""
         room, upload = self.get_object(), request.FILES.get("file")
         if upload is None:
-            raise exceptions.ValidationError({"file": "Send the file as the form field 'file'."})
+            raise exceptions.ValidationError({"file": _("Send the file as the form field 'file'.")})
         attachment = refusing(lambda: upload_attachment(acting_user(request), room, upload))
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
@@ -419,12 +419,14 @@ class RoomViewSet(
         room = self.get_object()
         if request.method == "GET":
             if not room.avatar:
-                raise exceptions.NotFound("This room has no avatar.")
+                raise exceptions.NotFound(_("This room has no avatar."))
             kind = picture_type(room.avatar.name or "")
             return file_response(room.avatar.open("rb"), f"avatar-{room.pk}", kind)
         upload = request.FILES.get("file") if request.method == "POST" else None
         if request.method == "POST" and upload is None:
-            raise exceptions.ValidationError({"file": "Send the picture as the form field 'file'."})
+            raise exceptions.ValidationError(
+                {"file": _("Send the picture as the form field 'file'.")}
+            )
         refusing(lambda: set_avatar(acting_user(request), room, upload))
         return Response(self.described(room))
 
@@ -439,7 +441,7 @@ class RoomViewSet(
         try:
             send_signal(acting_user(request), room.stream, TYPING, data.validated_data)
         except PermissionError as refusal:
-            raise exceptions.PermissionDenied("You cannot write in this room.") from refusal
+            raise exceptions.PermissionDenied(_("You cannot write in this room.")) from refusal
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={200: {"type": "object", "additionalProperties": {"type": "string"}}})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
@@ -64,7 +65,7 @@ class RecordingViewSet(
         recording = self.get_object()
         if recording.state != RecordingState.READY:
             raise exceptions.NotFound(
-                "This recording is not ready (it is still being prepared, or failed)."
+                _("This recording is not ready (it is still being prepared, or failed).")
             )
         name = f"{recording.meeting.title} {recording.created_at:%Y-%m-%d %H-%M}.mp4"
         return file_response(recording.file.open("rb"), name, "video/mp4", recording.size)

@@ -246,7 +246,7 @@ class MeetingViewSet(ObjectFirst, mixins.CreateModelMixin, viewsets.GenericViewS
         after = query_int(request, "after", 0)
         which = request.query_params.get("stream", "meeting")
         if which not in ("meeting", "chat"):
-            raise exceptions.ValidationError({"stream": "Either meeting or chat."})
+            raise exceptions.ValidationError({"stream": _("Either meeting or chat.")})
         stream = (
             refusing(lambda: chat.inside(me)).stream if which == "chat" else stream_of(me.meeting)
         )
