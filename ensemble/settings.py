@@ -175,9 +175,10 @@ AUTH_USER_MODEL = "accounts.User"
 # Real-time fan-out. Events are stored before they are sent, so the layer may lose one: a
 # connection fetches what it lacks from the database (realtime.py). With Redis, our pub/sub
 # layer (core/layer.py, docs/adr/0004): a process hands an event to its own connections at
-# once and publishes it once for the others, each subscribed to the groups it follows. In
-# memory, a connection may fall 1000 events behind before some are dropped; with Redis,
-# 1000 too, and then it is closed and its client resumes from the database.
+# once and publishes it once for the others, each subscribed to the groups it follows.
+# Without Redis, the same layer's part for one process (InProcessLayer). In both, a
+# connection may fall 1000 events behind; then it is closed (4429) and its client resumes
+# from the database.
 CHANNEL_LAYERS: dict[str, Any] = (
     {
         "default": {
@@ -194,7 +195,7 @@ CHANNEL_LAYERS: dict[str, Any] = (
     }
     if REDIS_URL
     else {
-        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
+        "default": {"BACKEND": "ensemble.core.layer.InProcessLayer", "CONFIG": {"capacity": 1000}}
     }
 )
 

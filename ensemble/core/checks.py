@@ -48,8 +48,11 @@ def check_channel_layer() -> str:
 
     async def round_trip() -> None:
         channel = await layer.new_channel()
-        await layer.send(channel, {"type": "ping"})
-        await layer.receive(channel)
+        try:
+            await layer.send(channel, {"type": "ping"})
+            await layer.receive(channel)
+        finally:  # or its queue stays in the server's event loop, one more at every check
+            await layer.forget(channel)
 
     async_to_sync(round_trip)()
     return f"{type(layer).__name__} delivers messages"

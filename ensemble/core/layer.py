@@ -1,5 +1,7 @@
-"""The channel layer with Redis (ADR 0004): Redis pub/sub between processes, and what a
-process fans out to its own connections handed to them directly.
+"""The channel layers (ADR 0004): ``InProcessLayer`` for the embedded default (one web process,
+no Redis), and ``RedisPubSubLayer``: Redis pub/sub between processes, and what a process fans
+out to its own connections handed to them directly. Both keep their connections the same
+way (``Connections``): bounded queues, and a notice in place of what a full queue dropped.
 
 Each event loop (the web server's, or the short-lived one of a worker's ``async_to_sync``)
 has a ``Hub``: its connections' queues, the groups they follow, one Redis connection that
@@ -63,9 +65,69 @@ def master_options(url: str) -> dict[str, Any]:
     return options
 
 
-class RedisPubSubLayer(BaseChannelLayer):
+class LocalFirstLayer(BaseChannelLayer):
+    """What both layers do with the connections of a ``hub``: open and shut their queues, add
+    them to groups and hand a group's messages to them directly."""
+
     extensions = ["groups", "flush"]
 
+    async def hub(self) -> Connections:
+        raise NotImplementedError
+
+    async def new_channel(self, prefix: str = "specific.") -> str:
+        channel = f"{prefix}{uuid.uuid4().hex}"
+        await (await self.hub()).open(channel, self.get_capacity(channel))
+        return channel
+
+    async def receive(self, channel: str) -> dict[str, Any]:
+        hub = await self.hub()
+        queue = hub.queues.get(channel) or await hub.open(channel, self.get_capacity(channel))
+        try:
+            return await queue.get()
+        except (asyncio.CancelledError, GeneratorExit):  # the consumer is going away
+            await hub.shut(channel)
+            raise
+
+    async def forget(self, channel: str) -> None:
+        """Its reader is done with ``channel`` without being cancelled (the readiness check):
+        its queue, groups and subscription go."""
+        await (await self.hub()).shut(channel)
+
+    async def group_add(self, group: str, channel: str) -> None:
+        self.require_valid_group_name(group)
+        await (await self.hub()).join(group, channel)
+
+    async def group_discard(self, group: str, channel: str) -> None:
+        await (await self.hub()).leave(group, channel)
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        hub = await self.hub()
+        hub.deliver(hub.groups.get(group, ()), message)
+
+
+class InProcessLayer(LocalFirstLayer):
+    """The layer of the embedded default, without Redis: one ``Connections`` for the process,
+    whatever event loop sends (as Channels' ``InMemoryChannelLayer`` keeps its channels).
+    Unlike that layer, which drops what a full queue cannot take without a word and takes a
+    connection out of its groups once a message has waited 60 seconds, it tells a connection
+    that fell behind (``layer.overflow``) and expires nothing."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.here = Connections()
+
+    async def hub(self) -> Connections:
+        return self.here
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        self.require_valid_channel_name(channel)
+        self.here.deliver((channel,), message)
+
+    async def flush(self) -> None:
+        self.here = Connections()
+
+
+class RedisPubSubLayer(LocalFirstLayer):
     def __init__(
         self,
         hosts: list[str],
@@ -118,46 +180,14 @@ class RedisPubSubLayer(BaseChannelLayer):
                 del self.hubs[loop]
             await hub.close()
 
-    async def new_channel(self, prefix: str = "specific.") -> str:
-        channel = f"{prefix}{uuid.uuid4().hex}"
-        await (await self.hub()).open(channel, self.get_capacity(channel))
-        return channel
-
-    async def receive(self, channel: str) -> dict[str, Any]:
-        hub = await self.hub()
-        queue = hub.queues.get(channel) or await hub.open(channel, self.get_capacity(channel))
-        try:
-            return await queue.get()
-        except (asyncio.CancelledError, GeneratorExit):  # the consumer is going away
-            await hub.shut(channel)
-            raise
-
     async def send(self, channel: str, message: dict[str, Any]) -> None:
         self.require_valid_channel_name(channel)
         hub = await self.hub()
         await hub.publish(hub.key("channel", channel), message, ANYONE)
 
-    async def group_add(self, group: str, channel: str) -> None:
-        self.require_valid_group_name(group)
-        hub = await self.hub()
-        members = hub.groups.setdefault(group, set())
-        members.add(channel)
-        if len(members) == 1:
-            await hub.subscribe(hub.key("group", group))
-
-    async def group_discard(self, group: str, channel: str) -> None:
-        hub = await self.hub()
-        members = hub.groups.get(group)
-        if members is None or channel not in members:
-            return
-        members.discard(channel)
-        if not members:
-            del hub.groups[group]
-            await hub.unsubscribe(hub.key("group", group))
-
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        await super().group_send(group, message)  # the loop's own members, at once
         hub = await self.hub()
-        hub.deliver(hub.groups.get(group, ()), message)
         await hub.publish(hub.key("group", group), message, hub.origin)
 
     async def flush(self) -> None:
@@ -174,19 +204,14 @@ def address(sentinel: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-class Hub:
-    """One event loop's side of the layer."""
+class Connections:
+    """The connections of one process (``InProcessLayer``) or of one event loop (a ``Hub``):
+    each one's bounded queue, the groups they follow, and what is handed to them."""
 
-    def __init__(self, redis: aioredis.Redis, sentinels: list[aioredis.Redis], prefix: str) -> None:
+    def __init__(self, prefix: str = "") -> None:
         self.prefix = prefix
-        self.origin = os.urandom(ORIGIN)
-        self.redis = redis
-        self.sentinels = sentinels
-        self.pubsub = self.redis.pubsub()
         self.queues: dict[str, asyncio.Queue[dict[str, Any]]] = {}
         self.groups: dict[str, set[str]] = {}
-        self.reader: asyncio.Task[None] | None = None
-        self.keeper: AsyncGenerator[None, None] | None = None
         self.behind: set[str] = set()  # channels that overflowed (logged once)
 
     def key(self, kind: str, name: str) -> str:
@@ -203,25 +228,30 @@ class Hub:
         if self.queues.pop(channel, None) is None:
             return
         for group in [group for group, members in self.groups.items() if channel in members]:
-            self.groups[group].discard(channel)
-            if not self.groups[group]:
-                del self.groups[group]
-                await self.unsubscribe(self.key("group", group))
+            await self.leave(group, channel)
         await self.unsubscribe(self.key("channel", channel))
 
-    async def publish(self, key: str, message: dict[str, Any], origin: bytes) -> None:
-        await self.redis.publish(key, origin + json.dumps(message).encode())
+    async def join(self, group: str, channel: str) -> None:
+        members = self.groups.setdefault(group, set())
+        members.add(channel)
+        if len(members) == 1:
+            await self.subscribe(self.key("group", group))
+
+    async def leave(self, group: str, channel: str) -> None:
+        members = self.groups.get(group)
+        if members is None or channel not in members:
+            return
+        members.discard(channel)
+        if not members:
+            del self.groups[group]
+            await self.unsubscribe(self.key("group", group))
 
     async def subscribe(self, key: str) -> None:
-        await self.pubsub.subscribe(key)
-        if self.reader is None or self.reader.done():
-            self.reader = asyncio.get_running_loop().create_task(self.read())
+        """What other processes send to ``key`` now reaches this side (a ``Hub``: through
+        Redis); in one process, there are no others."""
 
     async def unsubscribe(self, key: str) -> None:
-        try:
-            await self.pubsub.unsubscribe(key)
-        except Exception:  # Redis unavailable: the subscription ends with the connection
-            logger.exception("could not unsubscribe from %s", key)
+        """The reverse of ``subscribe``."""
 
     def deliver(self, channels: Any, message: dict[str, Any]) -> None:
         for channel in channels:
@@ -237,6 +267,33 @@ class Hub:
                     self.behind.add(channel)
                     logger.warning("real-time layer: %s fell %d messages behind", channel, dropped)
             queue.put_nowait(message)
+
+
+class Hub(Connections):
+    """One event loop's side of the Redis layer."""
+
+    def __init__(self, redis: aioredis.Redis, sentinels: list[aioredis.Redis], prefix: str) -> None:
+        super().__init__(prefix)
+        self.origin = os.urandom(ORIGIN)
+        self.redis = redis
+        self.sentinels = sentinels
+        self.pubsub = self.redis.pubsub()
+        self.reader: asyncio.Task[None] | None = None
+        self.keeper: AsyncGenerator[None, None] | None = None
+
+    async def publish(self, key: str, message: dict[str, Any], origin: bytes) -> None:
+        await self.redis.publish(key, origin + json.dumps(message).encode())
+
+    async def subscribe(self, key: str) -> None:
+        await self.pubsub.subscribe(key)
+        if self.reader is None or self.reader.done():
+            self.reader = asyncio.get_running_loop().create_task(self.read())
+
+    async def unsubscribe(self, key: str) -> None:
+        try:
+            await self.pubsub.unsubscribe(key)
+        except Exception:  # Redis unavailable: the subscription ends with the connection
+            logger.exception("could not unsubscribe from %s", key)
 
     async def read(self) -> None:
         """Hand what Redis brings to this hub's members, except what it published itself."""

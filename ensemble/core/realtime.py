@@ -47,6 +47,7 @@ from ensemble.core.events import (
     remember_sent,
     wire,
 )
+from ensemble.core.layer import RedisPubSubLayer
 from ensemble.core.models import StreamEvent
 from ensemble.core.parsers import BadJson, loads
 
@@ -428,7 +429,7 @@ PUMP_LOOKBACK = 500
 
 def start_pump() -> None:
     global _pump
-    in_memory = settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer")
+    in_memory = not isinstance(get_channel_layer(), RedisPubSubLayer)  # the one across processes
     if in_memory and (_pump is None or _pump.done()):
         _pump = asyncio.get_running_loop().create_task(_run_pump())
 

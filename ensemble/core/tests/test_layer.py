@@ -106,24 +106,6 @@ async def test_a_message_to_one_connection_goes_through_redis_even_in_its_own_pr
         await here.send("not a channel!", {"type": "ping"})
 
 
-async def test_a_connection_that_goes_away_leaves_its_groups(
-    processes: tuple[RedisPubSubLayer, RedisPubSubLayer],
-) -> None:
-    here, there = processes
-    gone, theirs = await here.new_channel(), await there.new_channel()
-    await here.group_add("room", gone)
-    await there.group_add("room", theirs)
-    listening = asyncio.ensure_future(here.receive(gone))
-    await asyncio.sleep(0)
-    listening.cancel()  # how Channels ends a consumer
-    with pytest.raises(asyncio.CancelledError):
-        await listening
-    hub = here.hubs[asyncio.get_running_loop()]
-    assert "room" not in hub.groups and gone not in hub.queues
-    await there.group_send("room", {"type": "ping"})
-    assert await received(there, theirs) == {"type": "ping"}
-
-
 async def test_a_connection_that_does_not_read_holds_its_capacity_at_most_then_learns_so(
     processes: tuple[RedisPubSubLayer, RedisPubSubLayer],
 ) -> None:
