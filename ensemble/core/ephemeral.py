@@ -15,6 +15,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.utils.translation import gettext as _
 
 from ensemble.core.events import group_name
 
@@ -46,11 +47,11 @@ def prepare(user: Any, stream: str, name: str, data: Any) -> dict[str, Any]:
     payload as it came: the server says who sends it)."""
     kind = SIGNAL_KINDS.get(name)
     if kind is None:
-        raise BadSignal(f"Unknown signal {name!r}.")
+        raise BadSignal(_("Unknown signal %(name)r.") % {"name": name})
     if not isinstance(data, dict):
-        raise BadSignal("'payload' must be an object.")
+        raise BadSignal(_("'payload' must be an object."))
     if not kind.may_send(user, stream):
-        raise PermissionError("You may not send this signal on this stream.")
+        raise PermissionError(_("You may not send this signal on this stream."))
     return signal_message(stream, name, kind.build(user, data))
 
 

@@ -33,7 +33,9 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.core import ephemeral, presence, ratelimit, sessions
 from ensemble.core.events import (
@@ -155,20 +157,20 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         elif action == "unsubscribe":
             await self.unsubscribe(content.get("stream"))
         else:
-            await self.error("bad_message", f"Unknown action {action!r}.")
+            await self.error("bad_message", _("Unknown action %(action)r.") % {"action": action})
 
     async def subscribe(self, stream: Any, after: Any) -> None:
         if not isinstance(stream, str) or len(stream) > 200:
-            await self.error("bad_message", "'stream' must be a stream name.")
+            await self.error("bad_message", _("'stream' must be a stream name."))
             return
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-            await self.error("bad_message", "'after' must be a sequence number (0 or more).")
+            await self.error("bad_message", _("'after' must be a sequence number (0 or more)."))
             return
         if stream not in self.last_sent and len(self.last_sent) >= MAX_SUBSCRIPTIONS:
-            await self.error("too_many_streams", "Too many subscriptions on one connection.")
+            await self.error("too_many_streams", _("Too many subscriptions on one connection."))
             return
         if not await database_sync_to_async(may_read_stream)(self.scope["user"], stream):
-            await self.error("forbidden", "You may not read this stream.", stream=stream)
+            await self.error("forbidden", _("You may not read this stream."), stream=stream)
             return
         # Join the group first, so nothing published during the catch-up is missed;
         # live events already covered by the catch-up are dropped in stream_event().
@@ -180,7 +182,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def set_presence(self, state: Any) -> None:
         if state not in (presence.ONLINE, presence.AWAY):
-            await self.error("bad_message", "'state' must be 'online' or 'away'.")
+            await self.error("bad_message", _("'state' must be 'online' or 'away'."))
             return
         if not await self.within_limit():
             return
@@ -188,7 +190,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def signal(self, stream: Any, name: Any, payload: Any) -> None:
         if not isinstance(stream, str) or stream not in self.last_sent or not isinstance(name, str):
-            await self.error("bad_message", "Signals go on a stream you follow.", stream=stream)
+            await self.error("bad_message", _("Signals go on a stream you follow."), stream=stream)
             return
         if not await self.within_limit():
             return
@@ -208,19 +210,21 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         """Run a command an app offers on the socket (the same action as its REST endpoint,
         without an HTTP request per call); the answer carries the HTTP status it would have."""
         if not isinstance(call_id, str) or len(call_id) > 64:
-            await self.error("bad_message", "'id' must be a string of at most 64 characters.")
+            await self.error("bad_message", _("'id' must be a string of at most 64 characters."))
             return
         handler = COMMANDS.get(name) if isinstance(name, str) else None
         user, payload = self.scope["user"], payload if payload else {}
         if handler is None:
-            answer: tuple[int, Any] = (400, {"detail": f"Unknown command {name!r}."})
+            unknown = _("Unknown command %(name)r.") % {"name": name}
+            answer: tuple[int, Any] = (400, {"detail": unknown})
         elif name in BATCHES:
             answer = await BATCHES[name].call(user, payload)
         else:
             answer = await database_sync_to_async(handler)(user, payload)
-        await self.send_json(
-            {"type": "result", "id": call_id, "status": answer[0], "data": answer[1]}
-        )
+        status, data = answer
+        if status >= 400 and isinstance(data, dict) and isinstance(data.get("detail"), Promise):
+            data = {**data, "detail": str(data["detail"])}  # a batch's: in this reader's language
+        await self.send_json({"type": "result", "id": call_id, "status": status, "data": data})
 
     async def stream_signal(self, envelope: dict[str, Any]) -> None:
         if envelope["message"]["stream"] in self.last_sent:
@@ -321,6 +325,9 @@ def socket_command(
 
 
 BATCH_MAX = 64
+# A batch's failures answer its callers, each read in their own language when answered.
+COULD_NOT_STORE = gettext_lazy("The server could not store this. Try again.")
+WENT_WRONG = gettext_lazy("Something went wrong. Try again.")
 
 
 class Batch:
@@ -375,9 +382,7 @@ class Batch:
                 done = await database_sync_to_async(self.run_in_database)(left)
             except Exception:  # the commit itself failed: nothing of the batch was stored
                 logger.exception("a batch of socket calls failed")
-                done = [(503, {"detail": "The server could not store this. Try again."})] * len(
-                    left
-                )
+                done = [(503, {"detail": COULD_NOT_STORE})] * len(left)
             for index, answer in zip(rest, done, strict=True):
                 answers[index] = answer
         return answers  # type: ignore[return-value]
@@ -398,7 +403,7 @@ class Batch:
                 return self.together([call])[0]
         except Exception:
             logger.exception("a socket call failed")
-            return 500, {"detail": "Something went wrong. Try again."}
+            return 500, {"detail": WENT_WRONG}
 
 
 BATCHES: dict[str, Batch] = {}

@@ -19,6 +19,7 @@ from ensemble.accounts.scim.views import ScimError
 from ensemble.accounts.tests.factories import UserFactory
 from ensemble.accounts.tests.test_scim import token_for
 from ensemble.chat.tests.factories import RoomMemberFactory
+from ensemble.core.ephemeral import BadSignal
 from ensemble.core.refusals import ActionRefused
 
 PACKAGE = Path(__file__).resolve().parents[2]
@@ -36,6 +37,7 @@ def answers_requests(path: Path) -> bool:
         or path.stem.startswith("api_")
         or path.name.endswith("views.py")
         or path.name == "socket.py"
+        or path.name in ("realtime.py", "ephemeral.py")  # the live socket and its signals
     )
 
 
@@ -48,7 +50,7 @@ def user_facing_exceptions() -> set[str]:
         importlib.import_module(".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts))
     names: set[str] = set()
     todo: list[type[Exception]] = [APIException, Http404, DjangoValidationError, ActionRefused]
-    todo += [ScimError, InvalidFilter]
+    todo += [ScimError, InvalidFilter, BadSignal, PermissionError]
     while todo:
         cls = todo.pop()
         names.add(cls.__name__)
@@ -81,9 +83,13 @@ def message_of(call: ast.Call) -> ast.expr | None:
 
 def untranslated(tree: ast.Module, exceptions: set[str]) -> list[int]:
     """The lines that send a literal: ``raise SomeError("…")``, a socket command's
-    ``return 400, {"detail": "…"}``, a permission's ``message = "…"``."""
+    ``return 400, {"detail": "…"}``, a permission's ``message = "…"``, the socket's
+    ``self.error("code", "…")``."""
     lines = []
     for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "self.error":
+            if len(node.args) > 1 and is_literal(node.args[1]):
+                lines.append(node.lineno)
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
             name = ast.unparse(node.exc.func).rpartition(".")[2]
             if name in exceptions and is_literal(message_of(node.exc)):
@@ -130,8 +136,10 @@ def parsed():
     return 400, {"room": ["Give a room id."]}
 class Access:
     message = "Not for you."
+self.error("bad_message", "Signals go on a stream you follow.")
+self.error("bad_message", _("Signals go on a stream you follow."))
 """
-    assert untranslated(ast.parse(code), user_facing_exceptions()) == [2, 3, 4, 9, 11]
+    assert untranslated(ast.parse(code), user_facing_exceptions()) == [2, 3, 4, 9, 11, 12]
 
 
 # A French reader gets French --------------------------------------------------------------
