@@ -32,11 +32,13 @@ def send_together(calls: list[tuple[Any, Any]]) -> list[tuple[int, Any]]:
     """chat.send calls that arrived together (core.realtime batches them), sent by the
     database thread's executor of the sending plan (actions/sending.py): plain messages are
     stored without reading their rooms, the others' rooms are read by senders_rooms. Each
-    call gets its own answer."""
+    call gets its own answer, its refusals in its sender's language."""
     answers: list[tuple[int, Any] | None] = [None] * len(calls)
-    indices, drafts = checked_calls(calls, answers)
-    for index, outcome in zip(indices, sending.send(drafts, read_rooms), strict=True):
-        answers[index] = answer_of(outcome)
+    for language, group in by_language(calls):
+        with translation.override(language):
+            indices, drafts = checked_calls([calls[i] for i in group], answers, group)
+            for index, outcome in zip(indices, sending.send(drafts, read_rooms), strict=True):
+                answers[index] = answer_of(outcome)
     return answers  # type: ignore[return-value]
 
 
@@ -46,11 +48,24 @@ async def send_in_loop(calls: list[tuple[Any, Any]]) -> list[tuple[int, Any] | N
     answers: list[tuple[int, Any] | None] = [None] * len(calls)
     if not loopdb.available():
         return answers
-    indices, drafts = checked_calls(calls, [None] * len(calls))  # refusals: answered there
-    for index, outcome in zip(indices, await sending.send_in_loop(drafts), strict=True):
-        if outcome is not None:
-            answers[index] = answer_of(outcome)
+    for language, group in by_language(calls):
+        with translation.override(language):
+            refused: list[tuple[int, Any] | None] = [None] * len(calls)  # answered there
+            indices, drafts = checked_calls([calls[i] for i in group], refused, group)
+            for index, outcome in zip(indices, await sending.send_in_loop(drafts), strict=True):
+                if outcome is not None:
+                    answers[index] = answer_of(outcome)
     return answers
+
+
+def by_language(calls: list[tuple[Any, Any]]) -> list[tuple[str, list[int]]]:
+    """The calls' places grouped by their sender's language (a batch may hold people of
+    several): each group is sent in its language, so that its refusals are written in it."""
+    groups: dict[str, list[int]] = {}
+    for index, (user, _payload) in enumerate(calls):
+        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        groups.setdefault(language, []).append(index)
+    return list(groups.items())
 
 
 def read_rooms(drafts: list[sending.Draft]) -> list[Room | None]:
@@ -69,15 +84,13 @@ def read_rooms(drafts: list[sending.Draft]) -> list[Room | None]:
 
 
 def checked_calls(
-    calls: list[tuple[Any, Any]], answers: list[tuple[int, Any] | None]
+    calls: list[tuple[Any, Any]], answers: list[tuple[int, Any] | None], places: list[int]
 ) -> tuple[list[int], list[sending.Draft]]:
-    """The calls that ask for something valid, each with its draft (its room only an id);
-    the others' answers go in ``answers``."""
+    """The calls that ask for something valid, each with its draft (its room only an id) and
+    its place among the batch's (``places``); the others' answers go in ``answers``."""
     indices, drafts = [], []
-    for index, (user, payload) in enumerate(calls):
-        # In the sender's language: a batch may run in a context that is not the sender's.
-        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
-            checked = parsed(payload)
+    for index, (user, payload) in zip(places, calls, strict=True):
+        checked = parsed(payload)
         if isinstance(checked[0], int):  # refused: the answer
             answers[index] = checked
             continue

@@ -87,9 +87,9 @@ def untranslated(tree: ast.Module, exceptions: set[str]) -> list[int]:
     ``self.error("code", "…")``."""
     lines = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and ast.unparse(node.func) == "self.error":
-            if len(node.args) > 1 and is_literal(node.args[1]):
-                lines.append(node.lineno)
+        is_error = isinstance(node, ast.Call) and ast.unparse(node.func) == "self.error"
+        if is_error and len(node.args) > 1 and is_literal(node.args[1]):  # type: ignore[attr-defined]
+            lines.append(node.lineno)
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
             name = ast.unparse(node.exc.func).rpartition(".")[2]
             if name in exceptions and is_literal(message_of(node.exc)):
@@ -182,3 +182,28 @@ def test_a_socket_batch_answers_each_sender_in_their_own_language() -> None:
         (400, {"room": ["Indiquez l'identifiant d'un salon."]}),
         (400, {"room": ["Give a room id."]}),
     ]
+
+
+@pytest.mark.django_db
+def test_refusals_of_the_sending_plan_are_in_each_sender_s_language() -> None:
+    """Refusals written by the sending plan itself (no such room, a message too long), for a
+    batch holding a French and an English sender."""
+    import uuid
+
+    from ensemble.chat.api.serializers import MAX_MESSAGE_BYTES
+    from ensemble.chat.api.socket import send_together
+
+    french, english = UserFactory(language="fr"), UserFactory(language="en")
+    member = RoomMemberFactory(user=UserFactory(language="fr"))
+    nowhere = str(uuid.uuid4())
+    long = "x" * (MAX_MESSAGE_BYTES + 1)
+    answers = send_together(
+        [
+            (french, {"room": nowhere, "txn_id": "a", "body": "Bonjour"}),
+            (english, {"room": nowhere, "txn_id": "b", "body": "Hello"}),
+            (member.user, {"room": str(member.room.pk), "txn_id": "c", "body": long}),
+        ]
+    )
+    assert answers[0] == (404, {"detail": "Ce salon n'existe pas, ou vous n'en faites pas partie."})
+    assert answers[1] == (404, {"detail": "No such room, or you are not in it."})
+    assert answers[2][0] == 413 and "Ce message est trop long" in answers[2][1]["detail"]
