@@ -161,6 +161,11 @@ class RoomMember(BaseModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "user"], name="room_member_unique")]
+        indexes = [
+            # "Is anyone here notified of every message?", asked by every plain send
+            # (chat/storage.py): a look-up, not a read of all the room's members.
+            models.Index(fields=["room", "notify"], name="room_member_notify"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.room}"
