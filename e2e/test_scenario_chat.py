@@ -237,7 +237,7 @@ def test_two_agents_and_a_guest_from_the_chat_page(suite: Suite, new_page: Any) 
     assert gaspard.goto(room_url).status == 404
 
     # The ban is listed to Amel (a moderator), who lifts it; Gaspard may then be added again.
-    banned = amel.locator("[data-banned-list] [data-banned]", has_text="Gaspard Roche")
+    banned = amel.locator("[data-banned-list] [data-banned-member]", has_text="Gaspard Roche")
     expect(banned).to_be_visible()
     shot(amel, "banned")
     amel.once("dialog", lambda dialog: dialog.accept())

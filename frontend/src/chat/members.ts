@@ -33,7 +33,7 @@ async function loadBanned(): Promise<void> {
   list.replaceChildren(
     ...banned.map((member) => {
       const item = element("li", "ens-chat__member");
-      item.dataset.banned = member.user;
+      item.dataset.bannedMember = member.user;
       const who = element("div", "ens-chat__member-who");
       who.append(element("strong", "", member.name));
       if (member.external) who.append(externalBadge());
