@@ -7,8 +7,10 @@ list like the meeting's (ADR 0006): the token of each person placed there is add
 of the hosts and moderators (who may visit any room), so nobody else's token opens it. People
 stay admitted in the meeting itself (its chat, hands, moderation and main Janus room go on);
 their pages move from the main room to theirs on ``meet.breakout.changed`` and back when it
-closes. A timer that has run out closes the breakout the next time anyone reads it (pages ask
-when their countdown ends) or at the minute's sweep.
+closes. While they are open, a host may place someone into a room or move them to another
+(someone who came in late stays in the main room until then): ``place``. A timer that has run
+out closes the breakout the next time anyone reads it (pages ask when their countdown ends)
+or at the minute's sweep.
 """
 
 from __future__ import annotations
@@ -254,6 +256,71 @@ def close_breakout(breakout: Breakout, actor: Any) -> None:
     server = actions.server_of(breakout.meeting)
     if server is not None:
         destroy_rooms(server, [(r.janus_room or 0, r.janus_secret) for r in breakout.rooms.all()])
+
+
+def place(user: Any, meeting: Meeting, participant_id: UUID, room_id: UUID | None) -> Breakout:
+    """Put someone in the meeting into one room of the open breakout, or back into the main
+    room (``room_id`` None), by hand (hosts and moderators): someone who came in late or was
+    left in the main room, or a move between rooms. Their token is added to the new room's
+    allowed list and taken off the old one's (not a moderator's: they may visit any room),
+    the seat stored and everyone told (``meet.breakout.changed``: their page moves). Their
+    page leaves the old room by itself; the minute's sweep takes out one that stays."""
+    actions.moderator_of(meeting, user)
+    breakout = current(meeting)
+    if breakout is None:
+        raise BreakoutConflict(_("No breakout rooms are open."))
+    participant = meeting.participants.filter(pk=participant_id, state=ADMITTED).first()
+    if participant is None:
+        raise BadInput(_("Only people in the meeting can be placed in a room."))
+    room = None
+    if room_id is not None:
+        room = breakout.rooms.filter(pk=room_id).first()
+        if room is None:
+            raise BadInput(_("There is no such breakout room."))
+    server = actions.server_of(meeting)
+    with transaction.atomic():
+        # The breakout locked while its lists change (a few local Janus calls): two moves of
+        # one person at once cannot leave their token off the room they end up in.
+        locked = Breakout.objects.select_for_update().filter(pk=breakout.pk).first()
+        if locked is None or locked.closed_at is not None:
+            raise BreakoutConflict(_("No breakout rooms are open."))
+        participant.refresh_from_db(fields=["state", "role", "janus_token"])
+        if participant.state != ADMITTED:  # left or removed meanwhile
+            raise BadInput(_("Only people in the meeting can be placed in a room."))
+        token = participant.janus_token
+        seat = breakout.seats.filter(participant=participant).select_related("room").first()
+        left = seat.room if seat is not None else None
+        if token and room is not None:
+            if server is None:
+                raise actions.MediaUnavailable()
+            try:
+                server.allow(room.janus_room or 0, room.janus_secret, token, True)
+            except JanusError as error:
+                raise actions.MediaUnavailable() from error
+        if left == room:  # the same room again: its list holds their token now, nothing else
+            return breakout
+        if seat is not None and room is not None:
+            seat.room = room
+            seat.save(update_fields=["room", "updated_at"])
+        elif seat is not None:
+            seat.delete()
+        elif room is not None:
+            BreakoutSeat.objects.create(breakout=breakout, room=room, participant=participant)
+        publish(stream_of(meeting), changed_event(breakout))
+        audit.record(
+            "meet.breakout_placed",
+            actor=user,
+            target=meeting,
+            data={
+                "participant": str(participant.pk),
+                "from": str(left.pk) if left else None,
+                "to": str(room.pk) if room else None,
+            },
+        )
+        if token and left is not None and server is not None and not participant.moderates:
+            with suppress(JanusError):  # a Janus that restarted has forgotten the room
+                server.allow(left.janus_room or 0, left.janus_secret, token, False)
+    return breakout
 
 
 def destroy_rooms(server: JanusServer, rooms: list[tuple[int, str]]) -> None:

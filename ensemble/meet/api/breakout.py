@@ -1,7 +1,8 @@
 """Breakout rooms of a meeting, under ``/api/v1/meet/meetings/<code>/breakout/``: GET the
-rooms (people in the meeting; guests by their cookie), POST to open them, ``broadcast/`` and
-``close/`` (hosts and moderators in the meeting). Checked like the meeting's own actions
-(``MeetingAbility``: an action not named in ``ability_for_action`` is refused)."""
+rooms (people in the meeting; guests by their cookie), POST to open them, ``place/``,
+``broadcast/`` and ``close/`` (hosts and moderators in the meeting). Checked like the
+meeting's own actions (``MeetingAbility``: an action not named in ``ability_for_action`` is
+refused)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,13 @@ class BroadcastSerializer(serializers.Serializer[None]):
     text = serializers.CharField(max_length=breakout.MAX_MESSAGE)
 
 
+class BreakoutPlaceSerializer(serializers.Serializer[None]):
+    participant = serializers.UUIDField(help_text="The participant id of someone in the meeting.")
+    room = serializers.UUIDField(
+        allow_null=True, help_text="One of the open breakout's rooms; null: the main room."
+    )
+
+
 class BreakoutRoomSerializer(serializers.Serializer[None]):
     id = serializers.UUIDField()
     name = serializers.CharField()
@@ -86,11 +94,13 @@ class BreakoutViewSet(viewsets.ViewSet):
         "list": "see_people",
         "create": "moderate",
         "broadcast": "moderate",
+        "place": "moderate",
         "close": "moderate",
     }
     rate_limits = {
         "create": "meet.manage",
         "close": "meet.manage",
+        "place": "meet.manage",
         "broadcast": "meet.messages",
     }
 
@@ -128,6 +138,23 @@ class BreakoutViewSet(viewsets.ViewSet):
             )
         )
         return Response(breakout.state(self.meeting), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=BreakoutPlaceSerializer, responses={200: BreakoutSerializer})
+    @action(detail=False, methods=["post"])
+    def place(self, request: Request, code: str = "") -> Response:
+        """Place someone in the meeting into a room of the open breakout, or back into the
+        main room (``room`` null): someone who came in late, or a move between rooms. Their
+        page follows (``meet.breakout.changed``); 409 if no breakout is open, 400 for someone
+        not in the meeting or a room not of this breakout."""
+        data = BreakoutPlaceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        refusing(
+            lambda: breakout.place(
+                acting_user(request), self.meeting, values["participant"], values["room"]
+            )
+        )
+        return Response(breakout.state(self.meeting))
 
     @extend_schema(request=BroadcastSerializer, responses={204: None})
     @action(detail=False, methods=["post"])

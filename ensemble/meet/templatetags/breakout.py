@@ -35,6 +35,13 @@ def strings() -> dict[str, str]:
         "nobody": _("Nobody"),
         "close": _("Close"),
         "sent": _("Message sent to every room."),
+        "whoWhere": _("Who is where"),
+        "whoWhereHint": _(
+            "Choose a room for each person, or move them: someone who joins late starts in "
+            "the main room."
+        ),
+        "placed": _("{name} is now in {room}."),
+        "placedMain": _("{name} is back in the main room."),
     }
 
 

@@ -88,10 +88,11 @@ ALLOWED: dict[str, set[str]] = {
     "api_v1_meet_meetings_record_create": {"host"},
     "api_v1_meet_meetings_end_create": {"host"},
     # Breakout rooms: read by the people in the meeting, run by its hosts and moderators (409
-    # for the host when none are open to send to or close).
+    # for the host when none are open to send to, place someone in or close).
     "api_v1_meet_meetings_breakout_retrieve": INSIDE,
     "api_v1_meet_meetings_breakout_create": {"host"},
     "api_v1_meet_meetings_breakout_broadcast_create": {"host"},
+    "api_v1_meet_meetings_breakout_place_create": {"host"},
     "api_v1_meet_meetings_breakout_close_create": {"host"},
     "api_v1_meet_team_rooms_create": {"host", "member"},  # the team's members
     "api_v1_meet_recordings_list": SIGNED_IN,
@@ -105,6 +106,10 @@ BODIES: dict[str, dict[str, Any]] = {
     "api_v1_meet_meetings_join_create": {"name": "Visiteur"},
     "api_v1_meet_meetings_breakout_create": {"count": 1},
     "api_v1_meet_meetings_breakout_broadcast_create": {"text": "Cinq minutes"},
+    "api_v1_meet_meetings_breakout_place_create": {
+        "participant": "00000000-0000-0000-0000-000000000000",
+        "room": None,
+    },
     "api_v1_meet_team_rooms_create": {"team": "filled in by the test"},
 }
 

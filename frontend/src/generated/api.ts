@@ -919,6 +919,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meet/meetings/{code}/breakout/place/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Place someone in the meeting into a room of the open breakout, or back into the
+         *     main room (``room`` null): someone who came in late, or a move between rooms. Their
+         *     page follows (``meet.breakout.changed``); 409 if no breakout is open, 400 for someone
+         *     not in the meeting or a room not of this breakout.
+         */
+        post: operations["api_v1_meet_meetings_breakout_place_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/meet/meetings/{code}/cancel/": {
         parameters: {
             query?: never;
@@ -1620,6 +1642,18 @@ export interface components {
             /** Format: date-time */
             ends_at: string | null;
             rooms: components["schemas"]["BreakoutRoom"][];
+        };
+        BreakoutPlaceRequest: {
+            /**
+             * Format: uuid
+             * @description The participant id of someone in the meeting.
+             */
+            participant: string;
+            /**
+             * Format: uuid
+             * @description One of the open breakout's rooms; null: the main room.
+             */
+            room: string | null;
         };
         BreakoutRoom: {
             /** Format: uuid */
@@ -4065,6 +4099,33 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breakout"];
+                };
+            };
+        };
+    };
+    api_v1_meet_meetings_breakout_place_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BreakoutPlaceRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BreakoutPlaceRequest"];
+                "multipart/form-data": components["schemas"]["BreakoutPlaceRequest"];
+            };
+        };
         responses: {
             200: {
                 headers: {

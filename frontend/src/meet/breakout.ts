@@ -1,6 +1,7 @@
 // Breakout rooms on the meeting page. Hosts and moderators get a panel (how many rooms, at
-// random or by hand, a timer, a message to every room, "bring everyone back", a visit to any
-// room); everyone gets a banner saying which room they are in and how long is left, and their
+// random or by hand, a timer; once open, a room to choose for each person — someone who came
+// in late, or a move —, a message to every room, "bring everyone back", a visit to any room);
+// everyone gets a banner saying which room they are in and how long is left, and their
 // page moves its media to that room (and back) on ``meet.breakout.changed``. The room to be
 // in is this module's answer (``room()``); the page reconnects its media when it changes.
 import { apiJson } from "../api";
@@ -311,10 +312,46 @@ export class Breakout {
     send.dataset.breakoutSend = "";
     const back = this.button(this.strings.bringBack, "", async () => this.apply(await apiJson<BreakoutState>(this.url("close/"), "POST")));
     back.dataset.breakoutClose = "";
-    box.append(left, list);
+    box.append(left, list, ...this.placing());
     if (this.visiting !== null) box.append(this.button(this.strings.back, "fr-btn--tertiary", () => this.visit(null)));
     box.append(element("div", { className: "fr-input-group" }, element("label", { className: "fr-label", htmlFor: text.id, textContent: this.strings.message }), text), element("div", { className: "fr-btns-group fr-btns-group--sm fr-btns-group--inline" }, send, back));
     return box;
+  }
+
+  /** Each person but oneself with the room they are in (the main room: placed nowhere, as
+   * whoever came in after the rooms opened), to choose another; their page follows. */
+  private placing(): HTMLElement[] {
+    const seats = new Map(this.state.rooms.flatMap((room) => room.participants.map((id) => [id, room.id] as const)));
+    const list = element("ul", { className: "ens-meet__people" });
+    list.dataset.breakoutPlacing = "";
+    for (const person of this.page.people().filter((someone) => someone.id !== this.page.myId())) {
+      const select = element("select", { className: "fr-select", id: `breakout-place-${person.id}` });
+      select.dataset.breakoutPlace = person.id;
+      select.append(new Option(this.strings.mainRoom, ""));
+      for (const room of this.state.rooms) select.append(new Option(room.name, room.id));
+      select.value = seats.get(person.id) ?? "";
+      select.addEventListener("change", () => {
+        const room = this.state.rooms.find((candidate) => candidate.id === select.value);
+        select.disabled = true;
+        apiJson<BreakoutState>(this.url("place/"), "POST", { participant: person.id, room: room?.id ?? null })
+          .then((state) => {
+            const name = person.display_name;
+            this.page.notice(room ? fill(this.strings.placed, { name, room: room.name }) : fill(this.strings.placedMain, { name }));
+            return this.apply(state);
+          })
+          .catch((error) => {
+            select.value = seats.get(person.id) ?? "";
+            this.page.notice(this.page.failure(error));
+          })
+          .finally(() => (select.disabled = false));
+      });
+      const label = element("label", { className: "fr-label", htmlFor: select.id, textContent: person.display_name });
+      list.append(element("li", { className: "ens-meet__breakout-person" }, label, select));
+    }
+    if (!list.childElementCount) return [];
+    const title = element("h3", { className: "fr-text--md fr-mb-1v", textContent: this.strings.whoWhere });
+    const hint = element("p", { className: "fr-hint-text fr-mb-1w", textContent: this.strings.whoWhereHint });
+    return [title, hint, list];
   }
 
   private button(label: string, kind: string, act: () => Promise<unknown>): HTMLButtonElement {
