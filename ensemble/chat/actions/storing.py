@@ -8,9 +8,10 @@ import re
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ensemble.accounts.models import User
@@ -144,7 +145,8 @@ def notify_members(message: Message, mentioned_users: list[User]) -> None:
         )
         if not wanted:
             continue
-        title = (
-            _("%(author)s mentioned you in %(room)s") if named else _("%(author)s in %(room)s")
-        ) % {"author": author_name, "room": message.room}
+        with translation.override(member.user.language or settings.LANGUAGE_CODE):  # theirs
+            title = (
+                _("%(author)s mentioned you in %(room)s") if named else _("%(author)s in %(room)s")
+            ) % {"author": author_name, "room": message.room}
         notify(member.user, title, message.body[:200])
