@@ -36,6 +36,7 @@ from ensemble.meet.janus import JanusError, JanusServer, JanusUnavailable, new_s
 from ensemble.meet.mail import send_invitations
 from ensemble.meet.models import (
     Access,
+    BreakoutRoom,
     Meeting,
     MeetingInvitation,
     MeetRole,
@@ -227,6 +228,8 @@ def give_token(server: JanusServer, participant: Participant, save: bool = True)
     server.add_token(token)
     try:
         server.allow(meeting.janus_room or 0, meeting.janus_secret, token, True)
+        for room, secret, _way_in in breakout_access(participant):  # back after a reload
+            server.allow(room, secret, token, True)
     except JanusError:
         with suppress(JanusError):
             server.remove_token(token)
@@ -239,6 +242,33 @@ def give_token(server: JanusServer, participant: Participant, save: bool = True)
 
 
 TOKEN_FIELDS = ("janus_token", "janus_feed", "janus_screen_feed")
+
+
+def breakout_access(participant: Participant, every: bool = False) -> list[tuple[int, str, bool]]:
+    """The rooms of the meeting's open breakout that this person's token opens: the one they
+    are placed in, or all of them for a moderator, as (Janus room, secret, True); with
+    ``every``, the others too, marked False (a role changed: what it must no longer open)."""
+    rooms = BreakoutRoom.objects.filter(
+        breakout__meeting_id=participant.meeting_id, breakout__closed_at__isnull=True
+    )
+    seated = set(rooms.filter(seats__participant=participant).values_list("pk", flat=True))
+    found = [
+        (room.janus_room or 0, room.janus_secret, participant.moderates or room.pk in seated)
+        for room in rooms.only("janus_room", "janus_secret")
+    ]
+    return [entry for entry in found if every or entry[2]]
+
+
+def sync_breakout_access(participant: Participant) -> None:
+    """After a change of role during a breakout: a new moderator may visit every room, a
+    moderator no longer one keeps only their own (a Janus that does not answer keeps its
+    lists, and the minute's sweep takes strangers out)."""
+    server = server_of(participant.meeting)
+    if server is None or not participant.janus_token:
+        return
+    for room, secret, allowed in breakout_access(participant, every=True):
+        with suppress(JanusError):
+            server.allow(room, secret, participant.janus_token, allowed)
 
 
 def drop_token(meeting: Meeting, token: str) -> None:
@@ -475,6 +505,7 @@ def set_role(user: Any, participant: Participant, role: str) -> Participant:
         raise ActionRefused(_("Guests cannot moderate."))
     participant.role = role
     participant.save(update_fields=["role", "updated_at"])
+    sync_breakout_access(participant)
     participant_changed(participant)
     chat.sync_member(participant)
     audit.record(

@@ -106,21 +106,38 @@ def test_a_move_takes_the_token_off_the_old_room(janus: Any, client_of: Any) -> 
     ]
 
 
-def test_someone_back_after_leaving_is_placed_again_with_their_new_token(
+def test_someone_back_after_leaving_finds_their_room_open_to_their_new_token(
     janus: Any, client_of: Any
 ) -> None:
+    """A reload (or a closed tab) during a breakout: back in the meeting with a new token,
+    they go straight to the room they were placed in, which opens to it (and to no other)."""
     party = Party(client_of)
-    first, _second = party.open({"rooms": [party.ids(0), party.ids(1)]}).json()["rooms"]
+    first, second = party.open({"rooms": [party.ids(0), party.ids(1)]}).json()["rooms"]
     client, someone = party.agents[0][0], party.ids(0)[0]
     client.post(f"{API}{party.code}/leave/", {}, JSON)
     media = client.post(f"{API}{party.code}/join/", {}, JSON).json()["media"]
     assert media["token"] != party.agents[0][1]["media"]["token"]
-    assert not opens(janus, media, first["janus_room"])  # a new token, on no room's list
-    told = len(events(party.meeting, "meet.breakout.changed"))
-    # Placed again where they were: the new token is added; nothing else changes.
-    assert place(party, someone, first["id"]).status_code == 200
     assert opens(janus, media, first["janus_room"])
+    assert not opens(janus, media, second["janus_room"])
+    told = len(events(party.meeting, "meet.breakout.changed"))
+    # Placed again where they were: nothing changes, nobody is told.
+    assert place(party, someone, first["id"]).status_code == 200
     assert len(events(party.meeting, "meet.breakout.changed")) == told
+
+
+def test_a_role_changed_during_a_breakout_changes_the_rooms_one_may_visit(
+    janus: Any, client_of: Any
+) -> None:
+    party = Party(client_of)
+    first, second = party.open({"rooms": [party.ids(0), party.ids(1)]}).json()["rooms"]
+    someone, media = party.ids(0)[0], party.agents[0][1]["media"]
+    role = f"{API}{party.code}/participants/{someone}/role/"
+    assert not opens(janus, media, second["janus_room"])
+    assert party.host.post(role, {"role": "moderator"}, JSON).status_code == 200
+    assert opens(janus, media, second["janus_room"])  # a moderator visits every room
+    assert party.host.post(role, {"role": "participant"}, JSON).status_code == 200
+    assert not opens(janus, media, second["janus_room"])  # no longer
+    assert opens(janus, media, first["janus_room"])  # their own room stays open to them
 
 
 def test_a_moderator_moved_may_still_visit_every_room(janus: Any, client_of: Any) -> None:

@@ -2,7 +2,7 @@
 // button or drag and drop with a progress bar each, a Markdown preview, edits in place.
 import { ApiError, json, transactionId, upload, type Attachment, type Message } from "./api";
 import { $, act, maxBytes, reason, showError, state, strings } from "./context";
-import { takeMentions } from "./mentions";
+import { keepMentions, takeMentions } from "./mentions";
 import { stopTyping, typed } from "./presence";
 import { fill, humanSize } from "./render";
 import { rerender } from "./timeline";
@@ -93,7 +93,8 @@ async function submitComposer(): Promise<void> {
   const room = state.current?.id;
   if (!text || !room) return;
   const body = text.value;
-  const mentions = takeMentions(body);
+  const named = takeMentions(body);
+  const mentions = [...new Set(named.map(([, user]) => user))];
   const sending = pending.splice(0);
   if (!body.trim() && !sending.length) return;
   // The composer is free again at once; what could not be sent comes back into it.
@@ -110,7 +111,9 @@ async function submitComposer(): Promise<void> {
         await post(room, body, files, null, mentions);
         sending.forEach((entry) => entry.row.remove());
       } catch (error) {
-        if (!text.value) text.value = body;
+        // Back into the composer, after what is there (texts failing in a row keep their order).
+        text.value = text.value ? `${text.value}\n${body}` : body;
+        keepMentions(named);
         pending.unshift(...sending.filter((entry) => entry.attachment));
         sending.forEach((entry) => (entry.row.hidden = false));
         throw error;

@@ -15,12 +15,21 @@ interface Choice {
 let choices: Choice[] = [];
 const chosen = new Map<string, string>(); // "@Name" written into the text -> the person's id
 
-/** The ids of the people chosen whose "@Name" is still in ``body``; the composer starts again. */
-export function takeMentions(body: string): string[] {
-  const named = [...chosen].filter(([handle]) => body.includes(handle)).map(([, user]) => user);
+export type Named = [handle: string, user: string][];
+
+/** The people chosen whose "@Name" is still in ``body`` ("@Name", id); the composer starts
+ * again. */
+export function takeMentions(body: string): Named {
+  const named = [...chosen].filter(([handle]) => body.includes(handle));
   chosen.clear();
-  return [...new Set(named)];
+  return named;
 }
+
+/** Put back the people of a text that could not be sent (it is back in the composer). */
+export function keepMentions(named: Named): void {
+  for (const [handle, user] of named) chosen.set(handle, user);
+}
+
 let active = 0;
 
 const list = (): HTMLUListElement | null => $("[data-mention-list]");
