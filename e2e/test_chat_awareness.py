@@ -88,6 +88,7 @@ def test_cards_seen_by_threads_and_browser_notifications(suite: Suite, new_page:
     text = amel.locator("[data-composer-text]")
     text.press_sequentially("@Bru")
     expect(amel.locator("[data-mention-list] [data-mention]")).to_have_count(1)
+    expect(amel.locator("[data-mention-list]")).to_be_visible()
     text.press("Enter")  # chooses Bruno: the message names him by his id
     text.press_sequentially("tu confirmes ?")
     text.press("Enter")

@@ -66,7 +66,13 @@ export function place(message: Message): void {
   }
   const existing = list.querySelector(`[data-message="${message.id}"]`);
   if (existing) {
+    // Drawn again (a reaction, a scan, an edit elsewhere): what the reader is doing with it
+    // stays: an edit in progress is not wiped, an open reaction picker stays open.
+    if (existing.querySelector("[data-edit-text]")) return;
+    const picking = existing.querySelector<HTMLElement>(".ens-msg__picker:not([hidden])");
     existing.replaceWith(fresh);
+    const picker = fresh.querySelector<HTMLElement>(".ens-msg__picker");
+    if (picking && picker) picker.hidden = false;
     return;
   }
   const later = [...list.children].find((node) => Number((node as HTMLElement).dataset.seq) > message.seq);
