@@ -15,6 +15,7 @@ export const threadShows = (message: Message): boolean =>
 export async function openThread(message: Message, focus = true): Promise<void> {
   const list = $<HTMLOListElement>("[data-thread-messages]");
   if (!list) return;
+  const focused = document.activeElement; // where the reader is before the replies come
   threadRoot = message;
   const replies = await json<Message[]>(`messages/${message.id}/thread/`);
   for (const reply of replies) messages.set(reply.id, reply);
@@ -23,7 +24,10 @@ export async function openThread(message: Message, focus = true): Promise<void> 
     ...replies.map((reply) => messageElement(reply, actions, true)),
   );
   openPanel("thread");
-  if (focus) $<HTMLTextAreaElement>("[data-thread-text]")?.focus();
+  // The thread's composer takes the focus unless the reader has gone on elsewhere meanwhile
+  // (typing in the room's composer while the replies were on their way).
+  const moved = document.activeElement !== focused && document.activeElement !== document.body;
+  if (focus && !moved) $<HTMLTextAreaElement>("[data-thread-text]")?.focus();
 }
 
 export function wireThread(): void {
