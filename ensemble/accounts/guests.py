@@ -136,7 +136,7 @@ def send_invitation(invitation_id: str) -> None:
         "link": f"{settings.SITE_URL}/accounts/invitations/{token}/",
         "days": INVITATION_DAYS,
     }
-    with translation.override(invitation.invited_by.language or settings.LANGUAGE_CODE):
+    with translation.override(invitation.invited_by.reads):
         email_person(invitation.email, "invitation", context)
 
 

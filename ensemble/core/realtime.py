@@ -30,7 +30,6 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.functional import Promise
@@ -115,7 +114,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         """A frame that is not JSON, a binary one, one nested too deeply or holding a text no
         database can store gets an error on the socket, which stays open."""
         user = self.scope["user"]
-        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        with translation.override(user.reads):
             if text_data is None:
                 await self.error("bad_message", _("Send JSON text frames, not binary ones."))
                 return

@@ -257,7 +257,7 @@ def notify_owners(recording: Recording) -> None:
     names = {"title": recording.meeting.title}
     people = {recording.meeting.organiser, recording.started_by}
     for person in (person for person in people if person is not None):
-        with translation.override(person.language or settings.LANGUAGE_CODE):
+        with translation.override(person.reads):
             if ready:
                 title = _("The recording of “%(title)s” is ready") % names
                 body = _("%(minutes)s min, kept %(days)s days.") % {

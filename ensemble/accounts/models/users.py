@@ -93,6 +93,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_full_name(self) -> str:
         return self.full_name or self.email
 
+    @property
+    def reads(self) -> str:
+        """The language this person reads the suite in: theirs, or the site's."""
+        return self.language or settings.LANGUAGE_CODE
+
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 

@@ -8,7 +8,6 @@ import re
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -145,7 +144,7 @@ def notify_members(message: Message, mentioned_users: list[User]) -> None:
         )
         if not wanted:
             continue
-        with translation.override(member.user.language or settings.LANGUAGE_CODE):  # theirs
+        with translation.override(member.user.reads):  # theirs
             title = (
                 _("%(author)s mentioned you in %(room)s") if named else _("%(author)s in %(room)s")
             ) % {"author": author_name, "room": message.room}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -63,8 +62,7 @@ def by_language(calls: list[tuple[Any, Any]]) -> list[tuple[str, list[int]]]:
     several): each group is sent in its language, so that its refusals are written in it."""
     groups: dict[str, list[int]] = {}
     for index, (user, _payload) in enumerate(calls):
-        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
-        groups.setdefault(language, []).append(index)
+        groups.setdefault(user.reads, []).append(index)
     return list(groups.items())
 
 
