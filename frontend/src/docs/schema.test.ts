@@ -1,0 +1,55 @@
+// @vitest-environment node
+// ensemble/docs/schema.json must be what schema.ts builds: the server renders and writes
+// documents from it. `npm run docs-schema` (in frontend/) writes it again.
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { docSchema } from "./schema";
+import { schemaJson } from "./schema-json";
+
+const target = fileURLToPath(new URL("../../../ensemble/docs/schema.json", import.meta.url));
+const built = `${JSON.stringify(schemaJson(docSchema()), null, 2)}\n`;
+
+describe("the schema shared with the server", () => {
+  it("is written to ensemble/docs/schema.json as schema.ts builds it", () => {
+    if (process.env.UPDATE_DOCS_SCHEMA) writeFileSync(target, built);
+    let stored = "";
+    try {
+      stored = readFileSync(target, "utf8");
+    } catch {
+      // missing: compared as empty below, with the same advice
+    }
+    expect(stored, "ensemble/docs/schema.json differs from frontend/src/docs/schema.ts: run `npm run docs-schema` in frontend/ and commit it").toBe(built);
+  });
+
+  it("has the nodes and marks that docs.md lists, with their attributes", () => {
+    const json = schemaJson(docSchema());
+    const nodes = Object.fromEntries(json.nodes.map((node) => [node.name, node.attrs.map((a) => a.name)]));
+    expect(nodes).toEqual({
+      doc: [],
+      paragraph: [],
+      text: [],
+      blockquote: [],
+      bulletList: [],
+      codeBlock: ["language"],
+      hardBreak: [],
+      heading: ["level"],
+      horizontalRule: [],
+      listItem: [],
+      orderedList: ["start"],
+      taskList: [],
+      taskItem: ["checked"],
+      image: ["src", "alt", "title"],
+      table: [],
+      tableRow: [],
+      tableHeader: ["colspan", "rowspan", "colwidth"],
+      tableCell: ["colspan", "rowspan", "colwidth"],
+      mention: ["id", "label"],
+      callout: ["kind"],
+      pageBreak: [],
+      pageLink: ["id", "title"],
+    });
+    const marks = Object.fromEntries(json.marks.map((mark) => [mark.name, mark.attrs.map((a) => a.name)]));
+    expect(marks).toEqual({ bold: [], italic: [], underline: [], strike: [], code: [], link: ["href"], highlight: [] });
+  });
+});
