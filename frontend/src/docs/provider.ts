@@ -16,8 +16,8 @@ export const MESSAGE_AWARENESS = 1;
 export const MESSAGE_AUTH = 2;
 export const MESSAGE_QUERY_AWARENESS = 3;
 export const MESSAGE_SAVED = 100;
-/** The socket's close codes for "not signed in" and "may not read": retrying cannot help. */
-export const REFUSED_CODES = [4401, 4403];
+/** The socket's close codes for "not signed in", "may not read" and "no such document": retrying cannot help. */
+export const REFUSED_CODES = [4401, 4403, 4404];
 const OPEN = 1; // WebSocket.OPEN, read from no global so that tests may pass their own socket
 
 

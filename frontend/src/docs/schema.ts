@@ -81,10 +81,9 @@ export const PageBreak = Node.create({
   parseHTML: () => [{ tag: 'div[data-type="page-break"]' }],
   renderHTML: ({ HTMLAttributes }) => [
     "div",
-    mergeAttributes(
-      { "data-type": "page-break", class: "ens-page-break", style: "break-after: page; page-break-after: always" },
-      HTMLAttributes,
-    ),
+    // No style attribute (the page's CSP refuses them): docs.css breaks the printed page, and
+    // the server's export writes what its converters read.
+    mergeAttributes({ "data-type": "page-break", class: "ens-page-break" }, HTMLAttributes),
   ],
   addCommands() {
     return {
