@@ -3,7 +3,9 @@
 set -euo pipefail
 # clamav-daemon: the malware scanner of files people send; the tests start their own clamd with
 # a signature database they write (nothing is downloaded), so Debian's service need not run.
-needed=(python3 python3-venv python3-dev gcc gettext chromium fonts-dejavu-core fonts-noto-color-emoji janus janus-tools coturn ffmpeg espeak-ng iproute2 clamav-daemon clamav)
+# pandoc, libreoffice-writer-nogui (headless soffice), poppler-utils (pdftotext, pdfimages,
+# pdftoppm in the tests) and fonts-liberation: the Docs app's import and export converters.
+needed=(python3 python3-venv python3-dev gcc gettext chromium fonts-dejavu-core fonts-noto-color-emoji janus janus-tools coturn ffmpeg espeak-ng iproute2 clamav-daemon clamav pandoc libreoffice-writer-nogui poppler-utils fonts-liberation)
 command -v node >/dev/null 2>&1 || needed+=(nodejs)
 command -v npm >/dev/null 2>&1 || needed+=(npm)
 missing=()

@@ -1,0 +1,151 @@
+"""The document as y-prosemirror keeps it in a `Y.XmlFragment`, read and written with pycrdt.
+
+A node is an `XmlElement` named after its type, holding its attributes (y-prosemirror leaves out
+those whose value is null); consecutive text nodes are one `XmlText` whose formatting
+attributes are the marks (mark name → its attributes, `{}` when it has none). A mark that may
+overlap itself is stored under `name--<hash>`: the suffix is dropped when reading.
+"""
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext as _
+from pycrdt import XmlElement, XmlFragment, XmlText
+
+from .schema import INLINE_NODES, MARKS, NODES, PMNode, make_mark, make_node, make_text, node_attrs
+
+_HASHED_MARK = re.compile(r"^(.*)--[a-zA-Z0-9+/=]{8}$")
+
+
+def read(fragment: XmlFragment) -> PMNode:
+    """The fragment's document as ProseMirror JSON, as TipTap's `getJSON()` gives it."""
+    with fragment.doc.transaction():
+        return make_node("doc", None, _read_children(fragment))
+
+
+def _plain(value: Any) -> Any:
+    """Yrs hands numbers back as floats; JSON from the editor has integers where they are whole."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def _read_children(parent: XmlFragment | XmlElement) -> list[PMNode]:
+    nodes: list[PMNode] = []
+    for child in parent.children:
+        if isinstance(child, XmlText):
+            for text in _read_text(child):
+                last = nodes[-1] if nodes else None
+                # ProseMirror joins adjacent text nodes with the same marks.
+                if last and last["type"] == "text" and last.get("marks") == text.get("marks"):
+                    last["text"] += text["text"]
+                else:
+                    nodes.append(text)
+        elif isinstance(child, XmlElement):
+            node = _read_element(child)
+            if node is not None:
+                nodes.append(node)
+    return nodes
+
+
+def _read_element(element: XmlElement) -> PMNode | None:
+    node_type = element.tag
+    # A type the schema does not know is dropped, as the editor would drop it.
+    if node_type not in NODES or node_type in ("doc", "text"):
+        return None
+    attrs = {key: _plain(value) for key, value in element.attributes}
+    return make_node(node_type, attrs, _read_children(element))
+
+
+def _read_text(text: XmlText) -> list[PMNode]:
+    nodes = []
+    for value, attributes in text.diff():
+        if not isinstance(value, str) or not value:
+            continue
+        marks = []
+        for key, attrs in (attributes or {}).items():
+            match = _HASHED_MARK.match(key)
+            name = match.group(1) if match else key
+            if name in MARKS and attrs is not None:
+                marks.append(make_mark(name, _plain(attrs) if isinstance(attrs, dict) else None))
+        nodes.append(make_text(value, marks))
+    return nodes
+
+
+def write(fragment: XmlFragment, document: PMNode) -> None:
+    """Replace the fragment's content with `document` (ProseMirror JSON) in one transaction,
+    stored as y-prosemirror stores it, so that editors open it and see the change at once.
+
+    Raises ValueError for a node or mark type the schema does not know, before any change.
+    """
+    if document.get("type") != "doc":
+        raise ValueError(_("The document's top node must be of type doc."))
+    content = document.get("content") or []
+    _check(content)
+    with fragment.doc.transaction():
+        count = len(fragment.children)
+        if count:
+            del fragment.children[0:count]
+        _write_children(fragment, content)
+
+
+def _check(nodes: list[PMNode]) -> None:
+    if not isinstance(nodes, list):
+        raise ValueError(_("The document is not valid ProseMirror JSON."))
+    for node in nodes:
+        if not isinstance(node, dict) or not isinstance(node.get("attrs") or {}, dict):
+            raise ValueError(_("The document is not valid ProseMirror JSON."))
+        node_type = node.get("type")
+        if node_type not in NODES or node_type == "doc":
+            raise ValueError(_("Unknown node type: %(type)s.") % {"type": node_type})
+        for mark in node.get("marks") or []:
+            if not isinstance(mark, dict) or not isinstance(mark.get("attrs") or {}, dict):
+                raise ValueError(_("The document is not valid ProseMirror JSON."))
+            if mark.get("type") not in MARKS:
+                raise ValueError(_("Unknown mark type: %(type)s.") % {"type": mark.get("type")})
+        if node_type == "text" and not isinstance(node.get("text"), str):
+            raise ValueError(_("A text node must have a text."))
+        _check(node.get("content") or [])
+
+
+def _write_children(parent: XmlFragment | XmlElement, nodes: list[PMNode]) -> None:
+    run: list[PMNode] = []
+    for node in nodes:
+        if node["type"] == "text":
+            if node["text"]:
+                run.append(node)
+            continue
+        if run:
+            _write_text(parent, run)
+            run = []
+        _write_element(parent, node)
+    if run:
+        _write_text(parent, run)
+
+
+def _write_text(parent: XmlFragment | XmlElement, run: list[PMNode]) -> None:
+    text = parent.children.append(XmlText())
+    for node in run:
+        # Explicit attributes, {} for plain text, so that no mark spills over from the run before.
+        attributes = {
+            mark["type"]: {**MARKS[mark["type"]], **(mark.get("attrs") or {})}
+            for mark in node.get("marks") or []
+        }
+        # Yrs counts the length in its own unit (UTF-16 for emoji): ask it, don't count here.
+        text.insert(len(text), node["text"], attributes)
+
+
+def _write_element(parent: XmlFragment | XmlElement, node: PMNode) -> None:
+    node_type = node["type"]
+    attrs = {
+        key: value
+        for key, value in node_attrs(node_type, node.get("attrs")).items()
+        if value is not None
+    }
+    element = parent.children.append(XmlElement(node_type, attrs))
+    if node_type not in INLINE_NODES or node.get("content"):
+        _write_children(element, node.get("content") or [])
