@@ -2,7 +2,7 @@
 // mark is called, which attributes it has and their defaults, and where it may stand. Order is
 // kept (lists, not objects keyed by name): ProseMirror's first block node is the default one and
 // mark order is the order marks nest in when rendered.
-import type { Attrs, MarkType, NodeType, Schema } from "@tiptap/pm/model";
+import type { MarkType, NodeType, Schema } from "@tiptap/pm/model";
 
 export interface AttributeJson {
   name: string;
@@ -39,6 +39,8 @@ export interface SchemaJson {
   yFragment: string;
   nodes: NodeJson[];
   marks: MarkJson[];
+  /** A document with every node and mark (ProseMirror JSON) and the editor's getHTML() of it. */
+  example?: { json: unknown; html: string };
 }
 
 type AttributeSpecs = { [name: string]: { default?: unknown } } | undefined;
@@ -83,4 +85,3 @@ export function schemaJson(schema: Schema): SchemaJson {
   };
 }
 
-export type { Attrs };

@@ -1,14 +1,16 @@
-// @vitest-environment node
 // ensemble/docs/schema.json must be what schema.ts builds: the server renders and writes
 // documents from it. `npm run docs-schema` (in frontend/) writes it again.
 import { readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { generateHTML } from "@tiptap/core";
 import { describe, expect, it } from "vitest";
-import { docSchema } from "./schema";
+import { docExtensions, docSchema } from "./schema";
+import { EXAMPLE } from "./schema-example";
 import { schemaJson } from "./schema-json";
 
-const target = fileURLToPath(new URL("../../../ensemble/docs/schema.json", import.meta.url));
-const built = `${JSON.stringify(schemaJson(docSchema()), null, 2)}\n`;
+const target = resolve(__dirname, "../../../ensemble/docs/schema.json");
+const example = { json: EXAMPLE, html: generateHTML(EXAMPLE, docExtensions()) };
+const built = `${JSON.stringify({ ...schemaJson(docSchema()), example }, null, 2)}\n`;
 
 describe("the schema shared with the server", () => {
   it("is written to ensemble/docs/schema.json as schema.ts builds it", () => {

@@ -90,7 +90,9 @@ export const PageBreak = Node.create({
       setPageBreak:
         () =>
         ({ commands }) =>
-          commands.insertContent({ type: this.name }),
+          // with a paragraph after it, where the cursor goes on (else the break stays selected
+          // and the next thing typed or inserted replaces it)
+          commands.insertContent([{ type: this.name }, { type: "paragraph" }]),
     };
   },
 });

@@ -1,0 +1,136 @@
+// The page's own parts around TipTap: what the toolbar's commands write into the Yjs document
+// (element names and attributes the server reads), the status line's words, the mention list.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Awareness } from "y-protocols/awareness";
+import * as Y from "yjs";
+import { createEditor } from "./editor";
+import { mentionSuggestion, type Person } from "./mentions";
+import { statusText } from "./status";
+import { readStrings } from "./strings";
+import { COMMANDS, currentBlock, setBlock, setCallout } from "./toolbar";
+
+const editors: { destroy(): void }[] = [];
+
+function editor(editable = true) {
+  const doc = new Y.Doc();
+  const element = document.createElement("div");
+  document.body.append(element);
+  const made = createEditor({
+    element,
+    doc,
+    awareness: new Awareness(doc),
+    user: { name: "Ada", color: "#000091" },
+    editable,
+    label: "Document text",
+    placeholder: "Write here",
+  });
+  editors.push(made);
+  return { made, doc, fragment: doc.getXmlFragment("default") };
+}
+
+/** The names of the Yjs elements under the fragment, depth first. */
+function names(node: Y.XmlFragment | Y.XmlElement): string[] {
+  return node.toArray().flatMap((child) => (child instanceof Y.XmlElement ? [child.nodeName, ...names(child)] : []));
+}
+
+afterEach(() => {
+  for (const made of editors.splice(0)) made.destroy();
+});
+
+describe("the editor's commands, as the server will read them", () => {
+  it("writes headings, callouts, page breaks and tables as named elements with their attributes", () => {
+    const { made, fragment } = editor();
+    made.commands.insertContent("Title");
+    expect(setBlock(made, "2")).toBe(true);
+    expect(currentBlock(made)).toBe("2");
+    made.commands.setTextSelection(made.state.doc.content.size - 1);
+    made.commands.splitBlock();
+    setBlock(made, "paragraph");
+    made.commands.insertContent("Beware");
+    expect(setCallout(made, "warning")).toBe(true);
+    expect(setCallout(made, "error")).toBe(true); // changes the kind of the callout it is in
+    expect(COMMANDS.pageBreak(made)).toBe(true);
+    expect(COMMANDS.table(made)).toBe(true);
+    expect(COMMANDS.addRowAfter(made)).toBe(true);
+
+    const heading = fragment.get(0) as Y.XmlElement;
+    expect(heading.nodeName).toBe("heading");
+    expect(heading.getAttribute("level")).toBe(2);
+    const callout = fragment.toArray().find((node) => (node as Y.XmlElement).nodeName === "callout") as Y.XmlElement;
+    expect(callout.getAttribute("kind")).toBe("error");
+    expect(names(fragment)).toEqual(expect.arrayContaining(["pageBreak", "table", "tableRow", "tableHeader", "tableCell"]));
+    expect(names(fragment).filter((name) => name === "tableRow")).toHaveLength(4); // 3 and the one added
+  });
+
+  it("marks text with the marks docs.md names, as Yjs formatting attributes", () => {
+    const { made, fragment } = editor();
+    made.commands.insertContent("bold");
+    made.commands.selectAll();
+    COMMANDS.bold(made);
+    COMMANDS.highlight(made);
+    made.chain().setLink({ href: "https://example.org" }).run();
+    const text = (fragment.get(0) as Y.XmlElement).get(0) as Y.XmlText;
+    expect(text.toDelta()).toEqual([
+      { insert: "bold", attributes: { bold: {}, highlight: {}, link: { href: "https://example.org" } } },
+    ]);
+  });
+
+  it("undoes one's own change (Yjs' undo manager)", () => {
+    const { made, fragment } = editor();
+    made.commands.insertContent("typed");
+    expect(fragment.toString()).toContain("typed");
+    COMMANDS.undo(made);
+    expect(fragment.toString()).not.toContain("typed");
+    COMMANDS.redo(made);
+    expect(fragment.toString()).toContain("typed");
+  });
+
+  it("is not editable for a reader", () => {
+    const { made } = editor(false);
+    expect(made.isEditable).toBe(false);
+    expect(made.view.dom.getAttribute("aria-readonly")).toBe("true");
+  });
+});
+
+describe("the status line", () => {
+  const holder = document.createElement("div");
+  holder.innerHTML = `<div data-doc-strings data-saved="Enregistré" data-syncing="Synchronisation…"
+    data-offline="Hors ligne — vos modifications sont gardées sur cet appareil" data-read-only="Lecture seule"></div>`;
+  const strings = readStrings(holder);
+
+  it("says what the provider's status means, in the page's language", () => {
+    expect(statusText("saved", true, strings)).toBe("Enregistré");
+    expect(statusText("syncing", true, strings)).toBe("Synchronisation…");
+    expect(statusText("offline", true, strings)).toBe("Hors ligne — vos modifications sont gardées sur cet appareil");
+    expect(statusText("read-only", true, strings)).toBe("Lecture seule");
+    expect(statusText("saved", false, strings)).toBe("Lecture seule");
+    expect(statusText("offline", false, strings)).toContain("Hors ligne");
+  });
+});
+
+describe("the mention list", () => {
+  it("lists the people found, moves with the arrows and inserts the chosen one", async () => {
+    const list = document.createElement("ul");
+    document.body.append(list);
+    const people: Person[] = [
+      { id: "u1", name: "Ada Lovelace" },
+      { id: "u2", name: "Alan Turing", organisation: "DINUM" },
+    ];
+    const search = vi.fn(async () => people);
+    const suggestion = mentionSuggestion(list, readStrings(document), search);
+    const items = await suggestion.items!({ query: "a", editor: undefined as never });
+    expect(items).toBe(people);
+    const command = vi.fn();
+    const renderer = suggestion.render!();
+    const props = { items: people, command, clientRect: () => null } as never;
+    renderer.onStart!(props);
+    expect(list.hidden).toBe(false);
+    expect([...list.querySelectorAll("li")].map((li) => li.textContent)).toEqual(["Ada Lovelace", "Alan Turing · DINUM"]);
+    renderer.onKeyDown!({ event: new KeyboardEvent("keydown", { key: "ArrowDown" }) } as never);
+    expect(list.querySelector("[aria-selected=true]")?.textContent).toContain("Alan");
+    renderer.onKeyDown!({ event: new KeyboardEvent("keydown", { key: "Enter" }) } as never);
+    expect(command).toHaveBeenCalledWith({ id: "u2", label: "Alan Turing" });
+    renderer.onExit!(props);
+    expect(list.hidden).toBe(true);
+  });
+});
