@@ -15,6 +15,7 @@ from ensemble.accounts.api.views import (
 from ensemble.chat.api.files import AttachmentViewSet
 from ensemble.chat.api.views import MessageViewSet, RoomViewSet
 from ensemble.core.api_audit import AuditEntryViewSet
+from ensemble.docs.api import DocumentViewSet
 from ensemble.meet.api.breakout import BreakoutViewSet
 from ensemble.meet.api.recordings import RecordingViewSet
 from ensemble.meet.api.team_rooms import TeamRoomViewSet
@@ -34,6 +35,7 @@ router.register("chat/rooms", RoomViewSet, basename="room")
 router.register("chat/messages", MessageViewSet, basename="message")
 router.register("chat/attachments", AttachmentViewSet, basename="attachment")
 router.register("meet/meetings", MeetingViewSet, basename="meeting")
+router.register("docs/documents", DocumentViewSet, basename="docs-document")
 router.register(
     r"meet/meetings/(?P<code>[a-z]{3}-[a-z]{4}-[a-z]{3})/breakout",
     BreakoutViewSet,

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "ensemble.portal",
     "ensemble.chat",
     "ensemble.meet",
+    "ensemble.docs",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ urlpatterns = [
     path("scim/v2/", include("ensemble.accounts.scim.urls")),
     path("chat/", include("ensemble.chat.urls")),
     path("meet/", include("ensemble.meet.urls")),
+    path("docs/", include("ensemble.docs.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own: no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -1,0 +1,312 @@
+"""The document socket, ``/ws/docs/<id>/``: Yjs sync and awareness (docs/subsystems/docs.md).
+
+Each process keeps the documents its sockets have open (``Room``: a pycrdt Doc and the last
+update it holds) to answer a newcomer's sync at once. Every update a client sends is stored
+(``store.append``) before it is applied, sent to the document's group on the channel layer
+(every socket of every process) and acknowledged to its sender. Updates carry their sequence:
+a socket or a room that sees a gap reads what is missing from the database, so a message the
+layer lost cannot leave a process behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.core.exceptions import ValidationError
+from pycrdt import Doc
+
+from ensemble.docs import protocol, store
+from ensemble.docs.models import Document, Visit
+from ensemble.docs.protocol import AwarenessEntry, BadFrame
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAME = 16 * 1024 * 1024
+CLOSE_FORBIDDEN, CLOSE_SIGN_IN, CLOSE_GONE, CLOSE_BAD_FRAME = 4403, 4401, 4404, 4400
+
+
+def group_of(document_id: Any) -> str:
+    return f"docs.{document_id.hex if hasattr(document_id, 'hex') else document_id}"
+
+
+def colour_of(user: Any) -> str:
+    """A stable, readable colour for a person's cursor."""
+    if not getattr(user, "is_authenticated", False):
+        return "#666666"
+    hue = int(hashlib.sha256(str(user.pk).encode()).hexdigest()[:4], 16) % 360
+    return f"hsl({hue}, 70%, 35%)"
+
+
+@dataclass
+class Room:
+    """One document as this process holds it while sockets have it open."""
+
+    document_id: Any
+    doc: Doc = field(default_factory=Doc)
+    seq: int = 0
+    sockets: int = 0
+    awareness: dict[int, AwarenessEntry] = field(default_factory=dict)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    edited: bool = False
+
+    async def catch_up(self, upto: int | None = None) -> list[tuple[int, bytes]]:
+        """Apply what the database holds after ``seq``; return what was applied."""
+        async with self.lock:
+            if upto is not None and upto <= self.seq:
+                return []
+            if self.seq == 0 and not self.edited:
+                content = await database_sync_to_async(store.load)(self.document_id)
+                if content.seq > self.seq:
+                    self.doc = store.doc_of(content)
+                    self.seq = content.seq
+                return []
+            rows = await database_sync_to_async(store.updates_after)(self.document_id, self.seq)
+            for seq, update in rows:
+                self.doc.apply_update(update)
+                self.seq = seq
+            return rows
+
+    def take(self, seq: int, update: bytes) -> bool:
+        """Apply an update stored as ``seq`` if it is the next one; False if there is a gap."""
+        if seq <= self.seq:
+            return True
+        if seq != self.seq + 1:
+            return False
+        self.doc.apply_update(update)
+        self.seq = seq
+        self.edited = True
+        return True
+
+
+ROOMS: dict[Any, Room] = {}
+
+
+def room_of(document_id: Any) -> Room:
+    room = ROOMS.get(document_id)
+    if room is None:
+        room = ROOMS[document_id] = Room(document_id)
+    return room
+
+
+def encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+class DocumentConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        self.room: Room | None = None
+        self.clients: dict[int, int] = {}  # the awareness clients of this socket: their clock
+        self.received = 0  # step 2 and update frames received (what "saved" counts)
+        self.sent_seq = 0  # the last stored update this socket's client has
+        user = self.scope.get("user")
+        document = await self.find(self.scope["url_route"]["kwargs"]["document_id"])
+        abilities = document.get_abilities(user) if document else {}
+        if document is None or not abilities.get("retrieve"):
+            signed_in = user is not None and user.is_authenticated
+            await self.close(code=CLOSE_FORBIDDEN if signed_in else CLOSE_SIGN_IN)
+            return
+        self.document_id = document.pk
+        self.can_edit = bool(abilities.get("update"))
+        self.user = user
+        self.name = str(user) if user.is_authenticated else ""
+        self.group = group_of(document.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        self.room = room_of(document.pk)
+        self.room.sockets += 1
+        await self.room.catch_up()
+        self.sent_seq = self.room.seq
+        await self.send(bytes_data=protocol.sync_step1(self.room.doc.get_state()))
+        await self.send_awareness_states(self.room)
+        await self.channel_layer.group_send(
+            self.group, {"type": "doc.query", "sender": self.channel_name}
+        )
+        if user.is_authenticated:
+            await database_sync_to_async(remember_visit)(document.pk, user)
+
+    @database_sync_to_async
+    def find(self, document_id: str) -> Document | None:
+        try:
+            document = Document.objects.filter(pk=document_id, deleted_at__isnull=True).first()
+        except ValidationError:
+            return None
+        if document is not None:
+            document.get_abilities(self.scope["user"])  # reads the accesses here, not in the loop
+        return document
+
+    async def disconnect(self, code: int) -> None:
+        room = self.room
+        if room is None:
+            return
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.clients:
+            gone = [
+                AwarenessEntry(client, clock + 1, None) for client, clock in self.clients.items()
+            ]
+            for entry in gone:
+                room.awareness.pop(entry.client, None)
+            await self.channel_layer.group_send(
+                self.group,
+                {
+                    "type": "doc.awareness",
+                    "data": encode(protocol.write_awareness(gone)),
+                    "sender": self.channel_name,
+                },
+            )
+        room.sockets -= 1
+        if room.sockets <= 0 and ROOMS.get(room.document_id) is room:
+            del ROOMS[room.document_id]
+            if room.edited:
+                from ensemble.docs.tasks import last_editor_left
+
+                await database_sync_to_async(last_editor_left.enqueue)(str(room.document_id))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.room is None:
+            return
+        if bytes_data is None or len(bytes_data) > MAX_FRAME:
+            await self.close(code=CLOSE_BAD_FRAME)
+            return
+        try:
+            await self.handle(self.room, protocol.Reader(bytes_data))
+        except BadFrame as error:
+            logger.info("document socket: bad frame (%s)", error)
+            await self.close(code=CLOSE_BAD_FRAME)
+
+    async def handle(self, room: Room, reader: protocol.Reader) -> None:
+        kind = reader.uint()
+        if kind == protocol.SYNC:
+            step = reader.uint()
+            payload = reader.bytes()
+            if step == protocol.STEP1:
+                await self.answer_step1(room, payload)
+            elif step in (protocol.STEP2, protocol.UPDATE):
+                await self.take_update(room, payload)
+            else:
+                raise BadFrame("unknown sync step")
+        elif kind == protocol.AWARENESS:
+            await self.take_awareness(room, reader.bytes())
+        elif kind == protocol.QUERY_AWARENESS:
+            await self.send_awareness_states(room)
+        # Other kinds (auth from a client, future ones) are ignored, as y-websocket does.
+
+    async def answer_step1(self, room: Room, state_vector: bytes) -> None:
+        await room.catch_up()
+        try:
+            update = room.doc.get_update(state_vector)
+        except Exception as error:  # pycrdt refuses a malformed state vector
+            raise BadFrame("bad state vector") from error
+        self.sent_seq = max(self.sent_seq, room.seq)
+        await self.send(bytes_data=protocol.sync_step2(update))
+
+    async def take_update(self, room: Room, update: bytes) -> None:
+        self.received += 1
+        if update == store.EMPTY_UPDATE:
+            await self.send(bytes_data=protocol.saved(self.received))
+            return
+        if not self.can_edit:
+            await self.send(bytes_data=protocol.denied("read-only"))
+            return
+        if not valid_update(update):
+            raise BadFrame("not a Yjs update")
+        author = self.user if self.user.is_authenticated else None
+        seq = await database_sync_to_async(store.append)(self.document_id, update, author)
+        if not room.take(seq, update):
+            await room.catch_up(seq)
+        await self.channel_layer.group_send(
+            self.group,
+            {"type": "doc.update", "seq": seq, "data": encode(update), "sender": self.channel_name},
+        )
+        await self.send(bytes_data=protocol.saved(self.received))
+
+    async def take_awareness(self, room: Room, update: bytes) -> None:
+        entries = protocol.read_awareness(update)
+        for entry in entries:
+            if entry.client not in self.clients and len(self.clients) >= 4:
+                continue  # a page has one client; a few for reloads, not an unbounded map
+            self.clients[entry.client] = entry.clock
+            if isinstance(entry.state, dict):  # the person's own name, whatever was sent
+                entry.state["user"] = {"name": self.name, "color": colour_of(self.user)}
+            room.awareness[entry.client] = entry
+        data = protocol.write_awareness([e for e in entries if e.client in self.clients])
+        await self.channel_layer.group_send(
+            self.group, {"type": "doc.awareness", "data": encode(data), "sender": self.channel_name}
+        )
+
+    async def send_awareness_states(self, room: Room) -> None:
+        states = [entry for entry in room.awareness.values() if entry.state is not None]
+        if states:
+            await self.send(bytes_data=protocol.awareness(protocol.write_awareness(states)))
+
+    # Messages from the document's group (this process's sockets and other processes').
+
+    async def doc_update(self, message: dict[str, Any]) -> None:
+        room = self.room
+        if room is None:
+            return
+        seq, update = message["seq"], base64.b64decode(message["data"])
+        if not room.take(seq, update):
+            await room.catch_up(seq)
+        if message["sender"] == self.channel_name or seq <= self.sent_seq:
+            self.sent_seq = max(self.sent_seq, seq)
+            return
+        if seq != self.sent_seq + 1:  # the layer lost some: send them from the database
+            missing = await database_sync_to_async(store.updates_after)(
+                self.document_id, self.sent_seq
+            )
+            for _, data in (row for row in missing if row[0] < seq):
+                await self.send(bytes_data=protocol.sync_update(data))
+        self.sent_seq = seq
+        await self.send(bytes_data=protocol.sync_update(update))
+
+    async def doc_awareness(self, message: dict[str, Any]) -> None:
+        if self.room is None:
+            return
+        data = base64.b64decode(message["data"])
+        if message["sender"] != self.channel_name:
+            for entry in protocol.read_awareness(data):  # another process's sockets, too
+                if entry.state is None:
+                    self.room.awareness.pop(entry.client, None)
+                else:
+                    self.room.awareness[entry.client] = entry
+            await self.send(bytes_data=protocol.awareness(data))
+
+    async def doc_query(self, message: dict[str, Any]) -> None:
+        """A newcomer asks for the states of everyone: each socket sends its own."""
+        if self.room is None or message["sender"] == self.channel_name or not self.clients:
+            return
+        mine = [self.room.awareness[c] for c in self.clients if c in self.room.awareness]
+        if mine:
+            await self.channel_layer.send(
+                message["sender"],
+                {
+                    "type": "doc.awareness",
+                    "data": encode(protocol.write_awareness(mine)),
+                    "sender": self.channel_name,
+                },
+            )
+
+
+def valid_update(update: bytes) -> bool:
+    """Whether pycrdt reads ``update`` as a Yjs update (a forged or broken one is refused
+    before it is stored: stored, it would break every load of the document)."""
+    try:
+        Doc().apply_update(update)
+    except Exception:
+        return False
+    return True
+
+
+def remember_visit(document_id: Any, user: Any) -> None:
+    from django.utils import timezone
+
+    Visit.objects.update_or_create(
+        document_id=document_id, user=user, defaults={"at": timezone.now()}
+    )

@@ -1,0 +1,89 @@
+"""The durable Yjs content of documents: an append log of updates plus a compacted snapshot.
+
+``append`` stores one update and gives it the document's next sequence number, in a
+transaction that is committed before the caller acknowledges the update to anyone: what was
+acknowledged is on disk. ``load`` reads the snapshot and every update after it. ``compact``
+folds the log into the snapshot (in a background job once the log is long, and when the last
+editor leaves), without ever losing an update appended meanwhile: it folds only up to the
+sequence it read, and deletes only those rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from pycrdt import Doc, merge_updates
+
+from ensemble.docs.models import Document, DocumentState, DocumentUpdate
+
+# An update that changes nothing (no structs, empty delete set): a read-only client's step 2.
+EMPTY_UPDATE = b"\x00\x00"
+# Fold the log into the snapshot once it holds this many updates.
+COMPACT_AFTER = 500
+
+
+@dataclass(frozen=True)
+class Content:
+    update: bytes  # the whole document as one Yjs update
+    seq: int  # the last update it includes
+
+
+def append(document_id: Any, update: bytes, author: Any = None) -> int:
+    """Store ``update`` and return its sequence number (committed when this returns)."""
+    with transaction.atomic():
+        Document.objects.filter(pk=document_id).update(seq=F("seq") + 1)
+        seq = Document.objects.filter(pk=document_id).values_list("seq", flat=True).get()
+        DocumentUpdate.objects.create(document_id=document_id, seq=seq, data=update, author=author)
+    if seq % COMPACT_AFTER == 0:
+        from ensemble.docs.tasks import compact_content
+
+        compact_content.enqueue(str(document_id))
+    return seq
+
+
+def updates_after(document_id: Any, seq: int) -> list[tuple[int, bytes]]:
+    rows = DocumentUpdate.objects.filter(document_id=document_id, seq__gt=seq).order_by("seq")
+    return [(row_seq, bytes(data)) for row_seq, data in rows.values_list("seq", "data")]
+
+
+def load(document_id: Any) -> Content:
+    """The whole content as one update, and the last sequence it includes."""
+    with transaction.atomic():  # the snapshot and the rows after it, as of one moment
+        state = DocumentState.objects.filter(document_id=document_id).first()
+        after = state.seq if state else 0
+        rows = updates_after(document_id, after)
+    parts = ([bytes(state.data)] if state else []) + [data for _, data in rows]
+    seq = rows[-1][0] if rows else after
+    if not parts:
+        return Content(EMPTY_UPDATE, seq)
+    return Content(merge_updates(*parts) if len(parts) > 1 else parts[0], seq)
+
+
+def doc_of(content: Content) -> Doc:
+    doc: Doc = Doc()
+    if content.update != EMPTY_UPDATE:
+        doc.apply_update(content.update)
+    return doc
+
+
+def compact(document_id: Any) -> int:
+    """Fold the log into the snapshot; return how many updates were folded."""
+    content = load(document_id)
+    with transaction.atomic():
+        state, _ = DocumentState.objects.select_for_update().get_or_create(
+            document_id=document_id, defaults={"data": content.update, "seq": 0}
+        )
+        if state.seq >= content.seq:
+            return 0
+        # Re-encoding through a document drops what merging alone keeps (deleted content's
+        # structure is kept by Yjs either way: versions and offline peers need it).
+        state.data = doc_of(content).get_update()
+        state.seq = content.seq
+        state.save()
+        folded, _ = DocumentUpdate.objects.filter(
+            document_id=document_id, seq__lte=content.seq
+        ).delete()
+    return folded

@@ -1,0 +1,206 @@
+"""The documents API: who may list, read, create, change, share, move, trash and restore."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from ensemble.accounts.models import TeamMembership
+from ensemble.accounts.tests.factories import OrganisationFactory, TeamFactory, UserFactory
+from ensemble.core.abilities import LinkReach, Role
+from ensemble.docs.models import Document, DocumentAccess
+from ensemble.docs.tests.factories import document, share
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/docs/documents/"
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_create_list_and_read_my_documents() -> None:
+    owner = UserFactory()
+    client = signed_in(owner)
+    made = client.post(API, {"title": "  Note de service  "}, content_type="application/json")
+    assert made.status_code == 201, made.json()
+    assert made.json()["title"] == "Note de service"
+    assert made.json()["abilities"]["destroy"] is True
+    child = client.post(
+        API, {"title": "Annexe", "parent": made.json()["id"]}, content_type="application/json"
+    )
+    assert child.status_code == 201
+    listed = client.get(API, {"view": "mine"}).json()
+    assert [d["title"] for d in listed] == ["Note de service"]  # the tree's roots only
+    children = client.get(f"{API}{made.json()['id']}/children/").json()
+    assert [d["title"] for d in children] == ["Annexe"]
+    assert client.get(API, {"view": "nope"}).status_code == 400
+
+
+def test_who_may_read_a_document() -> None:
+    doc = document()
+    colleague = UserFactory(organisation=doc.organisation)
+    stranger = UserFactory(organisation=OrganisationFactory())
+    external = UserFactory(is_external=True)
+    url = f"{API}{doc.pk}/"
+    assert Client().get(url).status_code in (401, 403)  # anonymous
+    for person in (colleague, stranger, external):
+        assert signed_in(person).get(url).status_code == 404
+    Document.objects.filter(pk=doc.pk).update(link_reach=LinkReach.AUTHENTICATED)
+    assert signed_in(colleague).get(url).status_code == 200
+    assert signed_in(stranger).get(url).status_code == 200  # signed in with the link
+    assert signed_in(external).get(url).status_code == 404  # a link is not an invitation
+    share(doc, Role.READER, user=external)
+    assert signed_in(external).get(url).status_code == 200
+
+
+def test_rights_are_inherited_down_the_tree() -> None:
+    root = document(title="Service")
+    child = document(parent=root, title="Réunions")
+    grandchild = document(parent=child, title="Compte rendu")
+    editor = share(root, Role.EDITOR)
+    reader = share(child, Role.READER)
+    abilities = signed_in(editor).get(f"{API}{grandchild.pk}/").json()["abilities"]
+    assert abilities["update"] and not abilities["manage_accesses"]
+    abilities = signed_in(reader).get(f"{API}{grandchild.pk}/").json()["abilities"]
+    assert abilities["retrieve"] and not abilities["update"]
+    assert signed_in(reader).get(f"{API}{root.pk}/").status_code == 404  # not above
+    # Through a team.
+    team = TeamFactory(organisation=root.organisation)
+    member = UserFactory(organisation=root.organisation)
+    TeamMembership.objects.create(team=team, user=member, role="member")
+    DocumentAccess.objects.create(document=child, team=team, role=Role.COMMENTER)
+    abilities = signed_in(member).get(f"{API}{grandchild.pk}/").json()["abilities"]
+    assert abilities["comment"] and not abilities["update"]
+    shared = [d["title"] for d in signed_in(member).get(API, {"view": "shared"}).json()]
+    assert shared == ["Réunions"]
+
+
+def test_changing_a_document_and_its_link() -> None:
+    doc = document()
+    editor = share(doc, Role.EDITOR)
+    url = f"{API}{doc.pk}/"
+    renamed = signed_in(editor).patch(url, {"title": "Nouveau"}, content_type="application/json")
+    assert renamed.status_code == 200 and renamed.json()["title"] == "Nouveau"
+    link = signed_in(editor).patch(url, {"link_reach": "public"}, content_type="application/json")
+    assert link.status_code == 403  # the link is the administrators'
+    owner = signed_in(doc.creator)
+    link = owner.patch(
+        url, {"link_reach": "public", "link_role": "editor"}, content_type="application/json"
+    )
+    assert link.status_code == 200 and link.json()["link_reach"] == "public"
+    bad = owner.patch(url, {"link_role": "owner"}, content_type="application/json")
+    assert bad.status_code == 400
+    # The link makes every reader an editor now; without it, a reader changes nothing.
+    owner.patch(url, {"link_reach": "restricted"}, content_type="application/json")
+    reader = share(doc, Role.READER)
+    assert (
+        signed_in(reader).patch(url, {"title": "x"}, content_type="application/json").status_code
+        == 403
+    )
+
+
+def test_sharing_with_people_and_teams() -> None:
+    doc = document()
+    owner = signed_in(doc.creator)
+    colleague = UserFactory(organisation=doc.organisation)
+    url = f"{API}{doc.pk}/accesses/"
+    given = owner.post(
+        url, {"user": str(colleague.pk), "role": "editor"}, content_type="application/json"
+    )
+    assert given.status_code == 201
+    # An editor cannot share; an administrator cannot give ownership.
+    assert (
+        signed_in(colleague)
+        .post(
+            url, {"user": str(UserFactory().pk), "role": "reader"}, content_type="application/json"
+        )
+        .status_code
+        == 403
+    )
+    admin = share(doc, Role.ADMINISTRATOR)
+    assert (
+        signed_in(admin)
+        .post(url, {"user": str(colleague.pk), "role": "owner"}, content_type="application/json")
+        .status_code
+        == 403
+    )
+    other_team = TeamFactory(organisation=OrganisationFactory())
+    assert (
+        owner.post(
+            url, {"team": str(other_team.pk), "role": "reader"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    rows = owner.get(url).json()
+    assert {r["role"] for r in rows} == {"owner", "editor", "administrator"}
+    mine = next(r for r in rows if r["role"] == "owner")
+    # The last owner stays.
+    removed = owner.delete(f"{url}{mine['id']}/")
+    assert removed.status_code == 400
+    theirs = next(r for r in rows if r["role"] == "editor")
+    changed = owner.patch(
+        f"{url}{theirs['id']}/", {"role": "reader"}, content_type="application/json"
+    )
+    assert changed.status_code == 200 and changed.json()["role"] == "reader"
+    assert owner.delete(f"{url}{theirs['id']}/").status_code == 204
+    assert signed_in(colleague).get(f"{API}{doc.pk}/").status_code == 404
+
+
+def test_access_requests_are_answered_by_administrators() -> None:
+    doc = document()
+    Document.objects.filter(pk=doc.pk).update(link_reach=LinkReach.AUTHENTICATED)
+    asker = UserFactory(organisation=doc.organisation)
+    url = f"{API}{doc.pk}/access-requests/"
+    asked = signed_in(asker).post(url, {"role": "editor"}, content_type="application/json")
+    assert asked.status_code == 201
+    assert signed_in(asker).get(url).status_code == 403  # the list is the administrators'
+    rows = signed_in(doc.creator).get(url).json()
+    assert [r["user"] for r in rows] == [str(asker.pk)]
+    answered = signed_in(doc.creator).post(
+        f"{url}answer/", {"request": rows[0]["id"], "accept": True}, content_type="application/json"
+    )
+    assert answered.status_code == 204
+    assert signed_in(asker).get(f"{API}{doc.pk}/").json()["abilities"]["update"] is True
+
+
+def test_trash_restore_and_move() -> None:
+    root = document(title="Racine")
+    child = document(parent=root, title="Enfant")
+    other = document(owner=root.creator, title="Ailleurs")
+    owner = signed_in(root.creator)
+    editor = share(root, Role.EDITOR)
+    assert signed_in(editor).delete(f"{API}{root.pk}/").status_code == 403
+    assert owner.delete(f"{API}{root.pk}/").status_code == 204
+    assert [d["title"] for d in owner.get(API, {"view": "trash"}).json()] == ["Racine"]
+    assert owner.get(f"{API}{child.pk}/children/").status_code == 404  # gone with its parent
+    assert owner.post(f"{API}{root.pk}/restore/").status_code == 200
+    assert owner.get(f"{API}{child.pk}/").json()["deleted_at"] is None
+    moved = owner.post(
+        f"{API}{child.pk}/move/", {"parent": str(other.pk)}, content_type="application/json"
+    )
+    assert moved.status_code == 200 and moved.json()["parent"] == str(other.pk)
+    # The editor of Racine no longer reaches it.
+    assert signed_in(editor).get(f"{API}{child.pk}/").status_code == 404
+    below_itself = owner.post(
+        f"{API}{other.pk}/move/", {"parent": str(child.pk)}, content_type="application/json"
+    )
+    assert below_itself.status_code == 400
+
+
+def test_favourites_and_search() -> None:
+    doc = document(title="Budget 2027")
+    document(owner=doc.creator, title="Autre")
+    owner = signed_in(doc.creator)
+    assert owner.post(f"{API}{doc.pk}/favourite/").status_code == 204
+    assert [d["title"] for d in owner.get(API, {"view": "favourites"}).json()] == ["Budget 2027"]
+    assert [d["title"] for d in owner.get(API, {"view": "mine", "search": "budget"}).json()] == [
+        "Budget 2027"
+    ]
+    assert owner.delete(f"{API}{doc.pk}/favourite/").status_code == 204
+    assert owner.get(API, {"view": "favourites"}).json() == []

@@ -1,0 +1,232 @@
+"""The document socket: Yjs sync between editors, every update stored before it is
+acknowledged, readers and commenters refused whatever they send, awareness under one's own
+name, and who may open the socket at all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing.websocket import WebsocketCommunicator
+from django.test import Client
+
+from ensemble.accounts.tests.factories import OrganisationFactory, UserFactory
+from ensemble.asgi import application
+from ensemble.core.abilities import LinkReach, Role
+from ensemble.docs import protocol, store
+from ensemble.docs.models import Document, DocumentUpdate, Visit
+from ensemble.docs.tests.factories import document, share
+from ensemble.docs.tests.yclient import YClient
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+db = database_sync_to_async
+
+
+async def open_socket(user: Any, doc: Document) -> tuple[WebsocketCommunicator, int | None]:
+    headers = [(b"origin", b"http://127.0.0.1")]
+    if user is not None:
+        client = Client()
+        await db(client.force_login)(user)
+        headers.append((b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()))
+    socket = WebsocketCommunicator(application, f"/ws/docs/{doc.pk}/", headers=headers)
+    connected, code = await socket.connect()
+    return socket, (None if connected else code)
+
+
+async def editor(user: Any, doc: Document) -> tuple[YClient, WebsocketCommunicator]:
+    socket, refused = await open_socket(user, doc)
+    assert refused is None, refused
+
+    async def receive(timeout: float) -> bytes:
+        frame: bytes = await socket.receive_from(timeout=timeout)
+        return frame
+
+    client = YClient(lambda data: socket.send_to(bytes_data=data), receive)
+    await client.handshake()
+    return client, socket
+
+
+def text_stored(doc: Document) -> str:
+    return str(store.doc_of(store.load(doc.pk)).get("text", type=protocol_text()))
+
+
+def protocol_text() -> Any:
+    from pycrdt import Text
+
+    return Text
+
+
+async def test_an_edit_is_stored_acknowledged_and_seen_by_the_other_editor() -> None:
+    doc = await db(document)()
+    other = await db(share)(doc, Role.EDITOR)
+    alice, alice_socket = await editor(doc.creator, doc)
+    bruno, bruno_socket = await editor(other, doc)
+    await alice.type("Bonjour")
+    await alice.until_saved()
+    assert alice.saved == alice.sent
+    # Acknowledged means stored: the database holds it before the acknowledgement.
+    assert await db(text_stored)(doc) == "Bonjour"
+    await bruno.until(lambda: str(bruno.text) == "Bonjour")
+    await bruno.type(" à tous")
+    await alice.until(lambda: str(alice.text) == "Bonjour à tous")
+    await bruno.until_saved()
+    assert await db(text_stored)(doc) == "Bonjour à tous"
+    assert await db(Visit.objects.filter(document=doc).count)() == 2
+    await alice_socket.disconnect()
+    await bruno_socket.disconnect()
+
+
+async def test_an_editor_back_from_offline_sends_what_the_server_lacks() -> None:
+    doc = await db(document)()
+    alice, socket = await editor(doc.creator, doc)
+    await alice.type("en ligne. ")
+    await alice.until_saved()
+    await socket.disconnect()
+    alice.text.insert(len(alice.text), "hors ligne.")  # typed while the socket was down
+    alice.pending.clear()
+    again, again_socket = await editor(doc.creator, doc)
+    again.doc.apply_update(alice.doc.get_update())  # the page reloads its IndexedDB copy
+    again.pending.clear()
+    await again_socket.disconnect()
+    back, back_socket = await editor(doc.creator, doc)
+    assert str(back.text) == "en ligne. "  # nothing sent yet: the copy above was discarded
+    back.doc.apply_update(alice.doc.get_update())
+    back.pending.clear()
+    await back_socket.disconnect()
+    # The page's provider, reconnecting, runs the handshake with its whole local state.
+    socket2, refused = await open_socket(doc.creator, doc)
+    assert refused is None
+
+    async def receive(timeout: float) -> bytes:
+        frame: bytes = await socket2.receive_from(timeout=timeout)
+        return frame
+
+    offline = YClient(lambda data: socket2.send_to(bytes_data=data), receive)
+    offline.doc.apply_update(alice.doc.get_update())
+    offline.pending.clear()
+    await offline.handshake()
+    await offline.until_saved()
+    assert await db(text_stored)(doc) == "en ligne. hors ligne."
+    await socket2.disconnect()
+
+
+@pytest.mark.parametrize("role", [Role.READER, Role.COMMENTER])
+async def test_a_reader_or_commenter_cannot_change_the_document_whatever_they_send(
+    role: str,
+) -> None:
+    doc = await db(document)()
+    reader = await db(share)(doc, role)
+    owner, owner_socket = await editor(doc.creator, doc)
+    await owner.type("Texte officiel")
+    await owner.until_saved()
+    client, socket = await editor(reader, doc)
+    assert str(client.text) == "Texte officiel"
+    await client.type(" — falsifié")  # a forged update, as a modified page would send
+    await client.until(lambda: len(client.denied) == 1)
+    assert client.denied == ["read-only"]
+    # A sync step 2 carrying content is refused the same way.
+    client.text.insert(0, "X")
+    await client.send_update(client.pending[-1], protocol.sync_step2)
+    await client.until(lambda: len(client.denied) == 2)
+    assert await db(text_stored)(doc) == "Texte officiel"
+    assert await owner_socket.receive_nothing(timeout=0.3)
+    assert await db(DocumentUpdate.objects.filter(document=doc).count)() == 1
+    await socket.disconnect()
+    await owner_socket.disconnect()
+
+
+async def test_who_may_open_the_socket() -> None:
+    doc = await db(document)()
+    _, refused = await open_socket(None, doc)
+    assert refused == 4401  # not signed in
+    stranger = await db(UserFactory)(organisation=await db(OrganisationFactory)())
+    _, refused = await open_socket(stranger, doc)
+    assert refused == 4403
+    colleague = await db(UserFactory)(organisation_id=doc.organisation_id)
+    _, refused = await open_socket(colleague, doc)
+    assert refused == 4403  # restricted: the organisation does not see it
+    await db(Document.objects.filter(pk=doc.pk).update)(link_reach=LinkReach.AUTHENTICATED)
+    socket, refused = await open_socket(colleague, doc)
+    assert refused is None
+    await socket.disconnect()
+    external = await db(UserFactory)(is_external=True)
+    _, refused = await open_socket(external, doc)
+    assert refused == 4403  # a link is not an invitation
+    await db(Document.objects.filter(pk=doc.pk).update)(deleted_at="2026-01-01T00:00:00Z")
+    _, refused = await open_socket(doc.creator, doc)
+    assert refused == 4403  # in the trash: not edited live
+
+
+async def test_a_public_link_lets_anyone_read_and_edit_only_if_it_says_so() -> None:
+    doc = await db(document)()
+    await db(Document.objects.filter(pk=doc.pk).update)(link_reach=LinkReach.PUBLIC)
+    anonymous, socket = await editor(None, doc)
+    await anonymous.type("anonyme")
+    await anonymous.until(lambda: bool(anonymous.denied))
+    assert anonymous.denied == ["read-only"]
+    await socket.disconnect()
+    await db(Document.objects.filter(pk=doc.pk).update)(link_role=Role.EDITOR)
+    anonymous, socket = await editor(None, doc)
+    await anonymous.type("anonyme")
+    await anonymous.until_saved()
+    assert await db(text_stored)(doc) == "anonyme"
+    await socket.disconnect()
+
+
+async def test_cursors_carry_the_person_s_own_name_and_go_when_they_leave() -> None:
+    doc = await db(document)()
+    other = await db(share)(doc, Role.EDITOR)
+    alice, alice_socket = await editor(doc.creator, doc)
+    bruno, bruno_socket = await editor(other, doc)
+    await bruno.announce(4242, {"user": {"name": str(doc.creator)}, "cursor": {"anchor": 1}})
+    await alice.until(lambda: 4242 in alice.awareness)
+    assert alice.awareness[4242]["user"]["name"] == str(other)  # not the name Bruno forged
+    assert alice.awareness[4242]["cursor"] == {"anchor": 1}
+    # A newcomer gets the states already there.
+    carla, carla_socket = await editor(await db(share)(doc, Role.READER), doc)
+    await carla.until(lambda: 4242 in carla.awareness)
+    await bruno_socket.disconnect()
+    await alice.until(lambda: alice.awareness.get(4242, "") is None)
+    await alice_socket.disconnect()
+    await carla_socket.disconnect()
+
+
+async def test_bad_frames_close_the_socket_and_store_nothing() -> None:
+    doc = await db(document)()
+    for frame in [
+        b"\x00\x02\x05abc",  # an update shorter than it says
+        b"\x00\x02\x03\xff\xff\xff",  # not a Yjs update
+        b"\x00\x07\x00",  # no such sync step
+        b"\x01\x05\x01\x01\x01\x01{",  # awareness that is not JSON
+    ]:
+        socket, refused = await open_socket(doc.creator, doc)
+        assert refused is None
+        await socket.send_to(bytes_data=frame)
+        while True:
+            output = await socket.receive_output(timeout=5)
+            if output["type"] == "websocket.close":
+                assert output["code"] == 4400
+                break
+    socket, _ = await open_socket(doc.creator, doc)
+    await socket.send_to(text_data="not binary")
+    while (output := await socket.receive_output(timeout=5))["type"] != "websocket.close":
+        pass
+    assert await db(DocumentUpdate.objects.filter(document=doc).count)() == 0
+
+
+async def test_the_log_is_folded_into_a_snapshot_without_losing_anything() -> None:
+    doc = await db(document)()
+    alice, socket = await editor(doc.creator, doc)
+    for word in ["un ", "deux ", "trois "]:
+        await alice.type(word)
+    await alice.until_saved()
+    assert await db(store.compact)(doc.pk) == 3
+    await alice.type("quatre")
+    await alice.until_saved()
+    assert await db(text_stored)(doc) == "un deux trois quatre"
+    late, late_socket = await editor(doc.creator, doc)
+    assert str(late.text) == "un deux trois quatre"
+    await socket.disconnect()
+    await late_socket.disconnect()
