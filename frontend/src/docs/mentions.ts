@@ -2,7 +2,6 @@
 // (GET /api/v1/directory/?q=…&kind=people, as the chat's people picker); a chosen person becomes
 // a mention node (id, label), which the server turns into a notification.
 import type { MentionOptions } from "@tiptap/extension-mention";
-import { apiJson } from "../api";
 import type { DocStrings } from "./strings";
 
 export interface Person {
@@ -14,13 +13,17 @@ export interface Person {
 
 /** The people whose name, e-mail, organisation or team holds ``query`` (one's recent contacts
  * when it is empty; the directory refuses one letter, so nothing is asked then). */
-export async function findPeople(query: string): Promise<Person[]> {
+export async function findPeople(query: string, signal?: AbortSignal): Promise<Person[]> {
   const q = query.trim();
   if (q.length === 1) return [];
   try {
-    const found = await apiJson<(Person & { kind: string })[]>(
-      `/api/v1/directory/?${new URLSearchParams({ q, kind: "people" })}`,
-    );
+    const response = await fetch(`/api/v1/directory/?${new URLSearchParams({ q, kind: "people" })}`, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+      signal, // a later keystroke's search replaces this one
+    });
+    if (!response.ok) return [];
+    const found = (await response.json()) as (Person & { kind: string })[];
     return found.filter((entry) => entry.kind === "person").slice(0, 8);
   } catch {
     return []; // an external guest may not search the directory: no list, typing goes on
@@ -30,10 +33,14 @@ export async function findPeople(query: string): Promise<Person[]> {
 type Suggestion = NonNullable<MentionOptions["suggestion"]>;
 
 /** The mention extension's suggestion: its list is the template's [data-mention-list]. */
-export function mentionSuggestion(list: HTMLElement, strings: DocStrings, search = findPeople): Suggestion {
+export function mentionSuggestion(
+  list: HTMLElement,
+  strings: DocStrings,
+  search: (query: string, signal?: AbortSignal) => Promise<Person[]> = findPeople,
+): Suggestion {
   return {
     char: "@",
-    items: ({ query }) => search(query),
+    items: ({ query, signal }) => search(query, signal),
     render: () => {
       let people: Person[] = [];
       let chosen = 0;
