@@ -16,7 +16,9 @@ LibreOffice profile), and fails with `ConversionError` whose message a person ca
 """
 
 import base64
+import functools
 import io
+import json
 import os
 import re
 import secrets
@@ -38,7 +40,7 @@ from .content.schema import PMNode, make_node
 EXPORT_FORMATS = ("pdf", "docx", "odt", "md", "html")
 IMPORT_FORMATS = ("docx", "odt", "md", "html")
 TIMEOUT = 120  # seconds for one converter run; a LibreOffice start alone takes a few
-MAX_OUTPUT = 200 * 1024 * 1024  # what a converter may write, beyond which the file is refused
+MAX_UNPACKED = 200 * 1024 * 1024  # an imported DOCX or ODT unzipped may not be larger
 
 Images = Callable[[str], bytes | None]
 
@@ -75,7 +77,7 @@ class Imported:
     images: list[tuple[str, bytes]] = field(default_factory=list)
 
 
-def _run(command: list[str], cwd: Path, timeout: float = TIMEOUT) -> bytes:
+def _run(command: list[str], cwd: Path, timeout: float | None = None) -> bytes:
     """Run a converter in its own process group (LibreOffice forks), HOME in `cwd`."""
     environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -98,7 +100,7 @@ def _run(command: list[str], cwd: Path, timeout: float = TIMEOUT) -> bytes:
             _("The converter %(name)s is not installed on the server.") % {"name": command[0]}
         ) from error
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
+        stdout, stderr = process.communicate(timeout=timeout or TIMEOUT)
     except subprocess.TimeoutExpired as error:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
@@ -198,10 +200,46 @@ def _images_to(work: Path, images: Images | None) -> Callable[[str], str | None]
     return local
 
 
+_BORDER = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="999999"/>'
+_TABLE_BORDERS = "<w:tblBorders>{}</w:tblBorders>".format(
+    "".join(
+        _BORDER.format(side) for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+)
+
+
+@functools.cache
+def _reference_docx() -> bytes:
+    """pandoc's own reference DOCX, with ruled tables and a bold header row (its default
+    table style draws one line under the header, which reads badly on paper)."""
+    with tempfile.TemporaryDirectory(prefix="ensemble-reference-") as directory:
+        work = Path(directory)
+        _run(
+            ["pandoc", "-o", "reference.docx", "--print-default-data-file", "reference.docx"], work
+        )
+        source = zipfile.ZipFile(work / "reference.docx")
+        styles = source.read("word/styles.xml").decode()
+        start = styles.index('w:styleId="Table"')
+        end = styles.index("</w:style>", start)
+        table = styles[start:end]
+        table = table.replace("</w:tblCellMar>", "</w:tblCellMar>" + _TABLE_BORDERS, 1)
+        table = table.replace(
+            "</w:tcPr>\n    </w:tblStylePr>", "</w:tcPr><w:rPr><w:b/></w:rPr></w:tblStylePr>"
+        )
+        styles = styles[:start] + table + styles[end:]
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as patched:
+            for info in source.infolist():
+                body = styles.encode() if info.filename == "word/styles.xml" else source.read(info)
+                patched.writestr(info, body)
+        return out.getvalue()
+
+
 def _docx(document: PMNode, images: Images | None, work: Path) -> Path:
     html = content.to_html(document, _images_to(work, images), for_converter=True)
     (work / "document.html").write_text(f"<!DOCTYPE html><html><body>{html}</body></html>")
     (work / "page-breaks.lua").write_text(_DOCX_FILTER)
+    (work / "reference.docx").write_bytes(_reference_docx())
     command = [
         "pandoc",
         "-f",
@@ -209,6 +247,7 @@ def _docx(document: PMNode, images: Images | None, work: Path) -> Path:
         "-t",
         "docx",
         "--lua-filter=page-breaks.lua",
+        "--reference-doc=reference.docx",
         "--resource-path=.",
         "-o",
         "document.docx",
@@ -259,16 +298,18 @@ def import_file(data: bytes, fmt: str) -> Imported:
         return Imported(content.from_markdown(_decode(data)))
     if fmt == "html":
         return _import_html(_decode(data))
-    marker = f"ENSEMBLEPAGEBREAK{secrets.token_hex(8)}"
+    nonce = secrets.token_hex(8)
+    marker, header = f"ENSEMBLEPAGEBREAK{nonce}", f"ENSEMBLEHEADER{nonce}"
     with tempfile.TemporaryDirectory(prefix="ensemble-import-") as directory:
         work = Path(directory)
         source = work / f"input.{fmt}"
-        source.write_bytes(_mark_page_breaks(data, fmt, marker))
+        source.write_bytes(_mark(data, fmt, marker, header))
         command = ["pandoc", "-f", fmt, "-t", "html", "--extract-media=media", source.name]
         html = _run(command, work).decode(errors="replace")
         imported = Imported(content.from_html(html))
         _collect_images(imported, work / "media")
     _split_page_breaks(imported.document, marker)
+    _restore_header_cells(imported.document, header)
     return imported
 
 
@@ -321,8 +362,9 @@ def _collect_images(imported: Imported, media: Path) -> None:
         image["attrs"]["src"] = f"ensemble-import:{names[src]}"
 
 
-def _mark_page_breaks(data: bytes, fmt: str, marker: str) -> bytes:
-    """The file with a word `marker` where it breaks the page, which pandoc keeps as text."""
+def _mark(data: bytes, fmt: str, marker: str, header: str) -> bytes:
+    """The file with a word `marker` where it breaks the page, which pandoc keeps as text
+    (and, in an ODT, `header` in the cells of header rows, which pandoc 2.17 would drop)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
@@ -335,10 +377,10 @@ def _mark_page_breaks(data: bytes, fmt: str, marker: str) -> bytes:
             _("The file is damaged or is not a %(format)s file.") % {"format": fmt.upper()}
         )
     total = sum(info.file_size for info in archive.infolist())
-    if total > MAX_OUTPUT:
+    if total > MAX_UNPACKED:
         raise ConversionError(_("The file is too large to be converted."))
     xml = archive.read(part).decode("utf-8", errors="replace")
-    xml = _mark_docx(xml, marker) if fmt == "docx" else _mark_odt(xml, marker)
+    xml = _mark_docx(xml, marker) if fmt == "docx" else _mark_odt(xml, marker, header)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as rewritten:
         for info in archive.infolist():
@@ -367,19 +409,31 @@ def _mark_docx(xml: str, marker: str) -> str:
     return re.sub(pattern, rf"\1<w:r>{text}</w:r>", xml, flags=re.DOTALL)
 
 
-def _mark_odt(xml: str, marker: str) -> str:
+def _mark_odt(xml: str, marker: str, header: str) -> str:
     """A paragraph of `marker` before (after) each paragraph whose style breaks the page
-    before (after) it; LibreOffice writes these as automatic styles of content.xml."""
+    before (after) it; LibreOffice writes these as automatic styles of content.xml. Header
+    rows become ordinary rows whose paragraphs start with `header`."""
+
+    def header_rows(match: re.Match[str]) -> str:
+        rows = re.sub(r"<text:(p|h)\b([^>]*?)/>", rf"<text:\1\2>{header}</text:\1>", match.group(1))
+        return re.sub(rf"<text:(p|h)\b([^>]*?)>(?!{header})", rf"<text:\1\2>{header}", rows)
+
+    xml = re.sub(
+        r"<table:table-header-rows>(.*?)</table:table-header-rows>",
+        header_rows,
+        xml,
+        flags=re.DOTALL,
+    )
     styles: dict[str, str] = {}
     for match in re.finditer(r"<style:style\b([^>]*?)(?:/>|>(.*?)</style:style>)", xml, re.DOTALL):
-        name = re.search(r'style:name="([^"]+)"', match.group(1))
+        named = re.search(r'style:name="([^"]+)"', match.group(1))
         props = re.search(r"<style:paragraph-properties\b[^>]*>", match.group(2) or "")
-        if name is None or props is None:
+        if named is None or props is None:
             continue
         if 'fo:break-before="page"' in props.group(0):
-            styles[name.group(1)] = "before"
+            styles[named.group(1)] = "before"
         elif 'fo:break-after="page"' in props.group(0):
-            styles[name.group(1)] = "after"
+            styles[named.group(1)] = "after"
     paragraph = f"<text:p>{marker}</text:p>"
     for name, where in styles.items():
         # text:p and text:h do not nest (but for notes, which we accept to miss).
@@ -406,6 +460,20 @@ def _split_page_breaks(node: PMNode, marker: str) -> None:
             _split_page_breaks(child, marker)
             result.append(child)
     node["content"] = result
+
+
+def _restore_header_cells(node: PMNode, header: str) -> None:
+    """Cells whose text holds `header` are header cells; the word itself goes."""
+    for child in node.get("content") or []:
+        if child.get("type") == "tableCell" and header in json.dumps(child):
+            child["type"] = "tableHeader"
+        _restore_header_cells(child, header)
+        if child.get("type") == "text" and header in child["text"]:
+            child["text"] = child["text"].replace(header, "")
+    if node.get("content"):
+        node["content"] = [c for c in node["content"] if c.get("type") != "text" or c["text"]]
+        if not node["content"]:
+            del node["content"]
 
 
 def _has_marker(block: PMNode, marker: str) -> bool:

@@ -246,7 +246,7 @@ def _list(element: _Element) -> PMNode:
         return make_node("taskList", None, content)
     if element.tag == "ol":
         start = element.attrs.get("start", "1")
-        attrs = {"start": int(start) if start.lstrip("-").isdigit() else 1}
+        attrs: dict[str, Any] = {"start": int(start) if start.lstrip("-").isdigit() else 1}
         if element.attrs.get("type") in ("a", "A", "i", "I"):  # "1" is the default
             attrs["type"] = element.attrs["type"]
         return make_node("orderedList", attrs, content)

@@ -7,6 +7,7 @@ overlap itself is stored under `name--<hash>`: the suffix is dropped when readin
 """
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -57,7 +58,9 @@ def _read_element(element: XmlElement) -> PMNode | None:
     # A type the schema does not know is dropped, as the editor would drop it.
     if node_type not in NODES or node_type in ("doc", "text"):
         return None
-    attrs = {key: _plain(value) for key, value in element.attributes}
+    # pycrdt types the view's __iter__ as an Iterable: iterate what it returns.
+    attributes: Iterable[tuple[str, Any]] = element.attributes.__iter__()
+    attrs = {key: _plain(value) for key, value in attributes}
     return make_node(node_type, attrs, _read_children(element))
 
 
