@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { createEditor } from "./editor";
+import { insertImage } from "./images";
 import { mentionSuggestion, type Person } from "./mentions";
 import { statusText } from "./status";
 import { readStrings } from "./strings";
@@ -60,6 +61,22 @@ describe("the editor's commands, as the server will read them", () => {
     expect(callout.getAttribute("kind")).toBe("error");
     expect(names(fragment)).toEqual(expect.arrayContaining(["pageBreak", "table", "tableRow", "tableHeader", "tableCell"]));
     expect(names(fragment).filter((name) => name === "tableRow")).toHaveLength(4); // 3 and the one added
+  });
+
+  it("keeps an inserted image when typing goes on after it", async () => {
+    const { made, fragment } = editor();
+    const fetched = vi.spyOn(globalThis, "fetch").mockResolvedValue(
+      new Response(JSON.stringify({ url: "/media/docs/1/chart.png" }), { status: 201 }),
+    );
+    await insertImage(made, "/api/v1/docs/documents/1/images/", new File(["x"], "chart.png", { type: "image/png" }));
+    const [url, init] = fetched.mock.calls[0];
+    expect(url).toBe("/api/v1/docs/documents/1/images/");
+    expect((init?.body as FormData).get("file")).toBeInstanceOf(File);
+    made.commands.insertContent("after");
+    const image = fragment.toArray().find((node) => (node as Y.XmlElement).nodeName === "image") as Y.XmlElement;
+    expect(image.getAttributes()).toMatchObject({ src: "/media/docs/1/chart.png", alt: "chart" });
+    expect(fragment.toString()).toContain("after");
+    fetched.mockRestore();
   });
 
   it("marks text with the marks docs.md names, as Yjs formatting attributes", () => {

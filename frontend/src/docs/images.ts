@@ -2,6 +2,7 @@
 // token, like chat attachments); its answer's `url` becomes the src of an image node.
 import type { Editor } from "@tiptap/core";
 import { ApiError, csrf, detail } from "../api";
+import { cursorAfterBlock } from "./schema";
 
 /** Send ``file``; resolves with the URL the server gives the stored image. */
 export async function uploadImage(url: string, file: File): Promise<string> {
@@ -23,5 +24,5 @@ export async function uploadImage(url: string, file: File): Promise<string> {
 export async function insertImage(editor: Editor, url: string, file: File): Promise<void> {
   const src = await uploadImage(url, file);
   const alt = file.name.replace(/\.[^.]+$/, "");
-  editor.chain().focus().insertContent({ type: "image", attrs: { src, alt } }).run();
+  editor.chain().focus().insertContent({ type: "image", attrs: { src, alt } }).command(cursorAfterBlock).run();
 }

@@ -12,6 +12,7 @@ import Mention, { type MentionOptions } from "@tiptap/extension-mention";
 import { Table, TableCell, TableHeader, TableRow } from "@tiptap/extension-table";
 import StarterKit from "@tiptap/starter-kit";
 import type { Schema } from "@tiptap/pm/model";
+import { NodeSelection, TextSelection, type Transaction } from "@tiptap/pm/state";
 
 export const CALLOUT_KINDS = ["info", "warning", "success", "error"] as const;
 export type CalloutKind = (typeof CALLOUT_KINDS)[number];
@@ -72,6 +73,20 @@ export const Callout = Node.create({
   },
 });
 
+/** After inserting a block atom (page break, image), put the cursor in the text block after it,
+ * adding a paragraph where there is none: left selected, the atom would be replaced by the next
+ * thing typed or inserted. */
+export function cursorAfterBlock({ tr }: { tr: Transaction }): boolean {
+  const { selection } = tr;
+  if (!(selection instanceof NodeSelection) || !selection.node.isBlock) return true;
+  const after = selection.to;
+  if (!tr.doc.resolve(after).nodeAfter?.isTextblock) {
+    tr.insert(after, tr.doc.type.schema.nodes.paragraph.create());
+  }
+  tr.setSelection(TextSelection.create(tr.doc, after + 1));
+  return true;
+}
+
 /** Where a printed or exported document starts a new page. */
 export const PageBreak = Node.create({
   name: "pageBreak",
@@ -89,10 +104,8 @@ export const PageBreak = Node.create({
     return {
       setPageBreak:
         () =>
-        ({ commands }) =>
-          // with a paragraph after it, where the cursor goes on (else the break stays selected
-          // and the next thing typed or inserted replaces it)
-          commands.insertContent([{ type: this.name }, { type: "paragraph" }]),
+        ({ chain }) =>
+          chain().insertContent({ type: this.name }).command(cursorAfterBlock).run(),
     };
   },
 });
