@@ -15,7 +15,7 @@ from ensemble.accounts.api.views import (
 from ensemble.chat.api.files import AttachmentViewSet
 from ensemble.chat.api.views import MessageViewSet, RoomViewSet
 from ensemble.core.api_audit import AuditEntryViewSet
-from ensemble.docs.api import DocumentViewSet
+from ensemble.docs.api.documents import DocumentViewSet
 from ensemble.meet.api.breakout import BreakoutViewSet
 from ensemble.meet.api.recordings import RecordingViewSet
 from ensemble.meet.api.team_rooms import TeamRoomViewSet

@@ -259,3 +259,29 @@ class DocumentImage(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.document_id}/{self.pk}"
+
+
+class VersionKind(models.TextChoices):
+    AUTO = "auto", _("Automatic")
+    NAMED = "named", _("Named")
+    RESTORE = "restore", _("Before a restore")
+
+
+class DocumentVersion(BaseModel):
+    """The whole content at one moment (a Yjs update), kept to look at, compare and restore."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    data = models.BinaryField()
+    seq = models.PositiveBigIntegerField()
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    kind = models.CharField(max_length=10, choices=VersionKind.choices, default=VersionKind.AUTO)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["document", "-created_at"], name="doc_version_recent")]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.document_id}@{self.seq}"

@@ -21,8 +21,8 @@ from ensemble.docs.models import Document, DocumentState, DocumentUpdate
 
 # An update that changes nothing (no structs, empty delete set): a read-only client's step 2.
 EMPTY_UPDATE = b"\x00\x00"
-# Fold the log into the snapshot once it holds this many updates.
-COMPACT_AFTER = 500
+# After this many updates (a burst of editing), fold the log, keep a version, refresh search.
+COMPACT_AFTER = 300
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Background jobs of Docs: compacting content, purging the trash."""
+"""Background jobs of Docs: compacting content, automatic versions, purging the trash."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from ensemble.core.schedule import every
 from ensemble.core.tasks import background_task
-from ensemble.docs import store
-from ensemble.docs.models import Document
+from ensemble.docs import changes, store
+from ensemble.docs.models import Document, DocumentUpdate
 
 # How long a deleted document stays in the trash.
 TRASH_DAYS = 30
@@ -17,13 +17,25 @@ TRASH_DAYS = 30
 
 @background_task
 def compact_content(document_id: str) -> dict[str, int]:
-    return {"folded": store.compact(document_id)}
+    """The log is long (a burst of editing): fold it, keep a version, refresh the search text."""
+    return after_editing(document_id)
 
 
 @background_task
 def last_editor_left(document_id: str) -> dict[str, int]:
-    """Everyone has closed a document they edited: fold its log."""
-    return {"folded": store.compact(document_id)}
+    """Everyone has closed a document they edited: the same as after a burst."""
+    return after_editing(document_id)
+
+
+def after_editing(document_id: str) -> dict[str, int]:
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:
+        return {"folded": 0, "version": 0}
+    last = DocumentUpdate.objects.filter(document_id=document_id).order_by("-seq").first()
+    folded = store.compact(document_id)
+    version = changes.snapshot(document, author=last.author if last else None)
+    changes.remember_text(document_id, changes.current(document_id)[0])
+    return {"folded": folded, "version": int(version is not None)}
 
 
 @every(timedelta(hours=6))

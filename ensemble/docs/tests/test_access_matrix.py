@@ -19,8 +19,8 @@ from ensemble.accounts.tests.factories import (
 from ensemble.core.abilities import Role
 from ensemble.core.rates import DEFAULT_RATES
 from ensemble.core.tests.test_access_matrix import allowed_kinds, judged, operations, outcome
-from ensemble.docs import actions
-from ensemble.docs.models import AccessRequest, DocumentAccess
+from ensemble.docs import actions, changes
+from ensemble.docs.models import AccessRequest, DocumentAccess, VersionKind
 from ensemble.docs.tests.factories import document
 
 ANONYMOUS = "anonymous"
@@ -64,6 +64,12 @@ ALLOWED: dict[str, set[str]] = {
     "api_v1_docs_documents_access_requests_create": READERS,
     "api_v1_docs_documents_access_requests_answer_create": MANAGERS,
     "api_v1_docs_documents_images_create": EDITORS,
+    "api_v1_docs_documents_content_retrieve": READERS,
+    "api_v1_docs_documents_content_update": EDITORS,
+    "api_v1_docs_documents_versions_list": READERS,
+    "api_v1_docs_documents_versions_create": EDITORS,
+    "api_v1_docs_documents_versions_retrieve": READERS,
+    "api_v1_docs_documents_versions_restore_create": EDITORS,
 }
 BODIES: dict[str, dict[str, Any]] = {"api_v1_docs_documents_move_create": {"parent": None}}
 
@@ -87,6 +93,8 @@ def test_every_docs_operation_answers_each_kind_of_account_as_its_row_says(setti
     DocumentAccess.objects.create(document=doc, team=team, role=Role.READER)
     actions.trash(people["owner"], trashed)
     reader_access = DocumentAccess.objects.get(document=doc, user=people["reader"])
+    version = changes.snapshot(doc, people["owner"], VersionKind.NAMED, "v1")
+    assert version is not None
     AccessRequest.objects.create(document=doc, user=people["non-member"], role=Role.READER)
     clients: dict[str, Client] = {ANONYMOUS: Client()}
     for kind, person in people.items():
@@ -107,8 +115,12 @@ def test_every_docs_operation_answers_each_kind_of_account_as_its_row_says(setti
     for operation_id, method, path in operations():
         if not operation_id.startswith("api_v1_docs_"):
             continue
-        target = trashed if "restore" in operation_id else doc
-        url = path.replace("{id}", str(target.pk)).replace("{access_id}", str(reader_access.pk))
+        target = trashed if operation_id == "api_v1_docs_documents_restore_create" else doc
+        url = (
+            path.replace("{id}", str(target.pk))
+            .replace("{access_id}", str(reader_access.pk))
+            .replace("{version_id}", str(version.pk))
+        )
         body = BODIES.get(operation_id, {})
         statuses = {kind: outcome(world, kind, method, url, body) for kind in KINDS}
         if operation_id not in ALLOWED:

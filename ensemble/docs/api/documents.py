@@ -19,7 +19,13 @@ from ensemble.core.abilities import LinkReach, Role
 from ensemble.core.api import HasAbility, ObjectFirst, acting_user, refusing
 from ensemble.core.files import picture
 from ensemble.docs import actions, views
-from ensemble.docs.models import AccessRequest, Document, DocumentAccess, DocumentImage
+from ensemble.docs.api.content import ContentViews
+from ensemble.docs.models import (
+    AccessRequest,
+    Document,
+    DocumentAccess,
+    DocumentImage,
+)
 
 # The largest picture one may put in a document.
 IMAGE_MAX_BYTES = 20 * 1024 * 1024
@@ -117,6 +123,7 @@ class ImageSerializer(serializers.Serializer[Any]):
 
 
 class DocumentViewSet(
+    ContentViews,
     ObjectFirst,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -142,6 +149,12 @@ class DocumentViewSet(
         "access_requests:post": "retrieve",
         "answer_request": "manage_accesses",
         "images": "update",
+        "content:get": "retrieve",
+        "content:put": "update",
+        "versions:get": "retrieve",
+        "versions:post": "update",
+        "version": "retrieve",
+        "restore_version": "update",
     }
 
     def get_queryset(self) -> QuerySet[Document]:

@@ -1,0 +1,125 @@
+"""The content API: read a document as JSON, HTML or Markdown, write it (a Yjs change that open
+editors see at once), versions kept, compared and restored, and the search text refreshed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from django.test import Client
+
+from ensemble.core.abilities import Role
+from ensemble.docs import changes, content, store, tasks
+from ensemble.docs.models import Document, DocumentVersion, VersionKind
+from ensemble.docs.tests.factories import document, share
+from ensemble.docs.tests.test_socket import editor
+
+API = "/api/v1/docs/documents/"
+MARKDOWN = "# Ordre du jour\n\n- Budget\n- Recrutements\n\nFin de la *réunion*.\n"
+
+db = database_sync_to_async
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def put(client: Client, doc: Document, fmt: str, body: Any) -> Any:
+    return client.put(
+        f"{API}{doc.pk}/content/", {"format": fmt, "content": body}, content_type="application/json"
+    )
+
+
+@pytest.mark.django_db
+def test_write_markdown_and_read_it_back_in_every_format() -> None:
+    doc = document()
+    owner = signed_in(doc.creator)
+    assert put(owner, doc, "markdown", MARKDOWN).status_code == 200
+    as_json = owner.get(f"{API}{doc.pk}/content/", {"as": "json"}).json()["content"]
+    assert [node["type"] for node in as_json["content"]] == ["heading", "bulletList", "paragraph"]
+    html = owner.get(f"{API}{doc.pk}/content/", {"as": "html"}).json()["content"]
+    assert "<h1>Ordre du jour</h1>" in html and "<em>réunion</em>" in html
+    markdown = owner.get(f"{API}{doc.pk}/content/", {"as": "markdown"}).json()["content"]
+    assert "# Ordre du jour" in markdown and "Recrutements" in markdown
+    # The search text follows the content.
+    assert "Recrutements" in Document.objects.get(pk=doc.pk).text
+    found = owner.get(API, {"view": "mine", "search": "recrutements"}).json()
+    assert [d["id"] for d in found] == [str(doc.pk)]
+
+
+@pytest.mark.django_db
+def test_who_may_read_and_write_the_content_and_bad_content_is_refused() -> None:
+    doc = document()
+    reader = share(doc, Role.READER)
+    url = f"{API}{doc.pk}/content/"
+    assert signed_in(reader).get(url).status_code == 200
+    assert put(signed_in(reader), doc, "html", "<p>x</p>").status_code == 403
+    owner = signed_in(doc.creator)
+    refused = put(owner, doc, "json", {"type": "doc", "content": [{"type": "marquee"}]})
+    assert refused.status_code == 400 and "marquee" in str(refused.json())
+    assert put(owner, doc, "json", "not an object").status_code == 400
+    assert put(owner, doc, "html", {"not": "text"}).status_code == 400
+    assert owner.get(url, {"as": "pdf"}).status_code == 400
+    assert store.load(doc.pk).update == store.EMPTY_UPDATE  # nothing was stored
+
+
+@pytest.mark.django_db
+def test_html_written_through_the_api_is_sanitised() -> None:
+    doc = document()
+    owner = signed_in(doc.creator)
+    html = '<p onclick="x()">Bonjour <a href="javascript:alert(1)">ici</a></p><script>x()</script>'
+    assert put(owner, doc, "html", html).status_code == 200
+    stored = owner.get(f"{API}{doc.pk}/content/", {"as": "html"}).json()["content"]
+    assert "script" not in stored and "javascript" not in stored and "onclick" not in stored
+    assert "Bonjour" in stored
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_write_from_the_api_reaches_open_editors_at_once() -> None:
+    doc = await db(document)()
+    alice, socket = await editor(doc.creator, doc)
+    response = await db(put)(await db(signed_in)(doc.creator), doc, "markdown", MARKDOWN)
+    assert response.status_code == 200
+    await alice.until(lambda: len(alice.fragment.children) == 3)
+    assert content.read(alice.fragment)["content"][0]["content"][0]["text"] == "Ordre du jour"
+    await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_versions_named_compared_and_restored_as_a_new_change() -> None:
+    doc = document()
+    owner = signed_in(doc.creator)
+    put(owner, doc, "markdown", "Premier jet.\n\nDeuxième paragraphe.\n")
+    named = owner.post(f"{API}{doc.pk}/versions/", {"name": "Relu"}, content_type="application/json")
+    assert named.status_code == 201 and named.json()["kind"] == "named"
+    put(owner, doc, "markdown", "Premier jet corrigé.\n\nDeuxième paragraphe.\n\nAjout.\n")
+    version_url = f"{API}{doc.pk}/versions/{named.json()['id']}/"
+    seen = owner.get(version_url).json()
+    assert "Premier jet." in seen["content"]
+    assert {"op": "delete", "text": "Premier jet."} in seen["changes"]
+    assert {"op": "insert", "text": "Premier jet corrigé."} in seen["changes"]
+    assert {"op": "insert", "text": "Ajout."} in seen["changes"]
+    assert {"op": "equal", "text": "Deuxième paragraphe."} in seen["changes"]
+    reader = share(doc, Role.READER)
+    assert signed_in(reader).get(version_url).status_code == 200
+    assert signed_in(reader).post(f"{version_url}restore/").status_code == 403
+    restored = owner.post(f"{version_url}restore/")
+    assert restored.status_code == 200
+    text = owner.get(f"{API}{doc.pk}/content/", {"as": "markdown"}).json()["content"]
+    assert "Premier jet." in text and "Ajout" not in text
+    kinds = [v["kind"] for v in owner.get(f"{API}{doc.pk}/versions/").json()]
+    assert kinds == [VersionKind.RESTORE, VersionKind.NAMED]  # what was there is kept too
+
+
+@pytest.mark.django_db
+def test_an_automatic_version_after_editing_and_none_when_nothing_changed() -> None:
+    doc = document()
+    changes.replace(doc, doc.creator, content.from_markdown("Texte.\n"))
+    assert tasks.after_editing(str(doc.pk)) == {"folded": 1, "version": 1}
+    assert tasks.after_editing(str(doc.pk)) == {"folded": 0, "version": 0}
+    version = DocumentVersion.objects.get(document=doc)
+    assert version.kind == VersionKind.AUTO and version.author == doc.creator
+    assert "Texte." in changes.plain_text(changes.version_json(version))
