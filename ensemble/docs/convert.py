@@ -44,11 +44,11 @@ MAX_UNPACKED = 200 * 1024 * 1024  # an imported DOCX or ODT unzipped may not be 
 
 Images = Callable[[str], bytes | None]
 
-# pandoc Lua filter: our page break (a div whose data-page-break pandoc reads as `page-break`)
-# becomes a paragraph holding a Word page break; a callout keeps its content.
+# pandoc Lua filter: our page break (the editor's `<div class="ens-page-break">`) becomes a
+# paragraph holding a Word page break; a callout keeps its content.
 _DOCX_FILTER = """
 function Div(el)
-  if el.attributes['page-break'] ~= nil or el.attributes['data-page-break'] ~= nil then
+  if el.classes:includes('ens-page-break') then
     return pandoc.RawBlock('openxml', '<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
   end
 end
@@ -272,7 +272,8 @@ def _standalone_html(document: PMNode, images: Images | None) -> str:
         f"<title>{escape(title)}</title>"
         "<style>body{max-width:50rem;margin:2rem auto;font-family:sans-serif}"
         "table{border-collapse:collapse}th,td{border:1px solid #999;padding:.25rem .5rem}"
-        "img{max-width:100%}aside{border-left:4px solid #6a6af4;padding:.5rem 1rem}</style>"
+        "img{max-width:100%}.ens-callout{border-left:4px solid #6a6af4;padding:.5rem 1rem}"
+        ".ens-page-break{break-after:page;page-break-after:always}</style>"
         f"</head><body>\n{body}\n</body></html>\n"
     )
 

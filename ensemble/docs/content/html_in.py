@@ -39,13 +39,13 @@ _MARK_TAGS = {
     "mark": "highlight", "kbd": "code", "tt": "code",
 }  # fmt: skip
 _INLINE_TAGS = {"a", "span", "br", "sub", "sup", "small", "big", "abbr", "cite", "q", "font"}
-_CELL_ATTRS = {"colspan", "rowspan", "data-colwidth", "style"}
+_CELL_ATTRS = {"colspan", "rowspan", "colwidth", "data-colwidth", "style"}
 _ALLOWED = {
     "tags": _BLOCKS | set(_MARK_TAGS) | _INLINE_TAGS | {"input"},
     "clean_content_tags": {"script", "style", "title", "noscript", "template", "textarea"},
     "attributes": {
         "*": {"style"},
-        "a": {"href", "title", "data-page-link", "data-id"},
+        "a": {"href", "title", "data-type", "data-page-link", "data-id"},
         "img": {"src", "alt", "title", "width", "height"},
         "ol": {"start", "type"},
         "ul": {"data-type"},
@@ -55,7 +55,7 @@ _ALLOWED = {
         "th": _CELL_ATTRS,
         "td": _CELL_ATTRS,
         "aside": {"data-callout"},
-        "div": {"data-page-break", "data-callout"},
+        "div": {"data-type", "data-kind", "data-page-break", "data-callout"},
         "span": {"data-mention", "data-type", "data-id", "data-label"},
         "input": {"type", "checked"},
     },
@@ -124,7 +124,7 @@ def from_html(html: str) -> PMNode:
 
 def _is_page_break(element: _Element) -> tuple[bool, bool]:
     """(break before, break after) as the element's data attribute or style asks."""
-    if "data-page-break" in element.attrs:
+    if "data-page-break" in element.attrs or element.attrs.get("data-type") == "page-break":
         return False, True
     before = after = False
     for match in _PAGE_BREAK.finditer(element.attrs.get("style", "")):
@@ -151,7 +151,7 @@ def _blocks(children: list[_Element | str]) -> list[PMNode]:
 def _block(element: _Element) -> list[PMNode]:
     tag = element.tag
     before, after = _is_page_break(element)
-    if "data-page-break" in element.attrs:
+    if "data-page-break" in element.attrs or element.attrs.get("data-type") == "page-break":
         return [make_node("pageBreak")]
     out: list[PMNode] = [make_node("pageBreak")] if before else []
     if tag == "p":
@@ -165,8 +165,8 @@ def _block(element: _Element) -> list[PMNode]:
         out.append(make_node("listItem", None, _item_content(element.children)))
     elif tag == "blockquote":
         out.append(make_node("blockquote", None, _blocks(element.children) or [_empty()]))
-    elif tag == "aside" or "data-callout" in element.attrs:
-        kind = element.attrs.get("data-callout", "info")
+    elif tag == "aside" or "data-callout" in element.attrs or _is(element, "callout"):
+        kind = element.attrs.get("data-kind") or element.attrs.get("data-callout", "info")
         kind = kind if kind in CALLOUT_KINDS else "info"
         content = _blocks(element.children) or [_empty()]
         out.append(make_node("callout", {"kind": kind}, content))
@@ -187,6 +187,10 @@ def _block(element: _Element) -> list[PMNode]:
     if after:
         out.append(make_node("pageBreak"))
     return out
+
+
+def _is(element: _Element, data_type: str) -> bool:
+    return element.attrs.get("data-type") == data_type
 
 
 def _empty() -> PMNode:
@@ -261,8 +265,7 @@ def _code_block(element: _Element) -> PMNode:
         for cls in part.split():
             if cls.startswith("language-") and len(cls) > len("language-"):
                 language = cls[len("language-") :]
-    text = _raw_text(element)
-    text = text[:-1] if text.endswith("\n") else text
+    text = _raw_text(element)  # kept whole, as the editor keeps it (a final newline too)
     return make_node("codeBlock", {"language": language}, [make_text(text)] if text else None)
 
 
@@ -301,7 +304,7 @@ def _cell(element: _Element) -> PMNode:
     for name in ("colspan", "rowspan"):
         value = element.attrs.get(name, "1")
         attrs[name] = int(value) if value.isdigit() and int(value) > 0 else 1
-    widths = element.attrs.get("data-colwidth", "")
+    widths = element.attrs.get("colwidth") or element.attrs.get("data-colwidth", "")
     if widths and all(w.isdigit() for w in widths.split(",")):
         attrs["colwidth"] = [int(w) for w in widths.split(",")]
     node_type = "tableHeader" if element.tag == "th" else "tableCell"
@@ -345,8 +348,8 @@ def _inlines(node: _Element | str, marks: list[dict[str, Any]], pre: bool) -> li
     if tag == "span" and ("data-mention" in attrs or attrs.get("data-type") == "mention"):
         label = attrs.get("data-label") or node.text().strip().removeprefix("@")
         return [make_node("mention", {"id": attrs.get("data-id") or None, "label": label})]
-    if tag == "a" and "data-page-link" in attrs:
-        page_link = {"id": attrs.get("data-id") or None, "title": node.text().strip() or None}
+    if tag == "a" and ("data-page-link" in attrs or attrs.get("data-type") == "page-link"):
+        page_link = {"id": attrs.get("data-id") or None, "title": node.text()}
         return [make_node("pageLink", page_link)]
     if tag == "a":
         href = safe_href(attrs.get("href"))

@@ -1,69 +1,37 @@
 """The editor's schema as the server knows it: node and mark names with their default attributes.
 
-It mirrors `frontend/src/docs/schema.ts` (TipTap 3.31.3 with the options the page uses), which is
-exported to `ensemble/docs/schema.json`; `tests/test_content.py` fails when the two disagree.
-Defaults matter because y-prosemirror stores no attribute whose value is null, and TipTap's
-`getJSON()` gives every attribute, defaults included.
+Read from `ensemble/docs/schema.json`, which `npm run docs-schema` writes from
+`frontend/src/docs/schema.ts` (ADR 0008: the schema lives in one place). Defaults matter because
+y-prosemirror stores no attribute whose value is null, and TipTap's `getJSON()` gives every
+attribute, defaults included; the order of the marks is ProseMirror's rank, in which `getJSON()`
+lists a text's marks.
 """
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 PMNode = dict[str, Any]
 
-_CELL = {"colspan": 1, "rowspan": 1, "colwidth": None, "align": None}
+SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.json"
+_SCHEMA = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def _defaults(entry: dict[str, Any]) -> dict[str, Any]:
+    return {attr["name"]: attr["default"] for attr in entry["attrs"]}
+
 
 # Node type → its attributes and their defaults.
-NODES: dict[str, dict[str, Any]] = {
-    "doc": {},
-    "text": {},
-    "paragraph": {},
-    "heading": {"level": 1},
-    "bulletList": {},
-    "orderedList": {"start": 1, "type": None},
-    "listItem": {},
-    "taskList": {},
-    "taskItem": {"checked": False},
-    "blockquote": {},
-    "codeBlock": {"language": None},
-    "horizontalRule": {},
-    "hardBreak": {},
-    "pageBreak": {},
-    "image": {"src": None, "alt": None, "title": None, "width": None, "height": None},
-    "table": {},
-    "tableRow": {},
-    "tableHeader": dict(_CELL),
-    "tableCell": dict(_CELL),
-    "callout": {"kind": "info"},
-    "mention": {"id": None, "label": None, "mentionSuggestionChar": "@"},
-    "pageLink": {"id": None, "title": None},
-}
-
-# Nodes that sit in a line of text; every other node but `doc` is a block.
-INLINE_NODES = frozenset({"text", "hardBreak", "mention", "pageLink"})
-# Blocks whose content is a line of text (inline nodes).
-TEXTBLOCKS = frozenset({"paragraph", "heading", "codeBlock"})
-CALLOUT_KINDS = ("info", "warning", "success", "error")
-
-# Mark type → its attributes and their defaults, in ProseMirror's rank order (TipTap sorts the
-# extensions by priority: link's 1000 first, then the order StarterKit registers them); marks
-# on a text node are listed in this order by getJSON().
-MARKS: dict[str, dict[str, Any]] = {
-    "link": {
-        "href": None,
-        "target": "_blank",
-        "rel": "noopener noreferrer nofollow",
-        "class": None,
-        "title": None,
-    },
-    "bold": {},
-    "code": {},
-    "italic": {},
-    "strike": {},
-    "underline": {},
-    "highlight": {},
-}
+NODES: dict[str, dict[str, Any]] = {node["name"]: _defaults(node) for node in _SCHEMA["nodes"]}
+# Nodes that sit in a line of text; every other node but the top one is a block.
+INLINE_NODES = frozenset(node["name"] for node in _SCHEMA["nodes"] if node["inline"])
+# Mark type → its attributes and their defaults, in the schema's (rank) order.
+MARKS: dict[str, dict[str, Any]] = {mark["name"]: _defaults(mark) for mark in _SCHEMA["marks"]}
 MARK_RANK = {name: rank for rank, name in enumerate(MARKS)}
+CALLOUT_KINDS = ("info", "warning", "success", "error")
+# The link mark as the editor renders it: TipTap's Link adds these to every <a>.
+LINK_HTML_ATTRIBUTES = {"target": "_blank", "rel": "noopener noreferrer nofollow"}
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")

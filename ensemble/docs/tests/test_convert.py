@@ -287,7 +287,8 @@ def test_html_export_is_a_standalone_page(exported):
     assert html.startswith("<!DOCTYPE html>") and "<title>Report title</title>" in html
     assert "<h1>Report title</h1>" in html
     assert '<img src="data:image/png;base64,' in html and IMAGE_SRC not in html
-    assert '<div data-page-break="" style="page-break-after: always"></div>' in html
+    assert '<div data-type="page-break" class="ens-page-break"></div>' in html
+    assert ".ens-page-break{break-after:page;page-break-after:always}" in html
     assert "<script" not in html
 
 
