@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from ensemble.docs import content
 from ensemble.docs.content.schema import make_mark, make_node, make_text
 
 SCHEMA_JSON = Path(__file__).resolve().parents[1] / "schema.json"
+FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
+VITE_NODE = FRONTEND / "node_modules" / ".bin" / "vite-node"
 LINK = make_mark("link", {"href": "https://example.org/a?b=1&c=2"})
 
 
@@ -460,3 +463,44 @@ def test_the_editors_example_document_survives_the_yjs_round_trip(fragment):
     other = Doc()
     other.apply_update(fragment.doc.get_update())
     assert content.read(other.get(content.FRAGMENT, type=XmlFragment)) == example
+
+
+# The editor itself (TipTap's y-prosemirror binding and frontend/src/docs/schema.ts, in Node):
+# it reads what write() stores, and read() reads what it stores, both as the same JSON.
+EDITOR_SCRIPT = """
+import * as fs from "node:fs";
+import * as Y from "yjs";
+import { prosemirrorJSONToYDoc, yXmlFragmentToProseMirrorRootNode } from "@tiptap/y-tiptap";
+import { docSchema } from "%(schema)s";
+
+const [updateIn, jsonIn, updateOut, jsonOut] = process.argv.slice(2);
+const schema = docSchema();
+const doc = new Y.Doc();
+Y.applyUpdate(doc, fs.readFileSync(updateIn));
+const node = yXmlFragmentToProseMirrorRootNode(doc.getXmlFragment("default"), schema);
+node.check();
+fs.writeFileSync(jsonOut, JSON.stringify(node.toJSON()));
+const made = prosemirrorJSONToYDoc(schema, JSON.parse(fs.readFileSync(jsonIn, "utf8")), "default");
+fs.writeFileSync(updateOut, Y.encodeStateAsUpdate(made));
+"""
+
+
+@pytest.mark.skipif(not VITE_NODE.exists(), reason="the frontend's packages are not installed")
+def test_the_editor_reads_what_the_server_writes_and_the_other_way(fragment, tmp_path):
+    document = full_document()
+    content.write(fragment, document)
+    (tmp_path / "in.bin").write_bytes(fragment.doc.get_update())
+    (tmp_path / "in.json").write_text(json.dumps(document))
+    script = tmp_path / "editor.ts"
+    script.write_text(EDITOR_SCRIPT % {"schema": FRONTEND / "src" / "docs" / "schema.ts"})
+    files = [str(tmp_path / name) for name in ("in.bin", "in.json", "out.bin", "out.json")]
+    subprocess.run(
+        [str(VITE_NODE), "--root", str(FRONTEND), str(script), *files],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert json.loads((tmp_path / "out.json").read_text()) == document
+    from_editor = Doc()
+    from_editor.apply_update((tmp_path / "out.bin").read_bytes())
+    assert content.read(from_editor.get(content.FRAGMENT, type=XmlFragment)) == document
