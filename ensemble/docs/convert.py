@@ -305,7 +305,16 @@ def import_file(data: bytes, fmt: str) -> Imported:
         work = Path(directory)
         source = work / f"input.{fmt}"
         source.write_bytes(_mark(data, fmt, marker, header))
-        command = ["pandoc", "-f", fmt, "-t", "html", "--extract-media=media", source.name]
+        command = [
+            "pandoc",
+            "--sandbox",
+            "-f",
+            fmt,
+            "-t",
+            "html",
+            "--extract-media=media",
+            source.name,
+        ]
         html = _run(command, work).decode(errors="replace")
         imported = Imported(content.from_html(html))
         _collect_images(imported, work / "media")

@@ -84,6 +84,7 @@ class _TreeBuilder(HTMLParser):
     """nh3's output is well formed, so a stack is enough to rebuild its tree."""
 
     _VOID = frozenset({"br", "img", "hr", "input", "col", "wbr"})
+    MAX_DEPTH = 100  # deeper elements hang from the last one kept: no recursion without end
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -93,7 +94,7 @@ class _TreeBuilder(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         element = _Element(tag, {key: value or "" for key, value in attrs})
         self.stack[-1].children.append(element)
-        if tag not in self._VOID:
+        if tag not in self._VOID and len(self.stack) < self.MAX_DEPTH:
             self.stack.append(element)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:

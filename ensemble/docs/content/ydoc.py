@@ -96,8 +96,11 @@ def write(fragment: XmlFragment, document: PMNode) -> None:
         _write_children(fragment, content)
 
 
-def _check(nodes: list[PMNode]) -> None:
-    if not isinstance(nodes, list):
+MAX_DEPTH = 100  # far deeper than any document the editor makes; bounds the recursion
+
+
+def _check(nodes: list[PMNode], depth: int = 0) -> None:
+    if not isinstance(nodes, list) or depth > MAX_DEPTH:
         raise ValueError(_("The document is not valid ProseMirror JSON."))
     for node in nodes:
         if not isinstance(node, dict) or not isinstance(node.get("attrs") or {}, dict):
@@ -112,7 +115,7 @@ def _check(nodes: list[PMNode]) -> None:
                 raise ValueError(_("Unknown mark type: %(type)s.") % {"type": mark.get("type")})
         if node_type == "text" and not isinstance(node.get("text"), str):
             raise ValueError(_("A text node must have a text."))
-        _check(node.get("content") or [])
+        _check(node.get("content") or [], depth + 1)
 
 
 def _write_children(parent: XmlFragment | XmlElement, nodes: list[PMNode]) -> None:

@@ -195,6 +195,14 @@ def test_write_refuses_what_the_schema_does_not_know_and_changes_nothing(fragmen
     assert content.read(fragment) == full_document()
 
 
+def test_write_refuses_a_document_nested_without_end(fragment):
+    deep: dict = make_node("paragraph")
+    for _ in range(1000):
+        deep = make_node("blockquote", None, [deep])
+    with pytest.raises(ValueError):
+        content.write(fragment, make_node("doc", None, [deep]))
+
+
 def test_read_fills_the_defaults_and_reads_hashed_and_unknown_marks(fragment):
     with fragment.doc.transaction():
         item = fragment.children.append(XmlElement("taskItem"))
@@ -351,6 +359,12 @@ def test_from_html_drops_scripts_styles_handlers_and_dangerous_links():
     assert document["content"][2] == make_node(
         "paragraph", None, [make_text("unknown tags keep text")]
     )
+
+
+def test_from_html_reads_html_nested_without_end():
+    document = content.from_html("<div>" * 5000 + "<p>deep</p>" + "</div>" * 5000)
+    # Past the depth kept, elements hang flat: the text stays, the structure need not.
+    assert make_node("paragraph", None, [make_text("deep")]) in document["content"]
 
 
 def test_from_html_follows_the_schema():
