@@ -15,13 +15,14 @@ from pycrdt import XmlElement, XmlFragment, XmlText
 
 from .schema import INLINE_NODES, MARKS, NODES, PMNode, make_mark, make_node, make_text, node_attrs
 
+MAX_DEPTH = 100  # far deeper than any document the editor makes; bounds the recursion
 _HASHED_MARK = re.compile(r"^(.*)--[a-zA-Z0-9+/=]{8}$")
 
 
 def read(fragment: XmlFragment) -> PMNode:
     """The fragment's document as ProseMirror JSON, as TipTap's `getJSON()` gives it."""
     with fragment.doc.transaction():
-        return make_node("doc", None, _read_children(fragment))
+        return make_node("doc", None, _read_children(fragment, 0))
 
 
 def _plain(value: Any) -> Any:
@@ -35,8 +36,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _read_children(parent: XmlFragment | XmlElement) -> list[PMNode]:
+def _read_children(parent: XmlFragment | XmlElement, depth: int) -> list[PMNode]:
     nodes: list[PMNode] = []
+    if depth > MAX_DEPTH:
+        return nodes  # an update forged that deep is not a document anyone can edit
     for child in parent.children:
         if isinstance(child, XmlText):
             for text in _read_text(child):
@@ -47,13 +50,13 @@ def _read_children(parent: XmlFragment | XmlElement) -> list[PMNode]:
                 else:
                     nodes.append(text)
         elif isinstance(child, XmlElement):
-            node = _read_element(child)
+            node = _read_element(child, depth)
             if node is not None:
                 nodes.append(node)
     return nodes
 
 
-def _read_element(element: XmlElement) -> PMNode | None:
+def _read_element(element: XmlElement, depth: int) -> PMNode | None:
     node_type = element.tag
     # A type the schema does not know is dropped, as the editor would drop it.
     if node_type not in NODES or node_type in ("doc", "text"):
@@ -61,7 +64,7 @@ def _read_element(element: XmlElement) -> PMNode | None:
     # pycrdt types the view's __iter__ as an Iterable: iterate what it returns.
     attributes: Iterable[tuple[str, Any]] = element.attributes.__iter__()
     attrs = {key: _plain(value) for key, value in attributes}
-    return make_node(node_type, attrs, _read_children(element))
+    return make_node(node_type, attrs, _read_children(element, depth + 1))
 
 
 def _read_text(text: XmlText) -> list[PMNode]:
@@ -94,9 +97,6 @@ def write(fragment: XmlFragment, document: PMNode) -> None:
         if count:
             del fragment.children[0:count]
         _write_children(fragment, content)
-
-
-MAX_DEPTH = 100  # far deeper than any document the editor makes; bounds the recursion
 
 
 def _check(nodes: list[PMNode], depth: int = 0) -> None:

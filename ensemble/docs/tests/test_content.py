@@ -203,6 +203,18 @@ def test_write_refuses_a_document_nested_without_end(fragment):
         content.write(fragment, make_node("doc", None, [deep]))
 
 
+def test_read_stops_at_a_depth_no_editor_makes(fragment):
+    with fragment.doc.transaction():
+        parent = fragment
+        for _ in range(1000):
+            parent = parent.children.append(XmlElement("blockquote"))
+    document = content.read(fragment)
+    depth = 0
+    while document.get("content"):
+        document, depth = document["content"][0], depth + 1
+    assert 100 < depth < 110
+
+
 def test_read_fills_the_defaults_and_reads_hashed_and_unknown_marks(fragment):
     with fragment.doc.transaction():
         item = fragment.children.append(XmlElement("taskItem"))
