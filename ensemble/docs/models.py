@@ -285,3 +285,33 @@ class DocumentVersion(BaseModel):
 
     def __str__(self) -> str:
         return self.name or f"{self.document_id}@{self.seq}"
+
+
+class Comment(BaseModel):
+    """A comment on a passage (its anchor: two Yjs relative positions, so that it follows the
+    text as it is edited), or a reply in its thread."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="comments")
+    thread = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("comment"), max_length=10_000)
+    # The client's encoding of Y.RelativePosition (base64) at the start and end of the passage.
+    anchor_start = models.CharField(max_length=500, blank=True)
+    anchor_end = models.CharField(max_length=500, blank=True)
+    quote = models.CharField(_("passage"), max_length=1000, blank=True)
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.body[:50]

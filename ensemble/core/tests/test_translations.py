@@ -53,6 +53,15 @@ def test_the_catalogue_has_every_string_of_the_code(tmp_path: Path) -> None:
         capture_output=True,
         env=env,
     )
-    fresh = entries((copy / "locale/fr/LC_MESSAGES/django.po").read_text(encoding="utf-8"))
-    missing = [msgid for msgid, msgstr in fresh.items() if not msgstr]
-    assert missing == [], "run makemessages and translate these"
+    text = (copy / "locale/fr/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    missing = [msgid for msgid, msgstr in entries(text).items() if not msgstr]
+    # makemessages fills a new string with the translation of a similar one and marks it fuzzy:
+    # a guess that compilemessages leaves out, so that people read the English string.
+    guessed = [msgid for msgid in entries(fuzzy_blocks(text)) if msgid]
+    assert missing + guessed == [], "run makemessages and translate these"
+
+
+def fuzzy_blocks(po_text: str) -> str:
+    """The entries of a .po file marked fuzzy, past its header."""
+    blocks = po_text.split("\n\n")[1:]
+    return "\n\n".join(block for block in blocks if "#, fuzzy" in block) + "\n"

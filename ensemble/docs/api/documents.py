@@ -19,6 +19,7 @@ from ensemble.core.abilities import LinkReach, Role
 from ensemble.core.api import HasAbility, ObjectFirst, acting_user, refusing
 from ensemble.core.files import picture
 from ensemble.docs import actions, views
+from ensemble.docs.api.comments import CommentViews
 from ensemble.docs.api.content import ContentViews
 from ensemble.docs.models import (
     AccessRequest,
@@ -124,6 +125,7 @@ class ImageSerializer(serializers.Serializer[Any]):
 
 class DocumentViewSet(
     ContentViews,
+    CommentViews,
     ObjectFirst,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -155,6 +157,9 @@ class DocumentViewSet(
         "versions:post": "update",
         "version": "retrieve",
         "restore_version": "update",
+        "comments:get": "retrieve",
+        "comments:post": "comment",
+        "comment": "retrieve",  # the action checks the author, the role
     }
 
     def get_queryset(self) -> QuerySet[Document]:

@@ -19,7 +19,7 @@ from ensemble.accounts.tests.factories import (
 from ensemble.core.abilities import Role
 from ensemble.core.rates import DEFAULT_RATES
 from ensemble.core.tests.test_access_matrix import allowed_kinds, judged, operations, outcome
-from ensemble.docs import actions, changes
+from ensemble.docs import actions, changes, comments
 from ensemble.docs.models import AccessRequest, DocumentAccess, VersionKind
 from ensemble.docs.tests.factories import document
 
@@ -42,6 +42,7 @@ KINDS = [ANONYMOUS, *SESSIONS, *TOKENS]
 
 READERS = {*ROLES, "team member"}
 EDITORS = {"owner", "administrator", "member"}
+COMMENTERS = {*EDITORS, "commenter"}
 MANAGERS = {"owner", "administrator"}
 SIGNED_IN = set(SESSIONS)
 
@@ -70,8 +71,15 @@ ALLOWED: dict[str, set[str]] = {
     "api_v1_docs_documents_versions_create": EDITORS,
     "api_v1_docs_documents_versions_retrieve": READERS,
     "api_v1_docs_documents_versions_restore_create": EDITORS,
+    "api_v1_docs_documents_comments_list": READERS,
+    "api_v1_docs_documents_comments_create": COMMENTERS,
+    "api_v1_docs_documents_comments_partial_update": COMMENTERS,  # resolving (the body's)
+    "api_v1_docs_documents_comments_destroy": {*MANAGERS, "commenter"},  # and its author
 }
-BODIES: dict[str, dict[str, Any]] = {"api_v1_docs_documents_move_create": {"parent": None}}
+BODIES: dict[str, dict[str, Any]] = {
+    "api_v1_docs_documents_move_create": {"parent": None},
+    "api_v1_docs_documents_comments_partial_update": {"resolved": True},
+}
 
 
 @pytest.mark.django_db
@@ -95,6 +103,7 @@ def test_every_docs_operation_answers_each_kind_of_account_as_its_row_says(setti
     reader_access = DocumentAccess.objects.get(document=doc, user=people["reader"])
     version = changes.snapshot(doc, people["owner"], VersionKind.NAMED, "v1")
     assert version is not None
+    comment = comments.write(people["commenter"], doc, "Une remarque")
     AccessRequest.objects.create(document=doc, user=people["non-member"], role=Role.READER)
     clients: dict[str, Client] = {ANONYMOUS: Client()}
     for kind, person in people.items():
@@ -120,6 +129,7 @@ def test_every_docs_operation_answers_each_kind_of_account_as_its_row_says(setti
             path.replace("{id}", str(target.pk))
             .replace("{access_id}", str(reader_access.pk))
             .replace("{version_id}", str(version.pk))
+            .replace("{comment_id}", str(comment.pk))
         )
         body = BODIES.get(operation_id, {})
         statuses = {kind: outcome(world, kind, method, url, body) for kind in KINDS}

@@ -1,0 +1,121 @@
+"""Comments on documents: write, reply, edit, delete, resolve and reopen; the people named and
+those in the thread are told through the portal's notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ensemble.accounts.models import User
+from ensemble.core.refusals import ActionRefused, BadInput
+from ensemble.docs.models import Comment, Document
+from ensemble.portal.actions import notify
+
+MAX_MENTIONS = 20
+
+
+def write(
+    author: User,
+    document: Document,
+    body: str,
+    thread: Comment | None = None,
+    anchor: tuple[str, str] = ("", ""),
+    quote: str = "",
+    mentions: list[Any] | None = None,
+) -> Comment:
+    if not document.get_abilities(author)["comment"]:
+        raise ActionRefused(_("You may not comment on this document."))
+    body = body.strip()
+    if not body:
+        raise BadInput(_("Write something."))
+    if thread is not None and thread.thread_id is not None:
+        thread = thread.thread  # a reply to a reply goes in the same thread
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            document=document,
+            thread=thread,
+            author=author,
+            body=body[:10_000],
+            anchor_start=anchor[0][:500] if thread is None else "",
+            anchor_end=anchor[1][:500] if thread is None else "",
+            quote=quote[:1000] if thread is None else "",
+        )
+        named = readers_among(document, mentions or [])
+        comment.mentions.set(named)
+        if thread is not None and thread.resolved_at is not None:  # a reply reopens it
+            Comment.objects.filter(pk=thread.pk).update(resolved_at=None, resolved_by=None)
+    tell(comment, named)
+    return comment
+
+
+def readers_among(document: Document, ids: list[Any]) -> list[User]:
+    """The people named who may read the document (nobody learns of a document they cannot
+    open)."""
+    people = User.objects.filter(pk__in=[str(i) for i in ids[:MAX_MENTIONS]], is_active=True)
+    return [person for person in people if document.get_abilities(person)["retrieve"]]
+
+
+def tell(comment: Comment, named: list[User]) -> None:
+    """The people named, and those who wrote in the thread before, are notified."""
+    document, author = comment.document, comment.author
+    told = {author.pk} if author else set()
+    url = f"/docs/{document.pk}/#comment-{comment.thread_id or comment.pk}"
+    for person in named:
+        if person.pk in told:
+            continue
+        told.add(person.pk)
+        with translation.override(person.reads):
+            notify(
+                person,
+                _("%(name)s mentioned you in a comment on %(document)s")
+                % {"name": author, "document": document},
+                comment.body,
+                url,
+            )
+    if comment.thread is None:
+        return
+    thread = comment.thread
+    earlier = Comment.objects.filter(pk=thread.pk) | thread.replies.all()
+    for person in User.objects.filter(pk__in=earlier.values("author"), is_active=True):
+        if person.pk in told or not document.get_abilities(person)["retrieve"]:
+            continue
+        told.add(person.pk)
+        with translation.override(person.reads):
+            notify(
+                person,
+                _("%(name)s replied to a comment on %(document)s")
+                % {"name": author, "document": document},
+                comment.body,
+                url,
+            )
+
+
+def edit(user: User, comment: Comment, body: str) -> Comment:
+    if comment.author_id != user.pk:
+        raise ActionRefused(_("Only its author can change a comment."))
+    if not body.strip():
+        raise BadInput(_("Write something."))
+    comment.body, comment.edited_at = body.strip()[:10_000], timezone.now()
+    comment.save(update_fields=["body", "edited_at", "updated_at"])
+    return comment
+
+
+def delete(user: User, comment: Comment) -> None:
+    mine = comment.author_id == user.pk
+    if not mine and not comment.document.get_abilities(user)["manage_accesses"]:
+        raise ActionRefused(_("Only its author or the document's administrators can delete it."))
+    comment.delete()
+
+
+def resolve(user: User, comment: Comment, resolved: bool) -> Comment:
+    if comment.thread_id is not None:
+        raise BadInput(_("Resolve the thread, not a reply."))
+    if not comment.document.get_abilities(user)["comment"]:
+        raise ActionRefused(_("You may not comment on this document."))
+    comment.resolved_at = timezone.now() if resolved else None
+    comment.resolved_by = user if resolved else None
+    comment.save(update_fields=["resolved_at", "resolved_by", "updated_at"])
+    return comment
