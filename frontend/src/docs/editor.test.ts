@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
+import { caret, hexColour } from "./colour";
 import { createEditor } from "./editor";
 import { insertImage } from "./images";
 import { mentionSuggestion, type Person } from "./mentions";
@@ -106,6 +107,20 @@ describe("the editor's commands, as the server will read them", () => {
     const { made } = editor(false);
     expect(made.isEditable).toBe(false);
     expect(made.view.dom.getAttribute("aria-readonly")).toBe("true");
+  });
+});
+
+describe("cursor colours", () => {
+  it("are drawn as #rrggbb whatever CSS form the server gives", () => {
+    expect(hexColour("#A1b2C3")).toBe("#a1b2c3");
+    expect(hexColour("#fa0")).toBe("#ffaa00");
+    expect(hexColour("hsl(0, 100%, 50%)")).toBe("#ff0000");
+    expect(hexColour("hsl(120, 100%, 25%)")).toBe("#008000");
+    expect(hexColour("hsl(339, 70%, 35%)")).toBe("#981b47");
+    expect(hexColour("red")).toBe("#666666");
+    const bar = caret({ name: "Bob", color: "hsl(240, 100%, 50%)" });
+    expect(bar.textContent).toBe("Bob");
+    expect((bar.firstChild as HTMLElement).style.backgroundColor).toMatch(/#0000ff|rgb\(0, 0, 255\)/);
   });
 });
 

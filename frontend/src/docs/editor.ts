@@ -7,6 +7,7 @@ import type { MentionOptions } from "@tiptap/extension-mention";
 import { Placeholder } from "@tiptap/extensions";
 import type { Awareness } from "y-protocols/awareness";
 import type * as Y from "yjs";
+import { caret, hexColour, selection } from "./colour";
 import { docExtensions } from "./schema";
 
 export interface EditorOptions {
@@ -28,7 +29,12 @@ export function createEditor(options: EditorOptions): Editor {
     extensions: [
       ...docExtensions({ mention: options.mention }),
       Collaboration.configure({ document: options.doc, field: "default" }),
-      CollaborationCaret.configure({ provider: { awareness: options.awareness }, user: options.user }),
+      CollaborationCaret.configure({
+        provider: { awareness: options.awareness },
+        user: { name: options.user.name, color: hexColour(options.user.color, "#000091") },
+        render: caret,
+        selectionRender: selection,
+      }),
       Placeholder.configure({ placeholder: options.placeholder }),
     ],
     editorProps: {
