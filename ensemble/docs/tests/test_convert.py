@@ -15,6 +15,7 @@ from PIL import Image
 
 from ensemble.docs import convert
 from ensemble.docs.content.schema import make_mark, make_node, make_text
+from ensemble.docs.convert import run as runner
 
 pytestmark = [
     pytest.mark.slow,
@@ -135,9 +136,9 @@ def test_a_damaged_file_or_an_unknown_format_is_refused_with_a_sentence():
 
 
 def test_a_converter_that_runs_too_long_is_stopped(monkeypatch, tmp_path):
-    monkeypatch.setattr(convert, "TIMEOUT", 0.5)
+    monkeypatch.setattr(runner, "TIMEOUT", 0.5)
     with pytest.raises(convert.ConversionError, match="took too long"):
-        convert._run(["sleep", "30"], tmp_path)
+        runner.run(["sleep", "30"], tmp_path)
 
 
 # A document exported
