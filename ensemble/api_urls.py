@@ -16,6 +16,7 @@ from ensemble.chat.api.files import AttachmentViewSet
 from ensemble.chat.api.views import MessageViewSet, RoomViewSet
 from ensemble.core.api_audit import AuditEntryViewSet
 from ensemble.docs.api.documents import DocumentViewSet
+from ensemble.docs.api.jobs import JobViewSet
 from ensemble.meet.api.breakout import BreakoutViewSet
 from ensemble.meet.api.recordings import RecordingViewSet
 from ensemble.meet.api.team_rooms import TeamRoomViewSet
@@ -36,6 +37,7 @@ router.register("chat/messages", MessageViewSet, basename="message")
 router.register("chat/attachments", AttachmentViewSet, basename="attachment")
 router.register("meet/meetings", MeetingViewSet, basename="meeting")
 router.register("docs/documents", DocumentViewSet, basename="docs-document")
+router.register("docs/jobs", JobViewSet, basename="docs-job")
 router.register(
     r"meet/meetings/(?P<code>[a-z]{3}-[a-z]{4}-[a-z]{3})/breakout",
     BreakoutViewSet,

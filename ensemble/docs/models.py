@@ -315,3 +315,42 @@ class Comment(BaseModel):
 
     def __str__(self) -> str:
         return self.body[:50]
+
+
+class JobKind(models.TextChoices):
+    IMPORT = "import", _("Import")
+    EXPORT = "export", _("Export")
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Converting")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ConversionJob(BaseModel):
+    """An import of a file into a new document, or an export of a document to a file, done by
+    a background job; the person who asked follows its progress and gets the result."""
+
+    kind = models.CharField(max_length=10, choices=JobKind.choices)
+    format = models.CharField(max_length=10)
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    # Export: the document exported. Import: the document made, once done.
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    parent = models.ForeignKey(
+        Document, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Import: the file sent. Export: the file made.
+    file = models.FileField(upload_to="docs/conversions/", max_length=200, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.format} {self.state}"

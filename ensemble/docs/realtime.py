@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import colorsys
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -37,11 +38,13 @@ def group_of(document_id: Any) -> str:
 
 
 def colour_of(user: Any) -> str:
-    """A stable, readable colour for a person's cursor."""
+    """A stable, readable colour for a person's cursor (#rrggbb: the caret library takes no
+    other form)."""
     if not getattr(user, "is_authenticated", False):
         return "#666666"
     hue = int(hashlib.sha256(str(user.pk).encode()).hexdigest()[:4], 16) % 360
-    return f"hsl({hue}, 70%, 35%)"
+    red, green, blue = colorsys.hls_to_rgb(hue / 360, 0.35, 0.7)
+    return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
 
 
 @dataclass

@@ -49,3 +49,11 @@ def purge_trash() -> dict[str, int]:
             document.delete()
             purged += 1
     return {"purged": purged}
+
+
+@background_task(max_attempts=1)
+def convert_document(job_id: str) -> str:
+    """An import or an export (a failure is told to the person on the job, not retried)."""
+    from ensemble.docs import conversions
+
+    return conversions.run(job_id)

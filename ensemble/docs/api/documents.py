@@ -21,6 +21,7 @@ from ensemble.core.files import picture
 from ensemble.docs import actions, views
 from ensemble.docs.api.comments import CommentViews
 from ensemble.docs.api.content import ContentViews
+from ensemble.docs.api.jobs import ExportViews
 from ensemble.docs.models import (
     AccessRequest,
     Document,
@@ -125,6 +126,7 @@ class ImageSerializer(serializers.Serializer[Any]):
 
 class DocumentViewSet(
     ContentViews,
+    ExportViews,
     CommentViews,
     ObjectFirst,
     mixins.ListModelMixin,
@@ -160,6 +162,7 @@ class DocumentViewSet(
         "comments:get": "retrieve",
         "comments:post": "comment",
         "comment": "retrieve",  # the action checks the author, the role
+        "exports": "retrieve",
     }
 
     def get_queryset(self) -> QuerySet[Document]:

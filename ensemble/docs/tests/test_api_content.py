@@ -93,7 +93,9 @@ def test_versions_named_compared_and_restored_as_a_new_change() -> None:
     doc = document()
     owner = signed_in(doc.creator)
     put(owner, doc, "markdown", "Premier jet.\n\nDeuxième paragraphe.\n")
-    named = owner.post(f"{API}{doc.pk}/versions/", {"name": "Relu"}, content_type="application/json")
+    named = owner.post(
+        f"{API}{doc.pk}/versions/", {"name": "Relu"}, content_type="application/json"
+    )
     assert named.status_code == 201 and named.json()["kind"] == "named"
     put(owner, doc, "markdown", "Premier jet corrigé.\n\nDeuxième paragraphe.\n\nAjout.\n")
     version_url = f"{API}{doc.pk}/versions/{named.json()['id']}/"
