@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 
 from ensemble.accounts.models import TeamMembership, TokenScope
@@ -20,7 +21,14 @@ from ensemble.core.abilities import Role
 from ensemble.core.rates import DEFAULT_RATES
 from ensemble.core.tests.test_access_matrix import allowed_kinds, judged, operations, outcome
 from ensemble.docs import actions, changes, comments
-from ensemble.docs.models import AccessRequest, DocumentAccess, VersionKind
+from ensemble.docs.models import (
+    AccessRequest,
+    ConversionJob,
+    DocumentAccess,
+    JobKind,
+    JobState,
+    VersionKind,
+)
 from ensemble.docs.tests.factories import document
 
 ANONYMOUS = "anonymous"
@@ -75,6 +83,12 @@ ALLOWED: dict[str, set[str]] = {
     "api_v1_docs_documents_comments_create": COMMENTERS,
     "api_v1_docs_documents_comments_partial_update": COMMENTERS,  # resolving (the body's)
     "api_v1_docs_documents_comments_destroy": {*MANAGERS, "commenter"},  # and its author
+    "api_v1_docs_documents_exports_create": READERS,
+    # Jobs: one's own (the member's export).
+    "api_v1_docs_jobs_list": SIGNED_IN,
+    "api_v1_docs_jobs_create": SIGNED_IN,  # the file decides (none here: 400)
+    "api_v1_docs_jobs_retrieve": {"member"},
+    "api_v1_docs_jobs_download_retrieve": {"member"},
 }
 BODIES: dict[str, dict[str, Any]] = {
     "api_v1_docs_documents_move_create": {"parent": None},
@@ -104,6 +118,15 @@ def test_every_docs_operation_answers_each_kind_of_account_as_its_row_says(setti
     version = changes.snapshot(doc, people["owner"], VersionKind.NAMED, "v1")
     assert version is not None
     comment = comments.write(people["commenter"], doc, "Une remarque")
+    job = ConversionJob.objects.create(
+        kind=JobKind.EXPORT,
+        format="md",
+        document=doc,
+        requested_by=people["member"],
+        state=JobState.DONE,
+        name="plan.md",
+        file=ContentFile(b"# Plan", name="plan.md"),
+    )
     AccessRequest.objects.create(document=doc, user=people["non-member"], role=Role.READER)
     clients: dict[str, Client] = {ANONYMOUS: Client()}
     for kind, person in people.items():
@@ -125,6 +148,8 @@ def test_every_docs_operation_answers_each_kind_of_account_as_its_row_says(setti
         if not operation_id.startswith("api_v1_docs_"):
             continue
         target = trashed if operation_id == "api_v1_docs_documents_restore_create" else doc
+        if operation_id.startswith("api_v1_docs_jobs_"):
+            target = job  # type: ignore[assignment]
         url = (
             path.replace("{id}", str(target.pk))
             .replace("{access_id}", str(reader_access.pk))

@@ -719,6 +719,441 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/docs/documents/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        get: operations["api_v1_docs_documents_list"];
+        put?: never;
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        post: operations["api_v1_docs_documents_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        get: operations["api_v1_docs_documents_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Put the document (and what is below it) in the trash for 30 days. */
+        delete: operations["api_v1_docs_documents_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        patch: operations["api_v1_docs_documents_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/access-requests/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Ask for a role (anyone who can see the document), or list the requests (its
+         *     administrators).
+         */
+        get: operations["api_v1_docs_documents_access_requests_list"];
+        put?: never;
+        /**
+         * @description Ask for a role (anyone who can see the document), or list the requests (its
+         *     administrators).
+         */
+        post: operations["api_v1_docs_documents_access_requests_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/access-requests/answer/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        post: operations["api_v1_docs_documents_access_requests_answer_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/accesses/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Who has a role on this document (given here; those above are inherited). */
+        get: operations["api_v1_docs_documents_accesses_list"];
+        put?: never;
+        /** @description Who has a role on this document (given here; those above are inherited). */
+        post: operations["api_v1_docs_documents_accesses_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/accesses/{access_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        delete: operations["api_v1_docs_documents_accesses_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        patch: operations["api_v1_docs_documents_accesses_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/children/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        get: operations["api_v1_docs_documents_children_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/comments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        get: operations["api_v1_docs_documents_comments_list"];
+        put?: never;
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        post: operations["api_v1_docs_documents_comments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/comments/{comment_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * @description Change a comment (its author), resolve or reopen a thread (commenters), delete a
+         *     comment (its author or the document's administrators).
+         */
+        delete: operations["api_v1_docs_documents_comments_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Change a comment (its author), resolve or reopen a thread (commenters), delete a
+         *     comment (its author or the document's administrators).
+         */
+        patch: operations["api_v1_docs_documents_comments_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/content/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Read the content, or replace it (a Yjs change that open editors see at once). */
+        get: operations["api_v1_docs_documents_content_retrieve"];
+        /** @description Read the content, or replace it (a Yjs change that open editors see at once). */
+        put: operations["api_v1_docs_documents_content_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/exports/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Export the document to a file (in the background: follow the job). */
+        post: operations["api_v1_docs_documents_exports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/favourite/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        post: operations["api_v1_docs_documents_favourite_create"];
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        delete: operations["api_v1_docs_documents_favourite_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/images/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Put a picture in the document: stored encrypted, its address comes back. */
+        post: operations["api_v1_docs_documents_images_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/move/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        post: operations["api_v1_docs_documents_move_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/restore/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Documents one may read: list (``view``: mine, shared, favourites, recent, templates,
+         *     trash; ``search``), create, change, move, share, put in the trash and restore.
+         */
+        post: operations["api_v1_docs_documents_restore_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The document's versions, newest first; POST keeps the content as a named version. */
+        get: operations["api_v1_docs_documents_versions_list"];
+        put?: never;
+        /** @description The document's versions, newest first; POST keeps the content as a named version. */
+        post: operations["api_v1_docs_documents_versions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/versions/{version_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One version's content, and what changed from it to the current text. */
+        get: operations["api_v1_docs_documents_versions_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/documents/{id}/versions/{version_id}/restore/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Make the content what it was in this version, as a new change everyone follows (the
+         *     content before is kept as a version).
+         */
+        post: operations["api_v1_docs_documents_versions_restore_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/jobs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Your imports and exports: POST a file to import it into a new document, follow the
+         *     job's progress, download an export once done.
+         */
+        get: operations["api_v1_docs_jobs_list"];
+        put?: never;
+        /**
+         * @description Your imports and exports: POST a file to import it into a new document, follow the
+         *     job's progress, download an export once done.
+         */
+        post: operations["api_v1_docs_jobs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/jobs/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Your imports and exports: POST a file to import it into a new document, follow the
+         *     job's progress, download an export once done.
+         */
+        get: operations["api_v1_docs_jobs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docs/jobs/{id}/download/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The exported file (404 until the export is done). */
+        get: operations["api_v1_docs_jobs_download_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/identities/": {
         parameters: {
             query?: never;
@@ -1576,6 +2011,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Access: {
+            /** Format: uuid */
+            readonly id: string;
+            /** Format: uuid */
+            readonly user: string | null;
+            readonly user_name: string | null;
+            /** Format: uuid */
+            readonly team: string | null;
+            readonly team_name: string | null;
+            role: components["schemas"]["RoleE0fEnum"];
+        };
         /**
          * @description * `public` - Anyone with the link, guests included
          *     * `signed_in` - People signed in to Ensemble
@@ -1585,7 +2031,20 @@ export interface components {
          */
         AccessEnum: "public" | "signed_in" | "invited" | "team";
         AccessRequest: {
-            access: components["schemas"]["AccessEnum"];
+            /** Format: uuid */
+            readonly id: string;
+            /** Format: uuid */
+            user: string;
+            readonly user_name: string;
+            role?: components["schemas"]["RoleE0fEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        AnswerRequest: {
+            /** Format: uuid */
+            request: string;
+            accept: boolean;
+            role?: components["schemas"]["RoleE0fEnum"];
         };
         ApiToken: {
             /** Format: uuid */
@@ -1682,6 +2141,46 @@ export interface components {
             seq: number;
             messages: components["schemas"]["Message"][];
         };
+        Comment: {
+            /** Format: uuid */
+            readonly id: string;
+            /** Format: uuid */
+            readonly author: string | null;
+            readonly author_name: string | null;
+            /** Comment */
+            readonly body: string;
+            readonly mentions: string[];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly edited_at: string | null;
+            readonly anchor_start: string;
+            readonly anchor_end: string;
+            /** Passage */
+            readonly quote: string;
+            /** Format: date-time */
+            readonly resolved_at: string | null;
+            /** Format: uuid */
+            readonly resolved_by: string | null;
+            readonly replies: components["schemas"]["Reply"][];
+        };
+        Content: {
+            format: components["schemas"]["ContentFormatEnum"];
+            /** @description ProseMirror JSON (an object), or HTML/Markdown text */
+            content: unknown;
+        };
+        /**
+         * @description * `json` - json
+         *     * `html` - html
+         *     * `markdown` - markdown
+         * @enum {string}
+         */
+        ContentFormatEnum: "json" | "html" | "markdown";
+        ContentRequest: {
+            format: components["schemas"]["ContentFormatEnum"];
+            /** @description ProseMirror JSON (an object), or HTML/Markdown text */
+            content: unknown;
+        };
         DevicesRequest: {
             microphone: boolean;
             camera: boolean;
@@ -1712,8 +2211,55 @@ export interface components {
          * @enum {string}
          */
         DirectoryEntryKindEnum: "person" | "team";
+        Document: {
+            /** Format: uuid */
+            readonly id: string;
+            title?: string;
+            /** Format: uuid */
+            readonly parent: string | null;
+            link_reach?: components["schemas"]["LinkReachEnum"];
+            link_role?: components["schemas"]["LinkRoleE0fEnum"];
+            /** Template */
+            is_template?: boolean;
+            /** Format: date-time */
+            readonly deleted_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            readonly abilities: {
+                [key: string]: boolean;
+            };
+        };
+        DocumentCreateRequest: {
+            /** @default  */
+            title: string;
+            /** Format: uuid */
+            parent?: string | null;
+            /** Format: uuid */
+            template?: string | null;
+        };
         EditRequest: {
             body: string;
+        };
+        /**
+         * @description * `pdf` - pdf
+         *     * `docx` - docx
+         *     * `odt` - odt
+         *     * `md` - md
+         *     * `html` - html
+         * @enum {string}
+         */
+        ExportFormatEnum: "pdf" | "docx" | "odt" | "md" | "html";
+        ExportRequest: {
+            format: components["schemas"]["ExportFormatEnum"];
+        };
+        GrantRequest: {
+            /** Format: uuid */
+            user?: string;
+            /** Format: uuid */
+            team?: string;
+            role: components["schemas"]["RoleE0fEnum"];
         };
         HandRequest: {
             raised: boolean;
@@ -1740,6 +2286,16 @@ export interface components {
             provider: string;
             subject: string;
         };
+        ImageRequest: {
+            /** Format: binary */
+            file: string;
+        };
+        ImportRequest: {
+            /** Format: binary */
+            file: string;
+            /** Format: uuid */
+            parent?: string | null;
+        };
         InvitationInputRequest: {
             /** Format: email */
             email: string;
@@ -1752,6 +2308,36 @@ export interface components {
          * @enum {string}
          */
         InvitationInputRoleEnum: "member" | "administrator";
+        Job: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly kind: components["schemas"]["JobKindEnum"];
+            readonly format: string;
+            readonly state: components["schemas"]["JobStateEnum"];
+            readonly progress: number;
+            /** Format: uuid */
+            readonly document: string | null;
+            readonly name: string;
+            readonly error: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description * `import` - Import
+         *     * `export` - Export
+         * @enum {string}
+         */
+        JobKindEnum: "import" | "export";
+        /**
+         * @description * `queued` - Waiting
+         *     * `running` - Converting
+         *     * `done` - Done
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        JobStateEnum: "queued" | "running" | "done" | "failed";
         JoinRequest: {
             /** @default  */
             name: string;
@@ -1762,6 +2348,29 @@ export interface components {
          * @enum {string}
          */
         LanguageEnum: "fr" | "en";
+        /**
+         * @description * `restricted` - Restricted: only people given access
+         *     * `authenticated` - Anyone signed in with the link
+         *     * `public` - Anyone with the link
+         * @enum {string}
+         */
+        LinkReachEnum: "restricted" | "authenticated" | "public";
+        /**
+         * @description * `reader` - reader
+         *     * `commenter` - commenter
+         *     * `editor` - editor
+         * @enum {string}
+         */
+        LinkRoleD22Enum: "reader" | "commenter" | "editor";
+        /**
+         * @description * `owner` - Owner
+         *     * `administrator` - Administrator
+         *     * `editor` - Editor
+         *     * `commenter` - Commenter
+         *     * `reader` - Reader
+         * @enum {string}
+         */
+        LinkRoleE0fEnum: "owner" | "administrator" | "editor" | "commenter" | "reader";
         LockRequest: {
             locked: boolean;
         };
@@ -1913,9 +2522,16 @@ export interface components {
             /** @description The members this message names (@their name). */
             readonly mentions: string[];
         };
+        MoveRequest: {
+            /** Format: uuid */
+            parent: string | null;
+        };
         MuteRequest: {
             /** Format: uuid */
             participant?: string | null;
+        };
+        NameRequest: {
+            name: string;
         };
         NewApiToken: {
             /** Format: uuid */
@@ -1980,6 +2596,36 @@ export interface components {
             readonly name: string;
             readonly siret: string | null;
         };
+        PaginatedAccessList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Access"][];
+        };
+        PaginatedAccessRequestList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["AccessRequest"][];
+        };
         PaginatedApiTokenList: {
             /** @example 123 */
             count: number;
@@ -2025,6 +2671,36 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Card"][];
         };
+        PaginatedCommentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Comment"][];
+        };
+        PaginatedDocumentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Document"][];
+        };
         PaginatedIdentityList: {
             /** @example 123 */
             count: number;
@@ -2039,6 +2715,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Identity"][];
+        };
+        PaginatedJobList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Job"][];
         };
         PaginatedMeetingList: {
             /** @example 123 */
@@ -2235,12 +2926,37 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Thread"][];
         };
+        PaginatedVersionList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Version"][];
+        };
         Participant: {
             /** Format: uuid */
             readonly id: string;
             readonly display_name: string;
             readonly role: components["schemas"]["Role7d5Enum"];
             readonly state: components["schemas"]["StateAb9Enum"];
+        };
+        PatchedChangeRequest: {
+            body?: string;
+            resolved?: boolean;
+        };
+        PatchedDocumentUpdateRequest: {
+            title?: string;
+            link_reach?: components["schemas"]["LinkReachEnum"];
+            link_role?: components["schemas"]["LinkRoleD22Enum"];
+            is_template?: boolean;
         };
         PatchedEditRequest: {
             body?: string;
@@ -2264,6 +2980,9 @@ export interface components {
             access?: components["schemas"]["AccessEnum"];
             lobby?: boolean;
             invitees?: string[];
+        };
+        PatchedRoleRequest: {
+            role?: components["schemas"]["RoleE0fEnum"];
         };
         PatchedRoomUpdateRequest: {
             name?: string;
@@ -2332,6 +3051,24 @@ export interface components {
          * @enum {string}
          */
         RecordingStateEnum: "recording" | "processing" | "ready" | "failed";
+        Reply: {
+            /** Format: uuid */
+            readonly id: string;
+            /** Format: uuid */
+            readonly author: string | null;
+            readonly author_name: string | null;
+            /** Comment */
+            readonly body: string;
+            readonly mentions: string[];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly edited_at: string | null;
+        };
+        RequestRequest: {
+            /** @default editor */
+            role: components["schemas"]["RoleD22Enum"];
+        };
         RetentionRequest: {
             days: number | null;
         };
@@ -2361,6 +3098,22 @@ export interface components {
          * @enum {string}
          */
         RoleB61Enum: "owner" | "administrator" | "member";
+        /**
+         * @description * `reader` - reader
+         *     * `commenter` - commenter
+         *     * `editor` - editor
+         * @enum {string}
+         */
+        RoleD22Enum: "reader" | "commenter" | "editor";
+        /**
+         * @description * `owner` - Owner
+         *     * `administrator` - Administrator
+         *     * `editor` - Editor
+         *     * `commenter` - Commenter
+         *     * `reader` - Reader
+         * @enum {string}
+         */
+        RoleE0fEnum: "owner" | "administrator" | "editor" | "commenter" | "reader";
         RoleRequest: {
             role: components["schemas"]["RoleRoleEnum"];
         };
@@ -2523,6 +3276,34 @@ export interface components {
         TypingRequest: {
             /** @default true */
             typing: boolean;
+        };
+        Version: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly name: string;
+            readonly kind: components["schemas"]["VersionKindEnum"];
+            /** Format: uuid */
+            readonly author: string | null;
+            readonly author_name: string | null;
+            readonly seq: number;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `auto` - Automatic
+         *     * `named` - Named
+         *     * `restore` - Before a restore
+         * @enum {string}
+         */
+        VersionKindEnum: "auto" | "named" | "restore";
+        WriteRequest: {
+            body: string;
+            /** Format: uuid */
+            thread?: string | null;
+            anchor_start?: string;
+            anchor_end?: string;
+            quote?: string;
+            mentions?: string[];
         };
     };
     responses: never;
@@ -3729,6 +4510,868 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["DirectoryEntry"][];
                 };
+            };
+        };
+    };
+    api_v1_docs_documents_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                search?: string;
+                view?: "favourites" | "mine" | "recent" | "shared" | "templates" | "trash";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDocumentList"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DocumentCreateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DocumentCreateRequest"];
+                "multipart/form-data": components["schemas"]["DocumentCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    api_v1_docs_documents_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedDocumentUpdateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedDocumentUpdateRequest"];
+                "multipart/form-data": components["schemas"]["PatchedDocumentUpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_access_requests_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAccessRequestList"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_access_requests_create: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RequestRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RequestRequest"];
+                "multipart/form-data": components["schemas"]["RequestRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAccessRequestList"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_access_requests_answer_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AnswerRequest"];
+                "multipart/form-data": components["schemas"]["AnswerRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    api_v1_docs_documents_accesses_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAccessList"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_accesses_create: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["GrantRequest"];
+                "multipart/form-data": components["schemas"]["GrantRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAccessList"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_accesses_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                access_id: string;
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Access"];
+                };
+            };
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    api_v1_docs_documents_accesses_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                access_id: string;
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedRoleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedRoleRequest"];
+                "multipart/form-data": components["schemas"]["PatchedRoleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Access"];
+                };
+            };
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    api_v1_docs_documents_children_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_comments_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedCommentList"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_comments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WriteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["WriteRequest"];
+                "multipart/form-data": components["schemas"]["WriteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comment"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_comments_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: string;
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    api_v1_docs_documents_comments_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: string;
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedChangeRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedChangeRequest"];
+                "multipart/form-data": components["schemas"]["PatchedChangeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comment"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_content_retrieve: {
+        parameters: {
+            query?: {
+                as?: "html" | "json" | "markdown";
+            };
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Content"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_content_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContentRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ContentRequest"];
+                "multipart/form-data": components["schemas"]["ContentRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_exports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ExportRequest"];
+                "multipart/form-data": components["schemas"]["ExportRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_favourite_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    api_v1_docs_documents_favourite_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    api_v1_docs_documents_images_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImageRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_move_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MoveRequest"];
+                "multipart/form-data": components["schemas"]["MoveRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_restore_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_versions_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedVersionList"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_versions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NameRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["NameRequest"];
+                "multipart/form-data": components["schemas"]["NameRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Version"];
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_versions_retrieve: {
+        parameters: {
+            query?: {
+                as?: "html" | "json" | "markdown";
+            };
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+                version_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_versions_restore_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+                version_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    api_v1_docs_jobs_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedJobList"];
+                };
+            };
+        };
+    };
+    api_v1_docs_jobs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+        };
+    };
+    api_v1_docs_jobs_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this conversion job. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+        };
+    };
+    api_v1_docs_jobs_download_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this conversion job. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
