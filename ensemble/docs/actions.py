@@ -287,11 +287,13 @@ def request_access(user: User, document: Document, role: str = Role.EDITOR) -> A
         raise BadInput(_("You already have this access."))
     try:
         with transaction.atomic():
-            request, _created = AccessRequest.objects.update_or_create(
+            request, created = AccessRequest.objects.update_or_create(
                 document=document, user=user, defaults={"role": role}
             )
     except IntegrityError:  # two requests at once: the other one is there
-        request = AccessRequest.objects.get(document=document, user=user)
+        return AccessRequest.objects.get(document=document, user=user)
+    if created:  # asked again: told once
+        tell_administrators(request)
     return request
 
 
@@ -303,3 +305,51 @@ def answer_request(actor: User, request: AccessRequest, accept: bool, role: Any 
         if accept:
             grant(actor, document, role or request.role, user=request.user)
         request.delete()
+
+
+# Invitations by e-mail (external guests join through the guest flow)
+
+
+def join_by_invitation(invitation: Any, user: User) -> None:
+    """An accepted invitation to a document: its role, for the person who accepted it."""
+    document = Document.objects.get(pk=invitation.target_id)
+    DocumentAccess.objects.update_or_create(
+        document=document, user=user, defaults={"role": invitation.role}
+    )
+    AccessRequest.objects.filter(document=document, user=user).delete()
+
+
+def check_may_invite(actor: User, document: Document, role: str) -> None:
+    check_may_give(actor, document, role)
+    if role == Role.OWNER:
+        raise BadInput(_("Invite as administrator at most; give ownership once they have joined."))
+
+
+def tell_administrators(request: AccessRequest) -> None:
+    """An access request is told to the document's owners and administrators (those with a
+    role given on the document itself, or on the page above it that holds it)."""
+    from django.utils import translation
+
+    from ensemble.portal.actions import notify
+
+    document = request.document
+    managers = DocumentAccess.objects.filter(
+        document_id__in=document.ancestor_ids,
+        user__isnull=False,
+        user__is_active=True,
+        role__in=[Role.OWNER, Role.ADMINISTRATOR],
+    ).select_related("user")
+    told: set[Any] = set()
+    for access in managers:
+        person = access.user
+        if person is None or person.pk in told:
+            continue
+        told.add(person.pk)
+        with translation.override(person.reads):
+            notify(
+                person,
+                _("%(name)s asks for access to %(document)s")
+                % {"name": request.user, "document": document},
+                str(Role(request.role).label),
+                f"/docs/{document.pk}/#share",
+            )

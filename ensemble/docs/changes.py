@@ -10,7 +10,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from pycrdt import XmlFragment
+from pycrdt import XmlElement, XmlFragment
 
 from ensemble.docs import content, store
 from ensemble.docs.models import Document, DocumentVersion, VersionKind
@@ -33,7 +33,7 @@ def change(document: Document, author: Any, edit: Callable[[XmlFragment], None])
     """Apply ``edit`` to the stored content; store and broadcast the update it makes (its
     sequence, or None when it changed nothing)."""
     doc = store.doc_of(store.load(document.pk))
-    before = doc.get_state()
+    before, people = doc.get_state(), mentioned(doc)
     edit(fragment_of(doc))
     update = doc.get_update(before)
     if update == store.EMPTY_UPDATE:
@@ -41,6 +41,7 @@ def change(document: Document, author: Any, edit: Callable[[XmlFragment], None])
     seq = store.append(document.pk, update, author)
     broadcast(document.pk, seq, update)
     remember_text(document.pk, content.read(fragment_of(doc)))
+    tell_mentioned(document.pk, author, mentioned(doc) - people)
     return seq
 
 
@@ -121,3 +122,44 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, str]]:
         ops += [{"op": "delete", "text": line} for line in before[i1:i2]]
         ops += [{"op": "insert", "text": line} for line in after[j1:j2]]
     return ops
+
+
+def mentioned(doc: Any) -> set[str]:
+    """The ids of the people mentioned in a document's content."""
+    found: set[str] = set()
+    pending: list[Any] = [fragment_of(doc)]
+    while pending:
+        node = pending.pop()
+        for child in node.children:
+            if isinstance(child, XmlElement):
+                if child.tag == "mention":
+                    found.add(str(child.attributes.get("id") or ""))
+                else:
+                    pending.append(child)
+    found.discard("")
+    return found
+
+
+def tell_mentioned(document_id: Any, author: Any, ids: set[str]) -> None:
+    """People newly mentioned in a document are told, if they may read it (a mention gives
+    no access, and tells nobody else of the document)."""
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from ensemble.accounts.models import User
+    from ensemble.portal.actions import notify
+
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None or not ids:
+        return
+    for person in User.objects.filter(pk__in=list(ids)[:50], is_active=True):
+        if person.pk == getattr(author, "pk", None):
+            continue
+        if not document.get_abilities(person)["retrieve"]:
+            continue
+        with translation.override(person.reads):
+            title = _("%(name)s mentioned you in %(document)s") % {
+                "name": author or _("Someone"),
+                "document": document,
+            }
+            notify(person, title, "", f"/docs/{document.pk}/")

@@ -23,7 +23,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
 from pycrdt import Doc
 
-from ensemble.docs import protocol, store
+from ensemble.docs import changes, protocol, store
 from ensemble.docs.models import Document, Visit
 from ensemble.docs.protocol import AwarenessEntry, BadFrame
 
@@ -58,6 +58,7 @@ class Room:
     awareness: dict[int, AwarenessEntry] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     edited: bool = False
+    mentioned: set[str] | None = None  # the people mentioned, once a mention was seen
 
     async def catch_up(self, upto: int | None = None) -> list[tuple[int, bytes]]:
         """Apply what the database holds after ``seq``; return what was applied."""
@@ -221,6 +222,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             raise BadFrame("not a Yjs update")
         author = self.user if self.user.is_authenticated else None
         seq = await database_sync_to_async(store.append)(self.document_id, update, author)
+        before = self.mentions_before(room, update)
         if not room.take(seq, update):
             await room.catch_up(seq)
         await self.channel_layer.group_send(
@@ -228,6 +230,22 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             {"type": "doc.update", "seq": seq, "data": encode(update), "sender": self.channel_name},
         )
         await self.send(bytes_data=protocol.saved(self.received))
+        if before is not None:
+            room.mentioned = changes.mentioned(room.doc)
+            if room.mentioned - before:
+                await database_sync_to_async(changes.tell_mentioned)(
+                    self.document_id, author, room.mentioned - before
+                )
+
+    @staticmethod
+    def mentions_before(room: Room, update: bytes) -> set[str] | None:
+        """The people mentioned before ``update``, when it may add a mention (its bytes hold
+        the node's name); None otherwise, which costs nothing while people type."""
+        if b"mention" not in update:
+            return None
+        if room.mentioned is None:
+            room.mentioned = changes.mentioned(room.doc)
+        return room.mentioned
 
     async def take_awareness(self, room: Room, update: bytes) -> None:
         entries = protocol.read_awareness(update)
@@ -257,6 +275,8 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         seq, update = message["seq"], base64.b64decode(message["data"])
         if not room.take(seq, update):
             await room.catch_up(seq)
+        if room.mentioned is not None and b"mention" in update:  # told where it was made
+            room.mentioned = changes.mentioned(room.doc)
         if message["sender"] == self.channel_name or seq <= self.sent_seq:
             self.sent_seq = max(self.sent_seq, seq)
             return

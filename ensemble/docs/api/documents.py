@@ -14,6 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ensemble.accounts import guests
 from ensemble.accounts.models import Team, User
 from ensemble.core.abilities import LinkReach, Role
 from ensemble.core.api import HasAbility, ObjectFirst, acting_user, refusing
@@ -124,7 +125,32 @@ class ImageSerializer(serializers.Serializer[Any]):
     file = serializers.FileField()
 
 
+class InvitationSerializer(serializers.Serializer[Any]):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.READER)
+
+
+class InvitationViews:
+    @extend_schema(request=InvitationSerializer, responses={201: dict, 200: dict})
+    @action(detail=True, methods=["post"])
+    def invitations(self, request: Request, pk: str | None = None) -> Response:
+        """Invite by e-mail: a colleague gets the role at once, anyone else an e-mail with a
+        link (and joins as an external guest)."""
+        document = self.get_object()  # type: ignore[attr-defined]
+        body = InvitationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        actor, role = acting_user(request), body.validated_data["role"]
+        refusing(lambda: actions.check_may_invite(actor, document, role))
+        sent = refusing(
+            lambda: guests.invite(request, actor, document, body.validated_data["email"], role)
+        )
+        if sent is not None:
+            return Response({"invited": sent.email}, status=status.HTTP_201_CREATED)
+        return Response({"added": body.validated_data["email"]})
+
+
 class DocumentViewSet(
+    InvitationViews,
     ContentViews,
     ExportViews,
     CommentViews,
@@ -163,6 +189,7 @@ class DocumentViewSet(
         "comments:post": "comment",
         "comment": "retrieve",  # the action checks the author, the role
         "exports": "retrieve",
+        "invitations": "manage_accesses",
     }
 
     def get_queryset(self) -> QuerySet[Document]:

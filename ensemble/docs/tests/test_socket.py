@@ -230,3 +230,28 @@ async def test_the_log_is_folded_into_a_snapshot_without_losing_anything() -> No
     assert str(late.text) == "un deux trois quatre"
     await socket.disconnect()
     await late_socket.disconnect()
+
+
+async def test_people_mentioned_in_the_text_are_told_once_if_they_may_read_it() -> None:
+    from pycrdt import XmlElement
+
+    from ensemble.accounts.tests.factories import UserFactory as People
+    from ensemble.portal.models import Notification
+
+    doc = await db(document)(title="Ordre du jour")
+    colleague = await db(share)(doc, Role.READER)
+    outsider = await db(People)()
+    alice, socket = await editor(doc.creator, doc)
+    paragraph = alice.fragment.children.append(XmlElement("paragraph"))
+    for person in (colleague, outsider, colleague):
+        paragraph.children.append(XmlElement("mention", {"id": str(person.pk), "label": "x"}))
+    await alice.flush()
+    await alice.until_saved()
+    told = await db(list)(Notification.objects.filter(recipient=colleague))
+    assert [n.title for n in told] == [f"{doc.creator} mentioned you in Ordre du jour"]
+    assert not await db(Notification.objects.filter(recipient=outsider).exists)()
+    alice.text.insert(0, "suite")  # later edits tell nobody again
+    await alice.flush()
+    await alice.until_saved()
+    assert await db(Notification.objects.filter(recipient=colleague).count)() == 1
+    await socket.disconnect()
