@@ -299,4 +299,43 @@ describe("the document socket's client", () => {
     events.dispatchEvent(new Event("online"));
     expect(FakeSocket.instances).toHaveLength(1);
   });
+
+  it("asks again every 30 s, and replaces a socket whose answer does not come within 10 s", async () => {
+    const server = new FakeServer();
+    const made = provider();
+    const socket = await connected(server, made);
+    expect(made.status).toBe("saved");
+    vi.advanceTimersByTime(30_000);
+    expect(server.read(socket)).toEqual(["step1"]); // the heartbeat
+    socket.deliver(server.step2());
+    vi.advanceTimersByTime(10_000);
+    expect(FakeSocket.instances).toHaveLength(1); // it answered: alive
+    vi.advanceTimersByTime(20_000);
+    expect(server.read(socket)).toEqual(["step1"]);
+    vi.advanceTimersByTime(9_999);
+    expect(made.status).toBe("saved");
+    vi.advanceTimersByTime(1); // no step 2 came back: the socket is dead
+    expect(made.status).toBe("offline");
+    expect(socket.readyState).toBe(3);
+    vi.advanceTimersByTime(1000);
+    expect(FakeSocket.instances).toHaveLength(2);
+    const next = latest();
+    next.accept();
+    next.deliver(server.step1());
+    next.deliver(server.step2());
+    server.read(next);
+    next.deliver(server.saved(server.stored));
+    expect(made.status).toBe("saved");
+  });
+
+  it("does not stay syncing when the handshake's answer never comes", async () => {
+    const made = provider();
+    await made.start();
+    latest().accept();
+    expect(made.status).toBe("syncing");
+    vi.advanceTimersByTime(10_000);
+    expect(made.status).toBe("offline");
+    vi.advanceTimersByTime(1000);
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
 });

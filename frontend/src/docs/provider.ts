@@ -45,6 +45,10 @@ export interface ProviderOptions {
   /** Reconnection delays, doubled from first to most (ms). */
   minDelay?: number;
   maxDelay?: number;
+  /** While connected, a sync step 1 every ``heartbeat`` ms; a socket whose step 2 does not come
+   * back within ``answerWithin`` ms is dead (a proxy or a sleeping laptop dropped it silently). */
+  heartbeat?: number;
+  answerWithin?: number;
 }
 
 /** A full URL from a path on this site, in ws: or wss: like the page. */
@@ -70,6 +74,8 @@ export class DocProvider {
   private received = false;
   private attempts = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private beat: ReturnType<typeof setInterval> | undefined;
+  private deadline: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private store: LocalStore | null = null;
   private listeners: ((status: Status) => void)[] = [];
@@ -87,6 +93,8 @@ export class DocProvider {
       events: options.events ?? window,
       minDelay: options.minDelay ?? 500,
       maxDelay: options.maxDelay ?? 30_000,
+      heartbeat: options.heartbeat ?? 30_000,
+      answerWithin: options.answerWithin ?? 10_000,
     };
     this.doc.on("update", this.onDocUpdate);
     this.awareness.on("update", this.onAwarenessUpdate);
@@ -123,6 +131,7 @@ export class DocProvider {
   destroy(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.stopBeating();
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], "destroy");
     this.doc.off("update", this.onDocUpdate);
     this.awareness.off("update", this.onAwarenessUpdate);
@@ -156,19 +165,41 @@ export class DocProvider {
     this.answered = false;
     this.received = false;
     // Our step 1 asks for what we lack; the server's step 1 gets our step 2 in `receive`.
-    const step1 = encoding.createEncoder();
-    encoding.writeVarUint(step1, MESSAGE_SYNC);
-    syncProtocol.writeSyncStep1(step1, this.doc);
-    this.send(encoding.toUint8Array(step1));
+    this.sendStep1();
     if (this.awareness.getLocalState() !== null) {
       this.send(this.awarenessFrame([this.doc.clientID]));
     }
+    this.beat = setInterval(() => this.sendStep1(), this.options.heartbeat);
     this.emit();
+  }
+
+  /** Ask the server for what we lack; its step 2 must come back in time, or the socket is dead
+   * and is replaced (without this, a silently dropped socket would say "Syncing…" for ever). */
+  private sendStep1(): void {
+    const step1 = encoding.createEncoder();
+    encoding.writeVarUint(step1, MESSAGE_SYNC);
+    syncProtocol.writeSyncStep1(step1, this.doc);
+    if (!this.send(encoding.toUint8Array(step1)) || this.deadline !== undefined) return;
+    const socket = this.socket;
+    this.deadline = setTimeout(() => {
+      this.deadline = undefined;
+      if (!socket || socket !== this.socket) return;
+      this.closed(socket, 4000);
+      socket.close();
+    }, this.options.answerWithin);
+  }
+
+  private stopBeating(): void {
+    clearInterval(this.beat);
+    clearTimeout(this.deadline);
+    this.beat = undefined;
+    this.deadline = undefined;
   }
 
   private closed(socket: WebSocket, code: number): void {
     if (socket !== this.socket) return;
     this.socket = null;
+    this.stopBeating();
     const wasOpen = this.open;
     this.open = false;
     // The others' cursors are not known any more; the server tells them we left.
@@ -212,6 +243,8 @@ export class DocProvider {
         this.answered = true;
       } else if (step === syncProtocol.messageYjsSyncStep2) {
         this.received = true;
+        clearTimeout(this.deadline); // the socket is alive
+        this.deadline = undefined;
       }
     } else if (kind === MESSAGE_AWARENESS) {
       awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), this);
