@@ -84,6 +84,7 @@ ALLOWED: dict[str, set[str]] = {
     "api_v1_docs_documents_comments_partial_update": COMMENTERS,  # resolving (the body's)
     "api_v1_docs_documents_comments_destroy": {*MANAGERS, "commenter"},  # and its author
     "api_v1_docs_documents_exports_create": READERS,
+    "api_v1_docs_documents_invitations_create": MANAGERS,
     # Jobs: one's own (the member's export).
     "api_v1_docs_jobs_list": SIGNED_IN,
     "api_v1_docs_jobs_create": SIGNED_IN,  # the file decides (none here: 400)

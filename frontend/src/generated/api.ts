@@ -998,6 +998,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/docs/documents/{id}/invitations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Invite by e-mail: a colleague gets the role at once, anyone else an e-mail with a
+         *     link (and joins as an external guest).
+         */
+        post: operations["api_v1_docs_documents_invitations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/docs/documents/{id}/move/": {
         parameters: {
             query?: never;
@@ -2308,6 +2328,12 @@ export interface components {
          * @enum {string}
          */
         InvitationInputRoleEnum: "member" | "administrator";
+        InvitationRequest: {
+            /** Format: email */
+            email: string;
+            /** @default reader */
+            role: components["schemas"]["RoleE0fEnum"];
+        };
         Job: {
             /** Format: uuid */
             readonly id: string;
@@ -5116,6 +5142,46 @@ export interface operations {
             };
         };
         responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    api_v1_docs_documents_invitations_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this document. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["InvitationRequest"];
+                "multipart/form-data": components["schemas"]["InvitationRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
             201: {
                 headers: {
                     [name: string]: unknown;
