@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, QuerySet
@@ -11,14 +9,9 @@ from django.db.models import F, QuerySet
 from ensemble.chat import storage
 from ensemble.chat.api.serializers import MESSAGE_RELATED
 from ensemble.chat.models import Message, Room
+from ensemble.core.fulltext import fts5_query
 
 MAX_RESULTS = 50
-
-
-def fts5_query(text: str) -> str:
-    """Every word must appear (each quoted, so that no FTS5 syntax can be injected)."""
-    words = re.findall(r"\w+", text)
-    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
 def search_messages(rooms: QuerySet[Room], text: str) -> list[Message]:

@@ -7,10 +7,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import connection
-
 from ensemble.chat.models import NotifyLevel, Room, RoomMember
-from ensemble.core import sql
+from ensemble.core import fulltext, sql
 from ensemble.core.events import Guard
 
 MEMBERS = RoomMember._meta.db_table
@@ -78,10 +76,4 @@ def senders_rooms(pairs: set[tuple[Any, uuid.UUID]]) -> dict[tuple[Any, uuid.UUI
 
 def fts5_matches(match: str, limit: int = 1000) -> list[str]:
     """SQLite: the ids of the messages that match an FTS5 query, best first."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT message_id FROM chat_message_fts WHERE chat_message_fts MATCH %s "
-            "ORDER BY rank LIMIT %s",
-            [match, limit],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    return fulltext.fts5_matches("chat_message", "message_id", match, limit)

@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.postgres.search import SearchRank
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ensemble.core import fulltext
 from ensemble.core.files import file_response
 from ensemble.core.refusals import ActionRefused
 from ensemble.docs import actions
@@ -33,7 +36,7 @@ VIEWS = {
 }
 
 
-def listed(user: Any, view: str, search: str = "") -> QuerySet[Document]:
+def listed(user: Any, view: str, search: str = "") -> QuerySet[Document] | list[Document]:
     """The documents of one list of the Docs home, for ``user``."""
     readable = Document.objects.readable_by(user)
     if view == "trash":
@@ -57,8 +60,24 @@ def listed(user: Any, view: str, search: str = "") -> QuerySet[Document]:
     elif view == "templates":
         documents = documents.filter(is_template=True)
     if search:
-        documents = documents.filter(Q(title__icontains=search) | Q(text__icontains=search))
+        return searched(documents, search)
     return documents.distinct()[:200] if view != "recent" else documents[:50]
+
+
+def searched(documents: QuerySet[Document], text: str) -> QuerySet[Document] | list[Document]:
+    """The documents among ``documents`` whose title or text has every word of ``text``, best
+    first (the same engines as the chat's search: core/fulltext.py)."""
+    if connection.vendor == "postgresql":
+        words = fulltext.vector("title", "text")
+        wanted = fulltext.query(text)
+        found = documents.annotate(words=words, rank=SearchRank(words, wanted)).filter(words=wanted)
+        return found.order_by("-rank", "title")[:50]
+    match = fulltext.fts5_query(text)
+    if not match:
+        return []
+    ranked = fulltext.fts5_matches(Document._meta.db_table, "row_id", match)
+    by_id = {doc.pk.hex: doc for doc in documents.filter(pk__in=ranked[:1000])}
+    return [by_id[key.replace("-", "")] for key in ranked if key.replace("-", "") in by_id][:50]
 
 
 @login_required
