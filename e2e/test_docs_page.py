@@ -1,0 +1,334 @@
+"""The Docs editor page in real browsers (issue 15): two people co-editing live with each
+other's named caret, edits made offline merged when the network returns, words typed offline in
+a tab since closed sent on the next visit, a server killed mid-edit losing nothing it
+acknowledged, a reader who cannot change anything, and exports with a table and a picture."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageDraw
+from playwright.sync_api import expect
+
+from e2e.conftest import OwnSuite, Suite, sign_in
+from e2e.docs_helpers import (
+    OFFLINE,
+    READ_ONLY,
+    SAVED,
+    SHOTS,
+    api,
+    content,
+    editor,
+    goto_document,
+    kill_server,
+    make_document,
+    open_document,
+    shot,
+    status,
+    text_of,
+    type_at_end,
+    wait_for_content,
+    wait_for_text,
+)
+
+
+def test_two_people_co_edit_and_see_each_others_named_caret(suite: Suite, new_page: Any) -> None:
+    suite.create_user("claire@lyon.fr", "Claire Dubois")
+    suite.create_user("hugo@lyon.fr", "Hugo Lambert")
+    doc = make_document(suite, "claire@lyon.fr", "Compte rendu", {"hugo@lyon.fr": "editor"})
+    claire, hugo = new_page(), new_page()
+    open_document(claire, suite.url, "claire@lyon.fr", doc)
+    open_document(hugo, suite.url, "hugo@lyon.fr", doc)
+
+    type_at_end(claire, "Ordre du jour de Claire.")
+    wait_for_text(hugo, "Ordre du jour de Claire.")
+    type_at_end(hugo, " Remarque de Hugo.")
+    wait_for_text(claire, "Remarque de Hugo.")
+    wait_for_text(hugo, "Ordre du jour de Claire. Remarque de Hugo.")
+    wait_for_text(claire, "Ordre du jour de Claire. Remarque de Hugo.")
+
+    # Each sees the other's caret, labelled with the other's name (never their own).
+    expect(claire.locator(".collaboration-carets__label")).to_have_text(["Hugo Lambert"])
+    expect(hugo.locator(".collaboration-carets__label")).to_have_text(["Claire Dubois"])
+    expect(status(claire)).to_have_text(SAVED)
+    expect(status(hugo)).to_have_text(SAVED)
+    shot(claire, "coedit-claire")
+    shot(hugo, "coedit-hugo")
+    stored = content(claire, suite.url, doc)["content"]
+    assert "Ordre du jour de Claire. Remarque de Hugo." in stored
+
+
+def test_edits_made_offline_merge_when_the_network_returns(suite: Suite, new_page: Any) -> None:
+    suite.create_user("ines@lyon.fr", "Inès Moreau")
+    suite.create_user("jules@lyon.fr", "Jules Girard")
+    doc = make_document(suite, "ines@lyon.fr", "Budget", {"jules@lyon.fr": "editor"})
+    ines, jules = new_page(), new_page()
+    open_document(ines, suite.url, "ines@lyon.fr", doc)
+    open_document(jules, suite.url, "jules@lyon.fr", doc)
+    type_at_end(ines, "Base commune.")
+    wait_for_text(jules, "Base commune.", exact=True)
+
+    jules.context.set_offline(True)
+    expect(status(jules)).to_have_text(OFFLINE)
+    type_at_end(ines, " Ajout en ligne d'Inès.")
+    type_at_end(jules, " Ajout hors ligne de Jules.")
+    expect(status(ines)).to_have_text(SAVED)
+    jules.wait_for_timeout(1500)  # Inès's words would have reached Jules by now, were he online
+    assert "Inès" not in text_of(jules)
+    assert "Jules" not in text_of(ines)
+    expect(status(jules)).to_have_text(OFFLINE)
+    shot(jules, "offline")
+
+    jules.context.set_offline(False)
+    expect(status(jules)).to_have_text(SAVED, timeout=30000)
+    for page in (ines, jules):
+        wait_for_text(page, "Ajout en ligne d'Inès.")
+        wait_for_text(page, "Ajout hors ligne de Jules.")
+        expect(status(page)).to_have_text(SAVED)
+    assert text_of(ines) == text_of(jules)
+    stored = wait_for_content(ines, suite.url, doc, ["Inès.", "Jules."])
+    assert "Ajout en ligne d'Inès." in stored and "Ajout hors ligne de Jules." in stored
+    shot(jules, "merged")
+
+
+def test_words_typed_offline_in_a_closed_tab_reach_the_server_later(
+    suite: Suite, new_page: Any
+) -> None:
+    suite.create_user("karim@lyon.fr", "Karim Benali")
+    suite.create_user("lucie@lyon.fr", "Lucie Fontaine")
+    doc = make_document(suite, "karim@lyon.fr", "Notes de terrain", {"lucie@lyon.fr": "editor"})
+    karim, lucie = new_page(), new_page()
+    open_document(karim, suite.url, "karim@lyon.fr", doc)
+    open_document(lucie, suite.url, "lucie@lyon.fr", doc)
+    type_at_end(karim, "Visite du chantier.")
+    wait_for_text(lucie, "Visite du chantier.", exact=True)
+
+    context = lucie.context
+    context.set_offline(True)
+    expect(status(lucie)).to_have_text(OFFLINE)
+    type_at_end(lucie, " Mesures prises hors ligne.")
+    lucie.wait_for_timeout(1000)  # a person does not close the tab within the same second
+    lucie.close()
+    time.sleep(2)
+    assert "Mesures" not in text_of(karim)
+    assert "Mesures" not in content(karim, suite.url, doc)["content"]
+
+    # Later, online again: a new tab of the same browser (same IndexedDB) opens the document.
+    context.set_offline(False)
+    again = context.new_page()
+    goto_document(again, suite.url, doc)
+    wait_for_text(again, "Visite du chantier. Mesures prises hors ligne.", exact=True)
+    wait_for_text(karim, "Visite du chantier. Mesures prises hors ligne.", exact=True)
+    stored = wait_for_content(karim, suite.url, doc, ["Mesures prises hors ligne."])
+    assert "Visite du chantier. Mesures prises hors ligne." in stored
+    again.close()
+
+
+def test_a_server_killed_mid_edit_loses_nothing_it_acknowledged(
+    own_suite: OwnSuite, new_page: Any
+) -> None:
+    suite = own_suite
+    suite.create_user("marc@lyon.fr", "Marc Leroy")
+    doc = make_document(suite, "marc@lyon.fr", "Rapport", {})
+    marc = new_page()
+    open_document(marc, suite.url, "marc@lyon.fr", doc)
+    type_at_end(marc, "Avant la panne.")
+    expect(status(marc)).to_have_text(SAVED)
+
+    kill_server(suite.server)
+    expect(status(marc)).to_have_text(OFFLINE)
+    type_at_end(marc, " Pendant la panne.")
+    expect(status(marc)).to_have_text(OFFLINE)
+    shot(marc, "server-down")
+
+    suite.start()  # same port, same data
+    # The page reconnects by itself (its retry delay doubles, up to 30 s).
+    expect(status(marc)).to_have_text(SAVED, timeout=45000)
+    stored = wait_for_content(marc, suite.url, doc, ["Avant la panne.", "Pendant la panne."])
+    assert "Avant la panne. Pendant la panne." in stored
+    # What the server holds is what a fresh visit shows.
+    other = marc.context.new_page()
+    other.goto(f"{suite.url}/docs/{doc}/")
+    wait_for_text(other, "Avant la panne. Pendant la panne.", exact=True)
+    other.close()
+
+
+def test_a_reader_cannot_change_the_document(suite: Suite, new_page: Any) -> None:
+    suite.create_user("nadia@lyon.fr", "Nadia Perrin")
+    suite.create_user("olivier@lyon.fr", "Olivier Roche")
+    doc = make_document(suite, "nadia@lyon.fr", "Arrêté", {"olivier@lyon.fr": "reader"})
+    nadia = new_page()
+    open_document(nadia, suite.url, "nadia@lyon.fr", doc)
+    type_at_end(nadia, "Texte officiel.")
+    expect(status(nadia)).to_have_text(SAVED)
+    before = content(nadia, suite.url, doc)
+
+    olivier = new_page()
+    open_document(olivier, suite.url, "olivier@lyon.fr", doc, settled=READ_ONLY)
+    wait_for_text(olivier, "Texte officiel.", exact=True)
+    expect(editor(olivier)).to_have_attribute("contenteditable", "false")
+    expect(olivier.locator("[data-toolbar]")).to_have_count(0)
+    type_at_end(olivier, "Modification interdite")
+    olivier.keyboard.press("Backspace")
+    olivier.keyboard.press("Enter")
+    olivier.wait_for_timeout(1500)
+    wait_for_text(olivier, "Texte officiel.", exact=True)
+    expect(status(olivier)).to_have_text(READ_ONLY)
+    shot(olivier, "reader")
+    assert content(nadia, suite.url, doc) == before  # same text, same sequence: nothing stored
+    wait_for_text(nadia, "Texte officiel.", exact=True)
+
+
+def picture() -> bytes:
+    image = Image.new("RGB", (640, 400), (0, 0, 145))
+    ImageDraw.Draw(image).rectangle((160, 100, 480, 300), fill=(225, 0, 15))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def export(page: Any, url: str, doc: str, fmt: str) -> bytes:
+    """Ask the API for an export, wait for the job, download the file."""
+    base = f"{url}/api/v1/docs"
+    job = api(page, "POST", f"{base}/documents/{doc}/exports/", data={"format": fmt}).json()
+    deadline = time.monotonic() + 120
+    while job["state"] not in ("done", "failed"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.5)
+        job = api(page, "GET", f"{base}/jobs/{job['id']}/").json()
+    assert job["state"] == "done", job
+    body: bytes = api(page, "GET", f"{base}/jobs/{job['id']}/download/").body()
+    return body
+
+
+def render_first_page(pdf: Path, name: str) -> Path:
+    """Page 1 of ``pdf`` as a PNG in var/screenshots/ (to look at)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    prefix = SHOTS / f"docs-{name}"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf, prefix],
+        check=True,
+        timeout=60,
+    )
+    return prefix.with_suffix(".png")
+
+
+TABLE = (
+    "<h1>Bilan des travaux</h1>"
+    "<p>Synthèse du trimestre.</p>"
+    "<table><tr><th>Chantier</th><th>Montant</th></tr>"
+    "<tr><td>Gymnase</td><td>12 400</td></tr>"
+    "<tr><td>Médiathèque</td><td>8 750</td></tr></table>"
+    '<p><img src="{src}" alt="Plan du gymnase"></p>'
+    "<p>Fin du bilan.</p>"
+)
+
+
+def test_export_with_a_table_and_a_picture_to_pdf_and_docx(
+    suite: Suite, new_page: Any, tmp_path: Path
+) -> None:
+    suite.create_user("pauline@lyon.fr", "Pauline Garnier")
+    doc = make_document(suite, "pauline@lyon.fr", "Bilan des travaux", {})
+    page = new_page()
+    sign_in(page, suite.url, "pauline@lyon.fr")
+    expect(page.locator("body")).to_have_attribute("data-live", "")
+    base = f"{suite.url}/api/v1/docs/documents/{doc}"
+    image = {"name": "plan.png", "mimeType": "image/png", "buffer": picture()}
+    src = api(page, "POST", f"{base}/images/", multipart={"file": image}).json()["url"]
+    html = TABLE.format(src=src)
+    api(page, "PUT", f"{base}/content/", data={"format": "html", "content": html})
+
+    # The page shows what the API wrote: the table and the picture, decrypted and served.
+    goto_document(page, suite.url, doc)
+    expect(editor(page).locator("table td", has_text="Médiathèque")).to_be_visible()
+    loaded = "() => document.querySelector('[data-doc-editor] img')?.naturalWidth"
+    assert page.wait_for_function(loaded).json_value() == 640
+    shot(page, "editor-table-image")
+
+    pdf = tmp_path / "bilan.pdf"
+    pdf.write_bytes(export(page, suite.url, doc, "pdf"))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    words = subprocess.run(
+        ["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for word in ("Bilan des travaux", "Chantier", "Montant", "Gymnase", "12 400", "Médiathèque"):
+        assert word in words, words
+    # Header and each row on one line: the cells were laid out as a table.
+    assert re.search(r"Gymnase\s+12 400", words), words
+    images = subprocess.run(
+        ["pdfimages", "-list", pdf], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(images) >= 1, images
+    render_first_page(pdf, "export-pdf")
+
+    docx = tmp_path / "bilan.docx"
+    docx.write_bytes(export(page, suite.url, doc, "docx"))
+    with zipfile.ZipFile(docx) as archive:
+        body = archive.read("word/document.xml").decode()
+        media = [name for name in archive.namelist() if name.startswith("word/media/")]
+    assert "<w:tbl>" in body and "Médiathèque" in body and "12 400" in body
+    assert "<w:drawing>" in body and media, media
+    profile = tempfile.mkdtemp(prefix="lo-profile-")
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            tmp_path / "from-docx",
+            docx,
+        ],
+        capture_output=True,
+        check=True,
+        timeout=180,
+    )
+    converted = tmp_path / "from-docx" / "bilan.pdf"
+    words = subprocess.run(
+        ["pdftotext", "-layout", converted, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(r"Médiathèque\s+8 750", words), words
+    render_first_page(converted, "export-docx")
+
+
+def test_screenshots_of_the_docs_pages(suite: Suite, new_page: Any) -> None:
+    suite.create_user("quentin@lyon.fr", "Quentin Faure")
+    suite.create_user("rose@lyon.fr", "Rose Lemaire")
+    suite.shell(
+        "from ensemble.accounts.models import User\n"
+        "User.objects.filter(email='rose@lyon.fr').update(language='fr')"
+    )
+    for title in ("Procès-verbal du conseil", "Plan de mobilité"):
+        make_document(suite, "quentin@lyon.fr", title, {"rose@lyon.fr": "editor"})
+    make_document(suite, "rose@lyon.fr", "Note de service", {})
+
+    english = new_page()
+    sign_in(english, suite.url, "quentin@lyon.fr")
+    english.goto(f"{suite.url}/docs/")
+    expect(english.locator("[data-document]")).to_have_count(2)
+    expect(english.get_by_role("heading", level=1)).to_be_visible()
+    expect(english.get_by_label("New document")).to_be_visible()
+    shot(english, "home-en", full_page=True)
+
+    french = new_page(locale="fr-FR")
+    sign_in(french, suite.url, "rose@lyon.fr")
+    french.goto(f"{suite.url}/docs/")
+    expect(french.get_by_label("Nouveau document")).to_be_visible()
+    shot(french, "home-fr", full_page=True)
+
+    # A new document from the home page opens in the editor, ready to type.
+    english.get_by_label("New document").fill("Ordre du jour")
+    english.get_by_role("button", name="Create").click()
+    expect(english.locator("[data-doc-title]")).to_have_text("Ordre du jour")
+    expect(status(english)).to_have_text(SAVED, timeout=20000)
+    type_at_end(english, "Point 1 : budget.")
+    expect(status(english)).to_have_text(SAVED)
+    shot(english, "editor", full_page=True)
