@@ -1,6 +1,6 @@
 // The editor of one document: TipTap on the Y.Doc's fragment "default" (y-prosemirror), with
 // the others' named, coloured carets from awareness, and undo/redo of one's own changes (Yjs).
-import { Editor } from "@tiptap/core";
+import { type AnyExtension, Editor } from "@tiptap/core";
 import Collaboration from "@tiptap/extension-collaboration";
 import CollaborationCaret from "@tiptap/extension-collaboration-caret";
 import type { MentionOptions } from "@tiptap/extension-mention";
@@ -19,6 +19,8 @@ export interface EditorOptions {
   label: string;
   placeholder: string;
   mention?: MentionOptions["suggestion"];
+  /** More of the page's own extensions (the comments' highlights). */
+  extensions?: AnyExtension[];
 }
 
 export function createEditor(options: EditorOptions): Editor {
@@ -36,6 +38,7 @@ export function createEditor(options: EditorOptions): Editor {
         selectionRender: selection,
       }),
       Placeholder.configure({ placeholder: options.placeholder }),
+      ...(options.extensions ?? []),
     ],
     editorProps: {
       attributes: {

@@ -12,6 +12,60 @@ export interface DocStrings {
   uploadFailed: string;
   nobody: string;
   error: string;
+  // The title
+  titleLabel: string;
+  untitled: string;
+  // Share
+  team: string;
+  roleOf: string;
+  removeAccess: string;
+  asksFor: string;
+  accept: string;
+  acceptOf: string;
+  refuse: string;
+  refuseOf: string;
+  noAccess: string;
+  copied: string;
+  copyByHand: string;
+  // Versions
+  versionAuto: string;
+  versionNamed: string;
+  versionRestore: string;
+  inserted: string;
+  deleted: string;
+  changeEnd: string;
+  noVersion: string;
+  noChange: string;
+  restored: string;
+  versionSaved: string;
+  // Imports and exports
+  jobQueued: string;
+  jobRunning: string;
+  download: string;
+  imported: string;
+  // Comments
+  mentionList: string;
+  selectFirst: string;
+  someone: string;
+  edited: string;
+  edit: string;
+  editOf: string;
+  yourComment: string;
+  yourReply: string;
+  save: string;
+  send: string;
+  cancel: string;
+  remove: string;
+  removeOf: string;
+  confirmRemove: string;
+  goToPassage: string;
+  passageGone: string;
+  resolved: string;
+  reply: string;
+  resolve: string;
+  reopen: string;
+  allResolved: string;
+  noComment: string;
 }
 
 /** The page's strings; a missing one reads as its key, so that a gap shows instead of failing. */
