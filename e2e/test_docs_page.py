@@ -14,10 +14,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pycrdt
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from e2e.conftest import OwnSuite, Suite, sign_in
+from e2e.conftest import PASSWORD, OwnSuite, Suite, sign_in
 from e2e.docs_helpers import (
     OFFLINE,
     READ_ONLY,
@@ -160,6 +161,44 @@ def test_a_server_killed_mid_edit_loses_nothing_it_acknowledged(
     other.close()
 
 
+# Open a socket of one's own from the page (its session cookie), send one frame, and return every
+# frame the server sent in the next 1.5 s.
+PUSH_UPDATE = """async ([path, frame]) => {
+  const socket = new WebSocket(`ws://${location.host}${path}`);
+  socket.binaryType = "arraybuffer";
+  const frames = [];
+  socket.onmessage = (event) => frames.push([...new Uint8Array(event.data)]);
+  await new Promise((opened, failed) => { socket.onopen = opened; socket.onerror = failed; });
+  socket.send(new Uint8Array(frame));
+  await new Promise((later) => setTimeout(later, 1500));
+  socket.close();
+  return frames;
+}"""
+
+
+def intrusion() -> bytes:
+    """A Yjs update adding a paragraph to the document's fragment."""
+    doc = pycrdt.Doc()
+    fragment = doc.get("default", type=pycrdt.XmlFragment)
+    paragraph = fragment.children.append(pycrdt.XmlElement("paragraph"))
+    paragraph.children.append(pycrdt.XmlText("Intrusion"))
+    return doc.get_update()
+
+
+def varuint(number: int) -> bytes:
+    out = bytearray()
+    while number > 0x7F:
+        out.append(0x80 | (number & 0x7F))
+        number >>= 7
+    out.append(number)
+    return bytes(out)
+
+
+def sync_update(update: bytes) -> bytes:
+    """The y-websocket frame "sync, update" (docs.md, "The document socket")."""
+    return varuint(0) + varuint(2) + varuint(len(update)) + update
+
+
 def test_a_reader_cannot_change_the_document(suite: Suite, new_page: Any) -> None:
     suite.create_user("nadia@lyon.fr", "Nadia Perrin")
     suite.create_user("olivier@lyon.fr", "Olivier Roche")
@@ -183,6 +222,12 @@ def test_a_reader_cannot_change_the_document(suite: Suite, new_page: Any) -> Non
     expect(status(olivier)).to_have_text(READ_ONLY)
     shot(olivier, "reader")
     assert content(nadia, suite.url, doc) == before  # same text, same sequence: nothing stored
+
+    # Nor can the reader's browser push a change over the socket by hand: refused, not stored.
+    frames = olivier.evaluate(PUSH_UPDATE, [f"/ws/docs/{doc}/", list(sync_update(intrusion()))])
+    assert [2, 0] in [frame[:2] for frame in frames], frames  # auth: permission denied
+    assert not [frame for frame in frames if frame[0] == 100 and frame[1] > 0], frames
+    assert content(nadia, suite.url, doc) == before
     wait_for_text(nadia, "Texte officiel.", exact=True)
 
 
@@ -194,18 +239,19 @@ def picture() -> bytes:
     return out.getvalue()
 
 
-def export(page: Any, url: str, doc: str, fmt: str) -> bytes:
-    """Ask the API for an export, wait for the job, download the file."""
-    base = f"{url}/api/v1/docs"
-    job = api(page, "POST", f"{base}/documents/{doc}/exports/", data={"format": fmt}).json()
-    deadline = time.monotonic() + 120
-    while job["state"] not in ("done", "failed"):
-        assert time.monotonic() < deadline, job
-        time.sleep(0.5)
-        job = api(page, "GET", f"{base}/jobs/{job['id']}/").json()
-    assert job["state"] == "done", job
-    body: bytes = api(page, "GET", f"{base}/jobs/{job['id']}/download/").body()
-    return body
+def export(page: Any, fmt: str, menu_item: str, into: Path) -> Path:
+    """Export from the page's menu: the job's progress, then a link that downloads the file."""
+    page.get_by_role("button", name="Export", exact=True).click()
+    page.get_by_role("button", name=menu_item, exact=True).click()
+    link = page.locator("[data-export-download]")
+    expect(link).to_be_visible(timeout=120_000)
+    with page.expect_download() as downloading:
+        link.click()
+    download = downloading.value
+    assert download.suggested_filename == f"Bilan_des_travaux.{fmt}"
+    path = into / download.suggested_filename
+    download.save_as(path)
+    return path
 
 
 def render_first_page(pdf: Path, name: str) -> Path:
@@ -252,8 +298,8 @@ def test_export_with_a_table_and_a_picture_to_pdf_and_docx(
     assert page.wait_for_function(loaded).json_value() == 640
     shot(page, "editor-table-image")
 
-    pdf = tmp_path / "bilan.pdf"
-    pdf.write_bytes(export(page, suite.url, doc, "pdf"))
+    pdf = export(page, "pdf", "PDF", tmp_path)
+    shot(page, "export-menu-done")
     assert pdf.read_bytes().startswith(b"%PDF")
     words = subprocess.run(
         ["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True
@@ -268,8 +314,7 @@ def test_export_with_a_table_and_a_picture_to_pdf_and_docx(
     assert len(images) >= 1, images
     render_first_page(pdf, "export-pdf")
 
-    docx = tmp_path / "bilan.docx"
-    docx.write_bytes(export(page, suite.url, doc, "docx"))
+    docx = export(page, "docx", "Word (DOCX)", tmp_path)
     with zipfile.ZipFile(docx) as archive:
         body = archive.read("word/document.xml").decode()
         media = [name for name in archive.namelist() if name.startswith("word/media/")]
@@ -291,7 +336,7 @@ def test_export_with_a_table_and_a_picture_to_pdf_and_docx(
         check=True,
         timeout=180,
     )
-    converted = tmp_path / "from-docx" / "bilan.pdf"
+    converted = tmp_path / "from-docx" / "Bilan_des_travaux.pdf"
     words = subprocess.run(
         ["pdftotext", "-layout", converted, "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -315,17 +360,20 @@ def test_screenshots_of_the_docs_pages(suite: Suite, new_page: Any) -> None:
     english.goto(f"{suite.url}/docs/")
     expect(english.locator("[data-document]")).to_have_count(2)
     expect(english.get_by_role("heading", level=1)).to_be_visible()
-    expect(english.get_by_label("New document")).to_be_visible()
+    expect(english.get_by_role("textbox", name="New document")).to_be_visible()
     shot(english, "home-en", full_page=True)
 
     french = new_page(locale="fr-FR")
-    sign_in(french, suite.url, "rose@lyon.fr")
+    french.goto(f"{suite.url}/accounts/login/")
+    french.get_by_label("Adresse électronique").fill("rose@lyon.fr")
+    french.get_by_label("Mot de passe").fill(PASSWORD)
+    french.get_by_role("button", name="Se connecter").click()
     french.goto(f"{suite.url}/docs/")
-    expect(french.get_by_label("Nouveau document")).to_be_visible()
+    expect(french.get_by_role("textbox", name="Nouveau document")).to_be_visible()
     shot(french, "home-fr", full_page=True)
 
     # A new document from the home page opens in the editor, ready to type.
-    english.get_by_label("New document").fill("Ordre du jour")
+    english.get_by_role("textbox", name="New document").fill("Ordre du jour")
     english.get_by_role("button", name="Create").click()
     expect(english.locator("[data-doc-title]")).to_have_text("Ordre du jour")
     expect(status(english)).to_have_text(SAVED, timeout=20000)
