@@ -140,7 +140,8 @@ export function bindComments(options: CommentsOptions): { refresh: () => Promise
         add.hidden = true;
         return;
       }
-      const page = add.offsetParent?.getBoundingClientRect() ?? { left: 0, top: 0 };
+      // The button's parent is the page's positioned box (a hidden button has no offsetParent).
+      const page = add.parentElement?.getBoundingClientRect() ?? { left: 0, top: 0 };
       try {
         const end = editor.view.coordsAtPos(range.to);
         add.style.left = `${Math.max(0, end.right - page.left + 8)}px`;

@@ -42,7 +42,16 @@ export function bindExport(api: DocsApi, box: HTMLElement, strings: DocStrings, 
         const said = document.createElement("p");
         said.className = "fr-text--sm fr-mb-0";
         said.append(link);
-        status.replaceChildren(said);
+        const dismiss = document.createElement("button");
+        dismiss.type = "button";
+        dismiss.className = "fr-btn--close fr-btn fr-btn--sm";
+        dismiss.dataset.exportClose = "";
+        dismiss.textContent = strings.close;
+        dismiss.addEventListener("click", () => {
+          status.hidden = true;
+          toggle.focus();
+        });
+        status.replaceChildren(said, dismiss);
         link.focus();
       } catch (failure) {
         fail(failure instanceof JobFailed ? failure.job.error || strings.error : reasonOf(failure, strings.error));

@@ -1,7 +1,6 @@
 // Imports and exports run on the server as background jobs (issue 15): the page asks for one,
 // then reads its state every second, showing its progress, until it is done or failed.
 import type { Job } from "./api";
-import { fill } from "./strings";
 
 export class JobFailed extends Error {
   constructor(readonly job: Job) {
@@ -68,7 +67,7 @@ export function showProgress(box: HTMLElement, job: Job, words: JobWords): void 
   bar.value = percent;
   bar.setAttribute("aria-valuetext", `${percent} %`);
   bar.setAttribute("aria-label", job.name || job.format);
-  const said = fill(job.state === "queued" ? words.queued : words.running, { percent: String(percent) });
+  const said = job.state === "queued" ? words.queued : `${words.running} ${percent} %`;
   if (text.textContent !== said) text.textContent = said;
   box.hidden = false;
 }

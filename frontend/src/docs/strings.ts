@@ -28,9 +28,9 @@ export interface DocStrings {
   copied: string;
   copyByHand: string;
   // Versions
-  versionAuto: string;
-  versionNamed: string;
-  versionRestore: string;
+  kindAuto: string;
+  kindNamed: string;
+  kindRestore: string;
   inserted: string;
   deleted: string;
   changeEnd: string;
@@ -43,8 +43,9 @@ export interface DocStrings {
   jobRunning: string;
   download: string;
   imported: string;
+  close: string;
   // Comments
-  mentionList: string;
+  peopleToMention: string;
   selectFirst: string;
   someone: string;
   edited: string;

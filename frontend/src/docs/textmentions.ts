@@ -23,7 +23,7 @@ export function textMentions(
   list.id = listId;
   list.role = "listbox";
   list.className = "ens-doc__mentions ens-doc__mentions--field";
-  list.setAttribute("aria-label", strings.mentionList);
+  list.setAttribute("aria-label", strings.peopleToMention);
   list.hidden = true;
   field.after(list);
   field.setAttribute("aria-autocomplete", "list");

@@ -19,7 +19,7 @@ const when = (iso: string): string =>
 /** The version's name, or what made it ("Automatic", "Before a restore"). */
 export function versionTitle(version: Version, strings: DocStrings): string {
   if (version.name) return version.name;
-  return version.kind === "restore" ? strings.versionRestore : version.kind === "named" ? strings.versionNamed : strings.versionAuto;
+  return version.kind === "restore" ? strings.kindRestore : version.kind === "named" ? strings.kindNamed : strings.kindAuto;
 }
 
 /** The server's HTML of a version, without what could run or fetch (it renders the schema's
@@ -68,6 +68,7 @@ export function bindVersions(options: VersionsOptions): { refresh: () => Promise
   const status = $<HTMLElement>("[data-versions-status]");
   const list = $<HTMLElement>("[data-version-list]");
   const view = $<HTMLElement>("[data-version-view]");
+  const nameForm = $<HTMLFormElement>("[data-version-name]");
   const fail = (failure: unknown): void => {
     if (!error) return;
     error.querySelector("p")!.textContent = reasonOf(failure, strings.error);
@@ -98,6 +99,7 @@ export function bindVersions(options: VersionsOptions): { refresh: () => Promise
     if (error) error.hidden = true;
     if (view) view.hidden = true;
     if (list) list.hidden = false;
+    if (nameForm) nameForm.hidden = false;
     try {
       const versions = await api.versions();
       list?.replaceChildren(...versions.map(row));
@@ -166,6 +168,7 @@ export function bindVersions(options: VersionsOptions): { refresh: () => Promise
         };
     }
     list.hidden = true;
+    if (nameForm) nameForm.hidden = true;
     view.hidden = false;
     view.querySelector<HTMLElement>("[data-version-title]")?.focus();
   }
@@ -173,10 +176,11 @@ export function bindVersions(options: VersionsOptions): { refresh: () => Promise
   $<HTMLButtonElement>("[data-version-back]")?.addEventListener("click", () => {
     if (view) view.hidden = true;
     if (list) list.hidden = false;
+    if (nameForm) nameForm.hidden = false;
     list?.querySelector<HTMLElement>("button")?.focus();
   });
 
-  const form = $<HTMLFormElement>("[data-version-name]");
+  const form = nameForm;
   form?.addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = form.querySelector<HTMLInputElement>("input[name=name]");

@@ -1,0 +1,132 @@
+// The Share panel's calls: what it reads when it opens, and what each control sends.
+import { beforeEach, describe, expect, it } from "vitest";
+import { ApiError } from "../api";
+import { type Access, DocsApi, type Entry } from "./api";
+import { bindShare } from "./share";
+import { readStrings } from "./strings";
+
+const PANEL = `
+  <div data-share-error hidden><p></p></div>
+  <template data-share-role-options><option value="reader">Reader</option><option value="commenter">Commenter</option>
+    <option value="editor">Editor</option><option value="administrator">Administrator</option><option value="owner">Owner</option></template>
+  <form data-share-add><input data-share-search><ul data-share-results hidden></ul>
+    <select data-share-role><option value="reader">Reader</option><option value="editor" selected>Editor</option></select><button type="submit">Add</button></form>
+  <section data-share-requests hidden><ul data-share-request-list></ul></section>
+  <ul data-share-accesses></ul>
+  <select data-share-reach><option value="restricted">R</option><option value="authenticated">A</option><option value="public">P</option></select>
+  <div class="fr-select-group"><select data-share-link-role><option value="reader">R</option><option value="editor">E</option></select></div>
+  <div hidden data-doc-strings data-team="Team" data-error="Oops" data-accept="Accept" data-refuse="Refuse" data-asks-for="{name} asks to be {role}"></div>`;
+
+const ACCESSES: Access[] = [
+  { id: "a1", user: "u1", user_name: "Ada Lovelace", team: null, team_name: null, role: "owner" },
+  { id: "a2", user: null, user_name: null, team: "t1", team_name: "Finances", role: "reader" },
+];
+
+let calls: [string, string, unknown][];
+let refuse: string | null;
+
+function fakeCall<T>(url: string, method = "GET", data?: unknown): Promise<T> {
+  calls.push([method, url, data]);
+  if (refuse && method !== "GET") return Promise.reject(new ApiError(403, refuse));
+  const path = url.replace("/api/v1/docs/documents/d1/", "");
+  if (path === "accesses/" && method === "GET") return Promise.resolve(ACCESSES as T);
+  if (path === "access-requests/") return Promise.resolve([{ id: "r1", user: "u9", user_name: "Dan Roux", role: "editor", created_at: "" }] as T);
+  if (path === "") return Promise.resolve({ id: "d1", link_reach: "authenticated", link_role: "reader" } as T);
+  return Promise.resolve(null as T);
+}
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function panel(canManage = true, search: (q: string) => Promise<Entry[]> = async () => []) {
+  const element = document.createElement("aside");
+  element.innerHTML = PANEL;
+  document.body.append(element);
+  const share = bindShare({ api: new DocsApi("d1", fakeCall), panel: element, strings: readStrings(element), canManage, search, link: "https://x/docs/d1/" });
+  return { element, share };
+}
+
+beforeEach(() => {
+  calls = [];
+  refuse = null;
+  document.body.replaceChildren();
+});
+
+describe("the Share panel", () => {
+  it("reads the accesses, the requests and the link when it opens", async () => {
+    const { element, share } = panel();
+    await share.refresh();
+    expect(calls.map(([method, url]) => `${method} ${url}`)).toEqual([
+      "GET /api/v1/docs/documents/d1/accesses/",
+      "GET /api/v1/docs/documents/d1/access-requests/",
+      "GET /api/v1/docs/documents/d1/",
+    ]);
+    const rows = [...element.querySelectorAll<HTMLElement>("[data-access]")];
+    expect(rows.map((row) => row.querySelector(".ens-doc__share-who")?.textContent)).toEqual(["Ada Lovelace", "FinancesTeam"]);
+    expect(rows[1].querySelector("select")?.value).toBe("reader");
+    expect(element.querySelector<HTMLSelectElement>("[data-share-reach]")?.value).toBe("authenticated");
+    expect(element.querySelector<HTMLElement>("[data-share-requests]")?.hidden).toBe(false);
+    expect(element.querySelector("[data-access-request]")?.textContent).toContain("Dan Roux asks to be Editor");
+  });
+
+  it("changes a role, takes an access back, answers a request, sets the link", async () => {
+    const { element, share } = panel();
+    await share.refresh();
+    const select = element.querySelector<HTMLSelectElement>("[data-access=a2] select")!;
+    select.value = "editor";
+    select.dispatchEvent(new Event("change"));
+    await flush();
+    element.querySelector<HTMLButtonElement>("[data-access=a2] [data-access-remove]")!.click();
+    await flush();
+    element.querySelector<HTMLButtonElement>("[data-request-accept]")!.click();
+    await flush();
+    const reach = element.querySelector<HTMLSelectElement>("[data-share-reach]")!;
+    reach.value = "public";
+    reach.dispatchEvent(new Event("change"));
+    await flush();
+    const writes = calls.filter(([method]) => method !== "GET");
+    expect(writes).toEqual([
+      ["PATCH", "/api/v1/docs/documents/d1/accesses/a2/", { role: "editor" }],
+      ["DELETE", "/api/v1/docs/documents/d1/accesses/a2/", undefined],
+      ["POST", "/api/v1/docs/documents/d1/access-requests/answer/", { request: "r1", accept: true }],
+      ["PATCH", "/api/v1/docs/documents/d1/", { link_reach: "public" }],
+    ]);
+  });
+
+  it("gives a role to a team found in the directory", async () => {
+    const found: Entry[] = [{ kind: "team", id: "t7", name: "Voirie" }];
+    const { element } = panel(true, async () => found);
+    const input = element.querySelector<HTMLInputElement>("[data-share-search]")!;
+    input.value = "Vo";
+    input.dispatchEvent(new Event("input"));
+    await flush();
+    expect(element.querySelector("[data-share-result=t7]")?.textContent).toContain("Voirie");
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+    element.querySelector<HTMLSelectElement>("[data-share-role]")!.value = "reader";
+    element.querySelector("form")!.dispatchEvent(new Event("submit"));
+    await flush();
+    expect(calls.find(([method]) => method === "POST")).toEqual(["POST", "/api/v1/docs/documents/d1/accesses/", { team: "t7", role: "reader" }]);
+  });
+
+  it("shows the API's refusal", async () => {
+    const { element, share } = panel();
+    await share.refresh();
+    refuse = "Only the owners may give ownership.";
+    const select = element.querySelector<HTMLSelectElement>("[data-access=a2] select")!;
+    select.value = "owner";
+    select.dispatchEvent(new Event("change"));
+    await flush();
+    await flush();
+    const error = element.querySelector<HTMLElement>("[data-share-error]")!;
+    expect(error.hidden).toBe(false);
+    expect(error.textContent).toBe("Only the owners may give ownership.");
+  });
+
+  it("offers no changes to someone who may not manage the accesses", async () => {
+    const { element, share } = panel(false);
+    await share.refresh();
+    expect(calls.some(([, url]) => url.includes("access-requests"))).toBe(false);
+    expect(element.querySelector("[data-access] select")).toBeNull();
+    expect(element.querySelector("[data-access=a1]")?.textContent).toContain("Owner");
+    expect(element.querySelector<HTMLSelectElement>("[data-share-reach]")?.disabled).toBe(true);
+  });
+});
