@@ -10,7 +10,7 @@ PG_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/ensemble \
 	SECRET_KEY=test-secret-key-for-the-postgres-run-of-the-suite-only \
 	ENCRYPTION_KEYS=test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
 
-.PHONY: run install system test lint test-frontend test-embedded test-production e2e bench bench-storage bench-chat bench-meet clean
+.PHONY: run install system test lint test-frontend test-embedded test-production e2e bench bench-storage bench-chat bench-meet bench-docs clean
 
 run: install
 	$(BIN)/ensemble serve
@@ -75,7 +75,7 @@ MEDIA_NETNS := $(shell [ "$$(id -u)" = 0 ] && echo scripts/media-netns)
 e2e:
 	ENSEMBLE_DATA_DIR=var/test-e2e $(MEDIA_NETNS) $(BIN)/pytest -q e2e
 
-bench: bench-storage bench-chat bench-meet
+bench: bench-storage bench-chat bench-meet bench-docs
 
 bench-storage: install
 	$(BIN)/python bench/storage.py
@@ -88,6 +88,17 @@ bench-meet: install
 var/synapse-venv/bin/python:
 	python3 -m venv var/synapse-venv
 	var/synapse-venv/bin/pip install --quiet matrix-synapse matrix-nio
+
+# Docs against Hocuspocus: its server, its SQLite persistence (better-sqlite3, built here against
+# Debian's Node headers: nothing is downloaded but npm packages) and the Node clients.
+bench-docs: install $(STAMPS)/bench-docs
+	$(BIN)/python bench/docs.py
+
+$(STAMPS)/bench-docs: bench/docs/package.json bench/docs/package-lock.json
+	@mkdir -p $(STAMPS)
+	cd bench/docs && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	cd bench/docs/node_modules/better-sqlite3 && npx --yes node-gyp rebuild --release --nodedir=/usr > /dev/null
+	@touch $@
 
 bench-chat: install var/synapse-venv/bin/python
 	PYTHONPATH=$(CURDIR) var/synapse-venv/bin/python bench/chat.py

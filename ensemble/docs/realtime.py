@@ -92,6 +92,77 @@ class Room:
 ROOMS: dict[Any, Room] = {}
 
 
+class Delivered:
+    """The sequences of the stored updates a socket's client has: all up to ``upto``, and
+    some after it. Updates arrive out of order (another process's come through Redis, after
+    this process's own), so a high-water mark alone would skip one that arrives late."""
+
+    def __init__(self) -> None:
+        self.upto = 0
+        self.after: set[int] = set()
+
+    def has(self, seq: int) -> bool:
+        return seq <= self.upto or seq in self.after
+
+    def add(self, seq: int) -> None:
+        if seq > self.upto:
+            self.after.add(seq)
+        while self.upto + 1 in self.after:
+            self.upto += 1
+            self.after.discard(self.upto)
+
+    def add_upto(self, seq: int) -> None:
+        """The client got the whole document as of ``seq`` (a sync step 2)."""
+        if seq > self.upto:
+            self.upto = seq
+            self.after = {each for each in self.after if each > seq}
+            self.add(seq)
+
+
+class Appender:
+    """Group commit: the updates every socket of this process receives while a write is under
+    way are stored together by the next one, in one transaction (one commit, not one per
+    keystroke); each socket waits for its own update's sequence before it acknowledges."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Any, bytes, Any, asyncio.Future[int]]] = []
+        self.writing: asyncio.Task[None] | None = None
+
+    async def append(self, document_id: Any, update: bytes, author_id: Any) -> int:
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self.pending.append((document_id, update, author_id, future))
+        if self.writing is None or self.writing.done():
+            self.writing = asyncio.get_running_loop().create_task(self.write())
+        return await future
+
+    async def write(self) -> None:
+        while self.pending:
+            batch, self.pending = self.pending, []
+            try:
+                seqs = await database_sync_to_async(store.append_many)(
+                    [(document_id, update, author) for document_id, update, author, _ in batch]
+                )
+            except Exception as error:  # each socket answers its own (nothing acknowledged)
+                for *_, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (*_, future), seq in zip(batch, seqs, strict=True):
+                if not future.done():
+                    future.set_result(seq)
+
+
+APPENDERS: dict[asyncio.AbstractEventLoop, Appender] = {}
+
+
+def appender() -> Appender:
+    loop = asyncio.get_running_loop()
+    found = APPENDERS.get(loop)
+    if found is None:
+        found = APPENDERS[loop] = Appender()
+    return found
+
+
 def room_of(document_id: Any) -> Room:
     room = ROOMS.get(document_id)
     if room is None:
@@ -108,7 +179,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         self.room: Room | None = None
         self.clients: dict[int, int] = {}  # the awareness clients of this socket: their clock
         self.received = 0  # step 2 and update frames received (what "saved" counts)
-        self.sent_seq = 0  # the last stored update this socket's client has
+        self.delivered = Delivered()  # the stored updates this socket's client has
         user = self.scope.get("user")
         document = await self.find(self.scope["url_route"]["kwargs"]["document_id"])
         abilities = document.get_abilities(user) if document else {}
@@ -126,7 +197,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         self.room = room_of(document.pk)
         self.room.sockets += 1
         await self.room.catch_up()
-        self.sent_seq = self.room.seq
+        self.delivered.upto = self.room.seq
         await self.send(bytes_data=protocol.sync_step1(self.room.doc.get_state()))
         await self.send_awareness_states(self.room)
         await self.channel_layer.group_send(
@@ -207,7 +278,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             update = room.doc.get_update(state_vector)
         except Exception as error:  # pycrdt refuses a malformed state vector
             raise BadFrame("bad state vector") from error
-        self.sent_seq = max(self.sent_seq, room.seq)
+        self.delivered.add_upto(room.seq)
         await self.send(bytes_data=protocol.sync_step2(update))
 
     async def take_update(self, room: Room, update: bytes) -> None:
@@ -221,7 +292,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         if not valid_update(update):
             raise BadFrame("not a Yjs update")
         author = self.user if self.user.is_authenticated else None
-        seq = await database_sync_to_async(store.append)(self.document_id, update, author)
+        seq = await appender().append(self.document_id, update, getattr(author, "pk", None))
         before = self.mentions_before(room, update)
         if not room.take(seq, update):
             await room.catch_up(seq)
@@ -277,17 +348,19 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             await room.catch_up(seq)
         if room.mentioned is not None and b"mention" in update:  # told where it was made
             room.mentioned = changes.mentioned(room.doc)
-        if message["sender"] == self.channel_name or seq <= self.sent_seq:
-            self.sent_seq = max(self.sent_seq, seq)
+        if self.delivered.has(seq):
             return
-        if seq != self.sent_seq + 1:  # the layer lost some: send them from the database
-            missing = await database_sync_to_async(store.updates_after)(
-                self.document_id, self.sent_seq
-            )
-            for _, data in (row for row in missing if row[0] < seq):
-                await self.send(bytes_data=protocol.sync_update(data))
-        self.sent_seq = seq
-        await self.send(bytes_data=protocol.sync_update(update))
+        if message["sender"] != self.channel_name:
+            if not self.delivered.has(seq - 1):  # not come yet, from another process, or lost
+                missing = await database_sync_to_async(store.updates_after)(
+                    self.document_id, self.delivered.upto
+                )
+                for row_seq, data in missing:
+                    if row_seq < seq and not self.delivered.has(row_seq):
+                        self.delivered.add(row_seq)
+                        await self.send(bytes_data=protocol.sync_update(data))
+            await self.send(bytes_data=protocol.sync_update(update))
+        self.delivered.add(seq)
 
     async def doc_awareness(self, message: dict[str, Any]) -> None:
         if self.room is None:

@@ -44,6 +44,40 @@ def append(document_id: Any, update: bytes, author: Any = None) -> int:
     return seq
 
 
+def append_many(items: list[tuple[Any, bytes, Any]]) -> list[int]:
+    """Store several updates (document id, update, author id) in one transaction, each
+    document's in the order given; their sequence numbers, in the same order. One commit for
+    all: the socket's group commit (realtime.Appender)."""
+    counts: dict[Any, int] = {}
+    for document_id, _update, _author in items:
+        counts[document_id] = counts.get(document_id, 0) + 1
+    with transaction.atomic():
+        last: dict[Any, int] = {}
+        for document_id, count in counts.items():
+            Document.objects.filter(pk=document_id).update(seq=F("seq") + count)
+            last[document_id] = (
+                Document.objects.filter(pk=document_id).values_list("seq", flat=True).get()
+            )
+        next_seq = {
+            document_id: last[document_id] - count + 1 for document_id, count in counts.items()
+        }
+        seqs, rows = [], []
+        for document_id, update, author_id in items:
+            seq = next_seq[document_id]
+            next_seq[document_id] += 1
+            seqs.append(seq)
+            rows.append(
+                DocumentUpdate(document_id=document_id, seq=seq, data=update, author_id=author_id)
+            )
+        DocumentUpdate.objects.bulk_create(rows)
+    for document_id, count in counts.items():
+        if last[document_id] // COMPACT_AFTER != (last[document_id] - count) // COMPACT_AFTER:
+            from ensemble.docs.tasks import compact_content
+
+            compact_content.enqueue(str(document_id))
+    return seqs
+
+
 def updates_after(document_id: Any, seq: int) -> list[tuple[int, bytes]]:
     rows = DocumentUpdate.objects.filter(document_id=document_id, seq__gt=seq).order_by("seq")
     return [(row_seq, bytes(data)) for row_seq, data in rows.values_list("seq", "data")]

@@ -255,3 +255,37 @@ async def test_people_mentioned_in_the_text_are_told_once_if_they_may_read_it() 
     await alice.until_saved()
     assert await db(Notification.objects.filter(recipient=colleague).count)() == 1
     await socket.disconnect()
+
+
+async def test_updates_from_another_process_late_or_lost_still_reach_the_editor() -> None:
+    """Another process's updates come through Redis after this process's own, in any order,
+    and the layer may lose one: the editor gets each exactly as stored, none skipped."""
+    import base64
+
+    from channels.layers import get_channel_layer
+    from pycrdt import Doc, Text
+
+    from ensemble.docs.realtime import group_of
+
+    doc = await db(document)()
+    alice, socket = await editor(doc.creator, doc)
+    elsewhere = Doc()
+    updates: list[bytes] = []
+    elsewhere.observe(lambda event: updates.append(event.update))
+    for word in ["un ", "deux ", "trois "]:
+        elsewhere.get("text", type=Text).insert(len(elsewhere.get("text", type=Text)), word)
+    seqs = [await db(store.append)(doc.pk, update) for update in updates]  # stored over there
+    layer = get_channel_layer()
+
+    async def arrives(index: int) -> None:
+        data = base64.b64encode(updates[index]).decode()
+        message = {"type": "doc.update", "seq": seqs[index], "data": data, "sender": "other"}
+        await layer.group_send(group_of(doc.pk), message)
+
+    await alice.type("local ")  # this process's own update, numbered after the three
+    await alice.until_saved()
+    await arrives(2)  # late and out of order; the first one is lost by the layer
+    await arrives(1)
+    await alice.until(lambda: "un deux trois" in str(alice.text))
+    assert str(alice.text).count("deux") == 1
+    await socket.disconnect()
