@@ -243,12 +243,14 @@ def export(page: Any, fmt: str, menu_item: str, into: Path) -> Path:
     """Export from the page's menu: the job's progress, then a link that downloads the file."""
     page.get_by_role("button", name="Export", exact=True).click()
     page.get_by_role("button", name=menu_item, exact=True).click()
-    link = page.locator("[data-export-download]")
+    name = f"Bilan_des_travaux.{fmt}"
+    # The link of this export (the previous export's link stays until the new job is asked).
+    link = page.locator(f"[data-export-download][download='{name}']")
     expect(link).to_be_visible(timeout=120_000)
     with page.expect_download() as downloading:
         link.click()
     download = downloading.value
-    assert download.suggested_filename == f"Bilan_des_travaux.{fmt}"
+    assert download.suggested_filename == name
     path = into / download.suggested_filename
     download.save_as(path)
     return path
