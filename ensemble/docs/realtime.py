@@ -293,6 +293,9 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             raise BadFrame("not a Yjs update")
         author = self.user if self.user.is_authenticated else None
         seq = await appender().append(self.document_id, update, getattr(author, "pk", None))
+        if not seq:  # the document was deleted for good meanwhile
+            await self.close(code=CLOSE_GONE)
+            return
         before = self.mentions_before(room, update)
         if not room.take(seq, update):
             await room.catch_up(seq)

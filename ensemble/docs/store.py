@@ -13,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 from pycrdt import Doc, merge_updates
 
+from ensemble.core import sql
 from ensemble.docs.models import Document, DocumentState, DocumentUpdate
 
 # An update that changes nothing (no structs, empty delete set): a read-only client's step 2.
@@ -46,32 +48,48 @@ def append(document_id: Any, update: bytes, author: Any = None) -> int:
 
 def append_many(items: list[tuple[Any, bytes, Any]]) -> list[int]:
     """Store several updates (document id, update, author id) in one transaction, each
-    document's in the order given; their sequence numbers, in the same order. One commit for
-    all: the socket's group commit (realtime.Appender)."""
+    document's in the order given; their sequence numbers, in the same order (0 for a
+    document deleted meanwhile: not stored). One commit and
+    two statements for all (the socket's group commit, realtime.Appender): the counters of
+    every document are moved at once (UPDATE … RETURNING), the rows inserted at once."""
     counts: dict[Any, int] = {}
     for document_id, _update, _author in items:
         counts[document_id] = counts.get(document_id, 0) + 1
+    keys = {document_id: sql.db_value(Document, "id", document_id) for document_id in counts}
+    cases = " ".join(["WHEN %s THEN %s"] * len(counts))
+    table = Document._meta.db_table
+    moved = (
+        f"UPDATE {table} SET seq = seq + CASE id {cases} END "  # noqa: S608
+        f"WHERE id IN ({', '.join(['%s'] * len(counts))}) RETURNING id, seq"
+    )
+    params = [value for key in counts for value in (keys[key], counts[key])] + list(keys.values())
+    now = timezone.now()
     with transaction.atomic():
-        last: dict[Any, int] = {}
-        for document_id, count in counts.items():
-            Document.objects.filter(pk=document_id).update(seq=F("seq") + count)
-            last[document_id] = (
-                Document.objects.filter(pk=document_id).values_list("seq", flat=True).get()
-            )
-        next_seq = {
-            document_id: last[document_id] - count + 1 for document_id, count in counts.items()
-        }
+        last = {sql.python_value(Document, "id", key): seq for key, seq in sql.fetch(moved, params)}
+        next_seq = {key: last[key] - count + 1 for key, count in counts.items() if key in last}
         seqs, rows = [], []
         for document_id, update, author_id in items:
+            if document_id not in next_seq:
+                seqs.append(0)
+                continue
             seq = next_seq[document_id]
             next_seq[document_id] += 1
             seqs.append(seq)
-            rows.append(
-                DocumentUpdate(document_id=document_id, seq=seq, data=update, author_id=author_id)
+            rows.append((document_id, seq, update, author_id, now))
+        target = sql.columns(DocumentUpdate, ("document", "seq", "data", "author", "created_at"))
+        values = ", ".join([f"({target.marks()})"] * len(rows))
+        with connection.cursor() as cursor:
+            if not rows:
+                return seqs
+            cursor.execute(
+                f"INSERT INTO {target.table} ({target.names}) VALUES {values}",  # noqa: S608
+                [param for row in rows for param in target.params(row)],
             )
-        DocumentUpdate.objects.bulk_create(rows)
     for document_id, count in counts.items():
-        if last[document_id] // COMPACT_AFTER != (last[document_id] - count) // COMPACT_AFTER:
+        if (
+            document_id in last
+            and last[document_id] // COMPACT_AFTER != (last[document_id] - count) // COMPACT_AFTER
+        ):
             from ensemble.docs.tasks import compact_content
 
             compact_content.enqueue(str(document_id))
