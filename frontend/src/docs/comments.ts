@@ -36,6 +36,11 @@ const when = (iso: string): string =>
 export function selectedRange(editor: Editor): { from: number; to: number } | null {
   const { from, to, empty } = editor.state.selection;
   if (!empty) return { from, to };
+  return browserRange(editor);
+}
+
+/** The browser's selection when it is a passage of the text (what the person sees selected). */
+export function browserRange(editor: Editor): { from: number; to: number } | null {
   const selection = window.getSelection();
   if (!selection || selection.isCollapsed || !selection.anchorNode || !selection.focusNode) return null;
   const dom = editor.view.dom;
@@ -68,9 +73,11 @@ export function bindComments(options: CommentsOptions): { refresh: () => Promise
     error.querySelector("p")!.textContent = reasonOf(failure, strings.error);
     error.hidden = false;
   };
-  /** Run a call, show its refusal, read the comments again. */
+  /** Run a call, show its refusal, read the comments again; the focus goes back to the same
+   * thread (the list is drawn anew). */
   const act = async (call: () => Promise<unknown>): Promise<boolean> => {
     if (error) error.hidden = true;
+    const thread = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>("[data-comment-thread]")?.dataset.commentThread;
     try {
       await call();
       return true;
@@ -79,6 +86,8 @@ export function bindComments(options: CommentsOptions): { refresh: () => Promise
       return false;
     } finally {
       await refresh(false);
+      const again = thread ? list?.querySelector<HTMLElement>(`[data-comment-thread="${thread}"]`) : null;
+      (again?.querySelector<HTMLElement>("[data-comment-reply], [data-comment-reopen], button") ?? panel.querySelector<HTMLElement>("h2"))?.focus();
     }
   };
 
@@ -135,7 +144,7 @@ export function bindComments(options: CommentsOptions): { refresh: () => Promise
   const add = options.addButton;
   if (add && canComment) {
     const place = (): void => {
-      const range = selectedRange(editor);
+      const range = browserRange(editor);
       if (!range) {
         add.hidden = true;
         return;
@@ -152,12 +161,7 @@ export function bindComments(options: CommentsOptions): { refresh: () => Promise
       add.hidden = false;
     };
     editor.on("selectionUpdate", place);
-    document.addEventListener("selectionchange", () => {
-      if (!editor.isEditable) place(); // a read-only editor's selection is the browser's
-    });
-    editor.view.dom.addEventListener("focusout", (event) => {
-      if (event.relatedTarget !== add) setTimeout(() => document.activeElement !== add && !selectedRange(editor) && (add.hidden = true));
-    });
+    document.addEventListener("selectionchange", place);
     add.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
     add.addEventListener("click", () => {
       add.hidden = true;

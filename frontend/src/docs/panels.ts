@@ -40,9 +40,11 @@ export function wirePanels(page: HTMLElement): void {
     toggle.addEventListener("click", () => (shown === toggle.dataset.openPanel ? closePanel() : openPanel(toggle.dataset.openPanel ?? "")));
   }
   for (const close of page.querySelectorAll<HTMLButtonElement>("[data-close-panel]")) close.addEventListener("click", closePanel);
-  for (const panel of page.querySelectorAll<HTMLElement>("[data-panel]")) {
-    panel.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && !event.defaultPrevented) closePanel();
-    });
-  }
+  // Escape closes the open panel, unless something inside it (a list, a form) used the key.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented || !shown) return;
+    const target = event.target as HTMLElement | null;
+    if (target?.closest("[data-doc-editor], [data-toolbar], [data-link-form], [data-export]")) return;
+    closePanel();
+  });
 }

@@ -39,6 +39,9 @@ export function bindShare(options: ShareOptions): Share {
   /** Run a call, show its refusal, then read the lists again. */
   const act = async (call: () => Promise<unknown>): Promise<boolean> => {
     if (error) error.hidden = true;
+    // The lists are drawn anew: the focus goes back to the same row's control, or the list.
+    const active = document.activeElement as HTMLElement | null;
+    const row = active?.closest<HTMLElement>("[data-access]")?.dataset.access;
     try {
       await call();
       return true;
@@ -47,6 +50,10 @@ export function bindShare(options: ShareOptions): Share {
       return false;
     } finally {
       await refresh(false);
+      if (active && !active.isConnected) {
+        const again = row ? list?.querySelector<HTMLElement>(`[data-access="${row}"] select`) : null;
+        (again ?? panel.querySelector<HTMLElement>("h2"))?.focus();
+      }
     }
   };
 
