@@ -21,6 +21,8 @@ DEFAULT_RATES = {
     "signals": "120/minute",  # typing and presence signals of one account
     # chat's side lookups of one account: threads, read receipts, link previews
     "chat.lookups": "300/minute",
+    # frames one document socket sends (keystrokes, cursor moves), counted by its process
+    "docs.frames": "3000/minute",
 }
 
 

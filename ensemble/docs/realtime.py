@@ -15,6 +15,7 @@ import base64
 import colorsys
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
 from pycrdt import Doc
 
+from ensemble.core.ratelimit import rate_of
+from ensemble.core.rates import Rate
 from ensemble.docs import changes, protocol, store
 from ensemble.docs.models import Document, Visit
 from ensemble.docs.protocol import AwarenessEntry, BadFrame
@@ -31,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 MAX_FRAME = 16 * 1024 * 1024
 CLOSE_FORBIDDEN, CLOSE_SIGN_IN, CLOSE_GONE, CLOSE_BAD_FRAME = 4403, 4401, 4404, 4400
+CLOSE_TOO_FAST = 4429
 
 
 def group_of(document_id: Any) -> str:
@@ -90,6 +94,21 @@ class Room:
 
 
 ROOMS: dict[Any, Room] = {}
+
+
+class Budget:
+    """The frames a socket may send in a window (``docs.frames``), counted here: a count in
+    Redis for every keystroke would cost more than the keystroke."""
+
+    def __init__(self, rate: Rate) -> None:
+        self.rate, self.window, self.count = rate, 0, 0
+
+    def spend(self) -> bool:
+        window = int(time.monotonic()) // self.rate.seconds
+        if window != self.window:
+            self.window, self.count = window, 0
+        self.count += 1
+        return self.count <= self.rate.count
 
 
 class Delivered:
@@ -179,6 +198,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         self.room: Room | None = None
         self.clients: dict[int, int] = {}  # the awareness clients of this socket: their clock
         self.received = 0  # step 2 and update frames received (what "saved" counts)
+        self.budget = Budget(rate_of("docs.frames"))
         self.delivered = Delivered()  # the stored updates this socket's client has
         user = self.scope.get("user")
         document = await self.find(self.scope["url_route"]["kwargs"]["document_id"])
@@ -245,6 +265,9 @@ class DocumentConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.room is None:
+            return
+        if not self.budget.spend():
+            await self.close(code=CLOSE_TOO_FAST)  # the editor reconnects and resends
             return
         if bytes_data is None or len(bytes_data) > MAX_FRAME:
             await self.close(code=CLOSE_BAD_FRAME)

@@ -289,3 +289,23 @@ async def test_updates_from_another_process_late_or_lost_still_reach_the_editor(
     await alice.until(lambda: "un deux trois" in str(alice.text))
     assert str(alice.text).count("deux") == 1
     await socket.disconnect()
+
+
+async def test_a_socket_sending_too_fast_is_closed_and_its_edits_come_back_on_reconnect(
+    settings: Any,
+) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "docs.frames": "5/minute"}
+    doc = await db(document)()
+    alice, socket = await editor(doc.creator, doc)  # the handshake spent two frames
+    for word in ["un ", "deux ", "trois ", "quatre ", "cinq "]:
+        await alice.type(word)
+    while (output := await socket.receive_output(timeout=5))["type"] != "websocket.close":
+        pass
+    assert output["code"] == 4429
+    assert await db(text_stored)(doc) == "un deux trois "
+    back, back_socket = await editor(doc.creator, doc)  # the page reconnects with its state
+    back.doc.apply_update(alice.doc.get_update())
+    await back.flush()
+    await back.until_saved()
+    assert await db(text_stored)(doc) == "un deux trois quatre cinq "
+    await back_socket.disconnect()
