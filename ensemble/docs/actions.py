@@ -327,10 +327,8 @@ def check_may_invite(actor: User, document: Document, role: str) -> None:
 
 def tell_administrators(request: AccessRequest) -> None:
     """An access request is told to the document's owners and administrators (those with a
-    role given on the document itself, or on the page above it that holds it)."""
-    from django.utils import translation
-
-    from ensemble.portal.actions import notify
+    role given on the document itself, or on a page above it)."""
+    from ensemble.portal.actions import notify_each
 
     document = request.document
     managers = DocumentAccess.objects.filter(
@@ -339,17 +337,12 @@ def tell_administrators(request: AccessRequest) -> None:
         user__is_active=True,
         role__in=[Role.OWNER, Role.ADMINISTRATOR],
     ).select_related("user")
-    told: set[Any] = set()
-    for access in managers:
-        person = access.user
-        if person is None or person.pk in told:
-            continue
-        told.add(person.pk)
-        with translation.override(person.reads):
-            notify(
-                person,
-                _("%(name)s asks for access to %(document)s")
-                % {"name": request.user, "document": document},
-                str(Role(request.role).label),
-                f"/docs/{document.pk}/#share",
-            )
+    notify_each(
+        [access.user for access in managers if access.user is not None],
+        lambda: (
+            _("%(name)s asks for access to %(document)s")
+            % {"name": request.user, "document": document}
+        ),
+        str(Role(request.role).label),
+        f"/docs/{document.pk}/#share",
+    )

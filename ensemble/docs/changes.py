@@ -143,23 +143,22 @@ def mentioned(doc: Any) -> set[str]:
 def tell_mentioned(document_id: Any, author: Any, ids: set[str]) -> None:
     """People newly mentioned in a document are told, if they may read it (a mention gives
     no access, and tells nobody else of the document)."""
-    from django.utils import translation
     from django.utils.translation import gettext as _
 
     from ensemble.accounts.models import User
-    from ensemble.portal.actions import notify
+    from ensemble.portal.actions import notify_each
 
     document = Document.objects.filter(pk=document_id).first()
     if document is None or not ids:
         return
-    for person in User.objects.filter(pk__in=list(ids)[:50], is_active=True):
-        if person.pk == getattr(author, "pk", None):
-            continue
-        if not document.get_abilities(person)["retrieve"]:
-            continue
-        with translation.override(person.reads):
-            title = _("%(name)s mentioned you in %(document)s") % {
-                "name": author or _("Someone"),
-                "document": document,
-            }
-            notify(person, title, "", f"/docs/{document.pk}/")
+    people = User.objects.filter(pk__in=list(ids)[:50], is_active=True)
+    notify_each(
+        [person for person in people if document.get_abilities(person)["retrieve"]],
+        lambda: (
+            _("%(name)s mentioned you in %(document)s")
+            % {"name": author or _("Someone"), "document": document}
+        ),
+        "",
+        f"/docs/{document.pk}/",
+        told={getattr(author, "pk", None)},
+    )

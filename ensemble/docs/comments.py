@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ensemble.accounts.models import User
 from ensemble.core.refusals import ActionRefused, BadInput
 from ensemble.docs.models import Comment, Document
-from ensemble.portal.actions import notify
+from ensemble.portal.actions import notify_each
 
 MAX_MENTIONS = 20
 
@@ -61,36 +61,27 @@ def readers_among(document: Document, ids: list[Any]) -> list[User]:
 def tell(comment: Comment, named: list[User]) -> None:
     """The people named, and those who wrote in the thread before, are notified."""
     document, author = comment.document, comment.author
-    told = {author.pk} if author else set()
     url = f"/docs/{document.pk}/#comment-{comment.thread_id or comment.pk}"
-    for person in named:
-        if person.pk in told:
-            continue
-        told.add(person.pk)
-        with translation.override(person.reads):
-            notify(
-                person,
-                _("%(name)s mentioned you in a comment on %(document)s")
-                % {"name": author, "document": document},
-                comment.body,
-                url,
-            )
+    names = {"name": author, "document": document}
+    told = notify_each(
+        named,
+        lambda: _("%(name)s mentioned you in a comment on %(document)s") % names,
+        comment.body,
+        url,
+        told={author.pk} if author else set(),
+    )
     if comment.thread is None:
         return
     thread = comment.thread
     earlier = Comment.objects.filter(pk=thread.pk) | thread.replies.all()
-    for person in User.objects.filter(pk__in=earlier.values("author"), is_active=True):
-        if person.pk in told or not document.get_abilities(person)["retrieve"]:
-            continue
-        told.add(person.pk)
-        with translation.override(person.reads):
-            notify(
-                person,
-                _("%(name)s replied to a comment on %(document)s")
-                % {"name": author, "document": document},
-                comment.body,
-                url,
-            )
+    writers = User.objects.filter(pk__in=earlier.values("author"), is_active=True)
+    notify_each(
+        [person for person in writers if document.get_abilities(person)["retrieve"]],
+        lambda: _("%(name)s replied to a comment on %(document)s") % names,
+        comment.body,
+        url,
+        told=told,
+    )
 
 
 def edit(user: User, comment: Comment, body: str) -> Comment:

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ensemble.accounts.models import User
 from ensemble.core.events import publish
@@ -35,6 +38,25 @@ def notify(recipient: User, title: str, body: str = "", url: str = "") -> Notifi
         fields = NotificationSerializer(notification).data
         publish(user_stream(recipient), NotificationCreated.model_validate(fields))
     return notification
+
+
+def notify_each(
+    people: Iterable[User],
+    title: Callable[[], str],
+    body: str = "",
+    url: str = "",
+    told: set[Any] | None = None,
+) -> set[Any]:
+    """Notify each person once, the title written in their language (``title`` is called
+    with it active); those in ``told`` are skipped. The ids of everyone told, ``told``'s too."""
+    told = set() if told is None else told
+    for person in people:
+        if person.pk in told:
+            continue
+        told.add(person.pk)
+        with translation.override(person.reads):
+            notify(person, title(), body, url)
+    return told
 
 
 def mark_read(notification: Notification) -> Notification:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.test import Client
+
 from ensemble.accounts.tests.factories import UserFactory
 from ensemble.core.abilities import Role
 from ensemble.docs import actions
@@ -23,3 +25,10 @@ def share(doc: Document, role: str = Role.EDITOR, user: Any = None, team: Any = 
         user = UserFactory(organisation=doc.organisation)
     DocumentAccess.objects.create(document=doc, user=user, team=team, role=role)
     return user
+
+
+def signed_in(user: Any) -> Client:
+    """A test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -10,18 +10,12 @@ from django.test import Client
 
 from ensemble.accounts.tests.factories import OrganisationFactory, UserFactory
 from ensemble.core.abilities import Role
-from ensemble.docs.tests.factories import document, share
+from ensemble.docs.tests.factories import document, share, signed_in
 from ensemble.portal.models import Notification
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/docs/documents/"
-
-
-def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def post(client: Client, doc: Any, **body: Any) -> Any:

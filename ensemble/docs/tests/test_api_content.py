@@ -12,19 +12,13 @@ from django.test import Client
 from ensemble.core.abilities import Role
 from ensemble.docs import changes, content, store, tasks
 from ensemble.docs.models import Document, DocumentVersion, VersionKind
-from ensemble.docs.tests.factories import document, share
+from ensemble.docs.tests.factories import document, share, signed_in
 from ensemble.docs.tests.test_socket import editor
 
 API = "/api/v1/docs/documents/"
 MARKDOWN = "# Ordre du jour\n\n- Budget\n- Recrutements\n\nFin de la *réunion*.\n"
 
 db = database_sync_to_async
-
-
-def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def put(client: Client, doc: Document, fmt: str, body: Any) -> Any:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
@@ -11,17 +9,11 @@ from ensemble.accounts.models import TeamMembership
 from ensemble.accounts.tests.factories import OrganisationFactory, TeamFactory, UserFactory
 from ensemble.core.abilities import LinkReach, Role
 from ensemble.docs.models import Document, DocumentAccess
-from ensemble.docs.tests.factories import document, share
+from ensemble.docs.tests.factories import document, share, signed_in
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/docs/documents/"
-
-
-def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_create_list_and_read_my_documents() -> None:

@@ -6,28 +6,20 @@ from __future__ import annotations
 import base64
 import io
 import zipfile
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from PIL import Image
 
 from ensemble.core.abilities import Role
 from ensemble.docs import changes, content
 from ensemble.docs.models import ConversionJob, Document, DocumentImage
-from ensemble.docs.tests.factories import document, share
+from ensemble.docs.tests.factories import document, share, signed_in
 
 # Jobs are queued when the request commits: transactions are real here.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("immediate_tasks")]
 
 API = "/api/v1/docs/"
-
-
-def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def png() -> bytes:

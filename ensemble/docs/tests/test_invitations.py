@@ -13,18 +13,12 @@ from django.test import Client
 from ensemble.accounts.tests.factories import UserFactory
 from ensemble.core.abilities import LinkReach, Role
 from ensemble.docs.models import Document, DocumentAccess
-from ensemble.docs.tests.factories import document, share
+from ensemble.docs.tests.factories import document, share, signed_in
 from ensemble.portal.models import Notification
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/docs/documents/"
-
-
-def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def invite(client: Client, doc: Document, email: str, role: str = "reader") -> Any:
