@@ -22,6 +22,8 @@ SAVED = "Saved"
 SYNCING = "Syncing…"
 OFFLINE = "Offline — your changes are kept on this device"
 READ_ONLY = "Read only"
+# Another person's caret carries their name in this label (frontend/src/docs/colour.ts).
+CARET_LABEL = ".collaboration-carets__label"
 
 MAKE_DOCUMENT = """
 from ensemble.accounts.models import User

@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 from e2e.conftest import PASSWORD, OwnSuite, Suite, sign_in
 from e2e.docs_helpers import (
+    CARET_LABEL,
     OFFLINE,
     READ_ONLY,
     SAVED,
@@ -56,8 +57,8 @@ def test_two_people_co_edit_and_see_each_others_named_caret(suite: Suite, new_pa
     wait_for_text(claire, "Ordre du jour de Claire. Remarque de Hugo.")
 
     # Each sees the other's caret, labelled with the other's name (never their own).
-    expect(claire.locator(".collaboration-carets__label")).to_have_text(["Hugo Lambert"])
-    expect(hugo.locator(".collaboration-carets__label")).to_have_text(["Claire Dubois"])
+    expect(claire.locator(CARET_LABEL)).to_have_text(["Hugo Lambert"])
+    expect(hugo.locator(CARET_LABEL)).to_have_text(["Claire Dubois"])
     expect(status(claire)).to_have_text(SAVED)
     expect(status(hugo)).to_have_text(SAVED)
     shot(claire, "coedit-claire")
@@ -85,6 +86,9 @@ def test_edits_made_offline_merge_when_the_network_returns(suite: Suite, new_pag
     assert "Inès" not in text_of(jules)
     assert "Jules" not in text_of(ines)
     expect(status(jules)).to_have_text(OFFLINE)
+    # Gone from each other's page: neither shows a caret of someone it cannot hear.
+    expect(ines.locator(CARET_LABEL)).to_have_count(0)
+    expect(jules.locator(CARET_LABEL)).to_have_count(0)
     shot(jules, "offline")
 
     jules.context.set_offline(False)
@@ -94,6 +98,10 @@ def test_edits_made_offline_merge_when_the_network_returns(suite: Suite, new_pag
         wait_for_text(page, "Ajout hors ligne de Jules.")
         expect(status(page)).to_have_text(SAVED)
     assert text_of(ines) == text_of(jules)
+    type_at_end(jules, " Fin.")  # his caret is shown again once he moves it
+    wait_for_text(ines, "Fin.")
+    expect(ines.locator(CARET_LABEL)).to_have_text(["Jules Girard"])
+    expect(jules.locator(CARET_LABEL)).to_have_text(["Inès Moreau"])
     stored = wait_for_content(ines, suite.url, doc, ["Inès.", "Jules."])
     assert "Ajout en ligne d'Inès." in stored and "Ajout hors ligne de Jules." in stored
     shot(jules, "merged")
