@@ -12,15 +12,16 @@ const strings = () => {
 };
 
 function title(save: (title: string) => Promise<unknown>) {
-  const heading = document.createElement("h1");
-  heading.textContent = "Budget";
+  const h1 = document.createElement("h1");
+  h1.textContent = "Budget";
   const error = document.createElement("div");
   error.hidden = true;
   error.append(document.createElement("p"));
-  document.body.append(heading, error);
+  document.body.append(h1, error);
   const saved: string[] = [];
-  editableTitle({ heading, title: "Budget", save, error, strings: strings(), onSaved: (value) => saved.push(value), delay: 1000 });
-  return { heading, error, saved };
+  const { field } = editableTitle({ heading: h1, title: "Budget", save, error, strings: strings(), onSaved: (value) => saved.push(value), delay: 1000 });
+  expect(h1.textContent).toBe("Budget");
+  return { heading: field, error, saved };
 }
 
 const type = (heading: HTMLElement, text: string) => {

@@ -1,4 +1,4 @@
-// The document's title, edited in place by its editors: the heading itself is the field
+// The document's title, edited in place by its editors: the heading's text is the field
 // (contenteditable, one line), saved with PATCH {title} a second after typing stops, on Enter and
 // when it loses focus; Escape puts back the saved title.
 import { reasonOf } from "./api";
@@ -16,12 +16,17 @@ export interface TitleOptions {
   delay?: number;
 }
 
-export function editableTitle(options: TitleOptions): { flush: () => Promise<void> } {
-  const { heading, strings } = options;
+export function editableTitle(options: TitleOptions): { flush: () => Promise<void>; field: HTMLElement } {
+  const { strings } = options;
   let saved = options.title;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let saving: Promise<void> = Promise.resolve();
 
+  // The field is inside the heading, which stays the page's heading for assistive technologies.
+  const heading = document.createElement("span");
+  heading.textContent = options.heading.textContent;
+  heading.dataset.docTitleField = "";
+  options.heading.replaceChildren(heading);
   heading.contentEditable = "true";
   heading.spellcheck = true;
   heading.setAttribute("role", "textbox");
@@ -88,5 +93,5 @@ export function editableTitle(options: TitleOptions): { flush: () => Promise<voi
       if (document.activeElement !== heading && !typed()) heading.textContent = saved || strings.untitled;
     });
   });
-  return { flush };
+  return { flush, field: heading };
 }
