@@ -361,8 +361,10 @@ def test_screenshots_of_the_docs_pages(suite: Suite, new_page: Any) -> None:
         "from ensemble.accounts.models import User\n"
         "User.objects.filter(email='rose@lyon.fr').update(language='fr')"
     )
-    for title in ("Procès-verbal du conseil", "Plan de mobilité"):
+    shared = [
         make_document(suite, "quentin@lyon.fr", title, {"rose@lyon.fr": "editor"})
+        for title in ("Procès-verbal du conseil", "Plan de mobilité")
+    ]
     make_document(suite, "rose@lyon.fr", "Note de service", {})
 
     english = new_page()
@@ -381,6 +383,10 @@ def test_screenshots_of_the_docs_pages(suite: Suite, new_page: Any) -> None:
     french.goto(f"{suite.url}/docs/")
     expect(french.get_by_role("textbox", name="Nouveau document")).to_be_visible()
     shot(french, "home-fr", full_page=True)
+    french.goto(f"{suite.url}/docs/{shared[1]}/")
+    expect(french.get_by_role("textbox", name="Texte du document")).to_be_visible()
+    expect(status(french)).to_have_text("Enregistré", timeout=20000)
+    shot(french, "editor-fr", full_page=True)
 
     # A new document from the home page opens in the editor, ready to type.
     english.get_by_role("textbox", name="New document").fill("Ordre du jour")
