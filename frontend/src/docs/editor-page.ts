@@ -5,9 +5,8 @@
 // and export, each what the API allows the person.
 import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
-import { ApiError } from "../api";
 import { CommentHighlights } from "./anchors";
-import { DocsApi } from "./api";
+import { DocsApi, reasonOf } from "./api";
 import { bindComments } from "./comments";
 import { createEditor } from "./editor";
 import { bindExport } from "./exports";
@@ -148,7 +147,3 @@ function around(root: HTMLElement, editor: ReturnType<typeof createEditor>, stri
   const exportBox = $<HTMLElement>("[data-export]");
   if (exportBox) bindExport(api, exportBox, strings);
 }
-
-/** Why an upload failed, in words the person can read. */
-const reasonOf = (failure: unknown, fallback: string): string =>
-  failure instanceof ApiError && failure.status ? failure.message : fallback;
