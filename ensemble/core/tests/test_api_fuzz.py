@@ -1,6 +1,7 @@
 """Fuzz the whole OpenAPI schema (schemathesis, bounded budget): no input may cause a 5xx,
 signed in as an operator and as an ordinary member, each with objects of their own that the
-generated requests act on (a room, a message, a meeting, a team, a notification)."""
+generated requests act on (a room, a message, a meeting, a team, a notification, a document
+with its version and comment)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from ensemble.accounts.tests.factories import TeamFactory, UserFactory
 from ensemble.chat.actions.rooms import create_room
 from ensemble.chat.actions.sending import send_message
 from ensemble.chat.models import RoomKind
+from ensemble.docs import comments
+from ensemble.docs.actions import create_document
+from ensemble.docs.changes import snapshot
+from ensemble.docs.models import VersionKind
 from ensemble.meet import actions as meet
 from ensemble.portal.actions import notify
 
@@ -31,7 +36,17 @@ def objects_of(person: Any) -> dict[str, dict[str, str]]:
     meeting = meet.create_meeting(person, "Fuzz meeting")
     participant = meeting.participants.get(user=person)
     notification = notify(person, "Something happened")
+    document = create_document(person, "Fuzz document")
+    version = snapshot(document, person, VersionKind.NAMED, "v1")
+    comment = comments.write(person, document, "A comment")
+    access = document.accesses.get(user=person)
     return {
+        "/api/v1/docs/documents/": {
+            "id": str(document.pk),
+            "access_id": str(access.pk),
+            "version_id": str(version.pk if version else ""),
+            "comment_id": str(comment.pk),
+        },
         "/api/v1/chat/rooms/": {"id": str(room.pk)},
         "/api/v1/chat/messages/": {"id": str(message.pk)},
         "/api/v1/meet/meetings/": {"code": meeting.code, "participant": str(participant.pk)},
