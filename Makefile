@@ -93,6 +93,7 @@ var/synapse-venv/bin/python:
 # Debian's Node headers: nothing is downloaded but npm packages) and the Node clients.
 bench-docs: install $(STAMPS)/bench-docs
 	$(BIN)/python bench/docs.py
+	$(BIN)/python bench/docs_editor.py
 
 $(STAMPS)/bench-docs: bench/docs/package.json bench/docs/package-lock.json
 	@mkdir -p $(STAMPS)

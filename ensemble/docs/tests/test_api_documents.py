@@ -196,3 +196,38 @@ def test_favourites_and_search() -> None:
     ]
     assert owner.delete(f"{API}{doc.pk}/favourite/").status_code == 204
     assert owner.get(API, {"view": "favourites"}).json() == []
+
+
+def test_recent_lists_what_i_opened_last_first() -> None:
+    from django.utils import timezone
+
+    from ensemble.docs.models import Visit
+
+    first, second = document(title="Premier"), None
+    second = document(owner=first.creator, title="Second")
+    Visit.objects.create(document=first, user=first.creator, at=timezone.now())
+    Visit.objects.create(document=second, user=first.creator, at=timezone.now())
+    Visit.objects.filter(document=first).update(at=timezone.now())  # opened again
+    recent = signed_in(first.creator).get(API, {"view": "recent"}).json()
+    assert [d["title"] for d in recent] == ["Premier", "Second"]
+
+
+def test_the_trash_is_purged_after_30_days_with_what_is_below() -> None:
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from ensemble.docs import actions, tasks
+
+    root = document(title="Racine")
+    child = document(parent=root, title="Enfant")
+    kept = document(owner=root.creator, title="Récent")
+    actions.trash(root.creator, root)
+    with time_machine.travel(timezone.now() + timedelta(days=29)):
+        actions.trash(kept.creator, kept)
+        assert tasks.purge_trash.call() == {"purged": 0}
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert tasks.purge_trash.call() == {"purged": 1}
+    assert not Document.objects.filter(pk__in=[root.pk, child.pk]).exists()
+    assert Document.objects.filter(pk=kept.pk).exists()  # 2 days in the trash only
