@@ -77,11 +77,20 @@ class MoveSerializer(serializers.Serializer[Any]):
 class AccessSerializer(serializers.ModelSerializer[DocumentAccess]):
     user_name = serializers.SerializerMethodField()
     team_name = serializers.SerializerMethodField()
+    inherited_from = serializers.SerializerMethodField(
+        help_text="The page above that gives this access (null: given on this document)"
+    )
 
     class Meta:
         model = DocumentAccess
-        fields = ["id", "user", "user_name", "team", "team_name", "role"]
+        fields = ["id", "user", "user_name", "team", "team_name", "role", "inherited_from"]
         read_only_fields = ["id", "user", "team"]
+
+    def get_inherited_from(self, access: DocumentAccess) -> dict[str, str] | None:
+        here = self.context.get("document")
+        if here is None or access.document_id == here.pk:
+            return None
+        return {"id": str(access.document_id), "title": str(access.document)}
 
     def get_user_name(self, access: DocumentAccess) -> str | None:
         return str(access.user) if access.user else None
@@ -306,8 +315,13 @@ class DocumentViewSet(
             actor, role = acting_user(request), body.validated_data["role"]
             access = refusing(lambda: actions.grant(actor, document, role, person, team))
             return Response(AccessSerializer(access).data, status=status.HTTP_201_CREATED)
-        rows = document.accesses.select_related("user", "team")
-        return Response(AccessSerializer(rows, many=True).data)
+        # Those given here, and those inherited from the pages above (changed there).
+        rows = (
+            DocumentAccess.objects.filter(document_id__in=document.ancestor_ids)
+            .select_related("user", "team", "document")
+            .order_by("-document__path", "created_at")
+        )
+        return Response(AccessSerializer(rows, many=True, context={"document": document}).data)
 
     @extend_schema(request=RoleSerializer, responses={200: AccessSerializer, 204: None})
     @action(

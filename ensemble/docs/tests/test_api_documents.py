@@ -231,3 +231,22 @@ def test_the_trash_is_purged_after_30_days_with_what_is_below() -> None:
         assert tasks.purge_trash.call() == {"purged": 1}
     assert not Document.objects.filter(pk__in=[root.pk, child.pk]).exists()
     assert Document.objects.filter(pk=kept.pk).exists()  # 2 days in the trash only
+
+
+def test_the_accesses_list_says_which_are_inherited_from_above() -> None:
+    root = document(title="Service")
+    child = document(parent=root, title="Réunions")
+    editor = share(root, Role.EDITOR)
+    reader = share(child, Role.READER)
+    rows = signed_in(root.creator).get(f"{API}{child.pk}/accesses/").json()
+    by_user = {row["user"]: row for row in rows}
+    assert by_user[str(reader.pk)]["inherited_from"] is None
+    assert by_user[str(editor.pk)]["inherited_from"] == {"id": str(root.pk), "title": "Service"}
+    assert by_user[str(root.creator.pk)]["role"] == "owner"
+    inherited = by_user[str(editor.pk)]["id"]
+    # Changed where it is given, not here.
+    url = f"{API}{child.pk}/accesses/{inherited}/"
+    changed = signed_in(root.creator).patch(
+        url, {"role": "reader"}, content_type="application/json"
+    )
+    assert changed.status_code == 404

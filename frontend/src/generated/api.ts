@@ -2041,6 +2041,10 @@ export interface components {
             readonly team: string | null;
             readonly team_name: string | null;
             role: components["schemas"]["RoleE0fEnum"];
+            /** @description The page above that gives this access (null: given on this document) */
+            readonly inherited_from: {
+                [key: string]: string;
+            } | null;
         };
         /**
          * @description * `public` - Anyone with the link, guests included
