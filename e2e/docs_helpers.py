@@ -75,9 +75,9 @@ def wait_for_text(page: Page, expected: str, *, exact: bool = False, timeout: fl
             break
         page.wait_for_timeout(100)
     if exact:
-        assert text == expected
+        assert text == expected, f"{text!r} is not {expected!r}"
     else:
-        assert expected in text
+        assert expected in text, f"{expected!r} not in {text!r}"
 
 
 def status(page: Page) -> Locator:

@@ -238,6 +238,11 @@ def test_a_reader_cannot_change_the_document(suite: Suite, new_page: Any) -> Non
     assert content(nadia, suite.url, doc) == before
     wait_for_text(nadia, "Texte officiel.", exact=True)
 
+    # The reader still follows the owner's changes live.
+    type_at_end(nadia, " Signé le maire.")
+    wait_for_text(olivier, "Texte officiel. Signé le maire.", exact=True)
+    expect(status(olivier)).to_have_text(READ_ONLY)
+
 
 def picture() -> bytes:
     image = Image.new("RGB", (640, 400), (0, 0, 145))
