@@ -140,6 +140,17 @@ def test_words_typed_offline_in_a_closed_tab_reach_the_server_later(
     again.close()
 
 
+STORED = """
+from ensemble.docs import changes, content
+print(content.to_markdown(changes.current({document!r})[0]))
+"""
+
+
+def stored_text(suite: Suite, document: str) -> str:
+    """The document as the database holds it, read without the web server."""
+    return suite.shell(STORED.format(document=document))
+
+
 def test_a_server_killed_mid_edit_loses_nothing_it_acknowledged(
     own_suite: OwnSuite, new_page: Any
 ) -> None:
@@ -152,6 +163,9 @@ def test_a_server_killed_mid_edit_loses_nothing_it_acknowledged(
     expect(status(marc)).to_have_text(SAVED)
 
     kill_server(suite.server)
+    # What was acknowledged is in the database, read with the server down (the page's resending
+    # after the restart cannot hide a loss).
+    assert "Avant la panne." in stored_text(suite, doc)
     expect(status(marc)).to_have_text(OFFLINE)
     type_at_end(marc, " Pendant la panne.")
     expect(status(marc)).to_have_text(OFFLINE)
