@@ -23,7 +23,7 @@ import contextvars
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.consumer import get_handler_name
@@ -59,23 +59,36 @@ CATCH_UP_PAGE = 1000
 FELL_BEHIND = 4429  # close code: the layer dropped events; reconnect and resume
 
 
-class StreamConsumer(AsyncJsonWebsocketConsumer):
-    async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active:
-            await self.close(code=4401)
-            return
-        if sessions.is_idle(self.scope["session"], time.time()):  # pages will sign it out
-            await self.close(code=4401)
-            return
-        self.last_sent: dict[str, int] = {}
-        session_key = self.scope["session"].session_key
-        await self.channel_layer.group_add(session_group(session_key), self.channel_name)
-        await self.accept()
-        await database_sync_to_async(presence.connected)(user)
-        self.counted = True
-        start_pump()
-        forward_from_this_loop()
+class LiveSocket:
+    """What every socket of the suite does (the stream's, a document's): it belongs to its
+    session (closed when the session ends, 4401), handlers run without waiting on the
+    database thread, a connection the layer dropped messages for is closed (4429: its client
+    resumes), and what the person does there keeps their session in use."""
+
+    scope: dict[str, Any]
+    channel_layer: Any
+    channel_name: str
+
+    if TYPE_CHECKING:  # the consumer's, which follows this class in the bases
+
+        async def close(
+            self, code: int | bool | None = None, reason: str | None = None
+        ) -> None: ...
+
+    async def join_session(self) -> bool:
+        """Follow the session's end; False (and nothing joined) if it is idle already."""
+        session = self.scope["session"]
+        if sessions.is_idle(session, time.time()):  # pages will sign it out
+            return False
+        await self.channel_layer.group_add(session_group(session.session_key), self.channel_name)
+        return True
+
+    async def leave_session(self) -> None:
+        session = self.scope.get("session")
+        if session is not None and session.session_key:
+            await self.channel_layer.group_discard(
+                session_group(session.session_key), self.channel_name
+            )
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels closes stale database connections before every handler, through the one
@@ -94,15 +107,40 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def layer_overflow(self, message: dict[str, Any]) -> None:
         """The channel layer dropped what this connection had not read (it fell behind,
-        ADR 0004): close, and the client resumes every stream from its last sequence."""
+        ADR 0004): close, and the client resumes from what it has."""
         await self.close(code=FELL_BEHIND)
 
+    async def used(self) -> None:
+        """Someone did something here: the session is in use (its idle timeout restarts)."""
+        session, now = self.scope["session"], time.time()
+        if sessions.touch_due(session, now):
+            session[sessions.TOUCH_KEY] = now
+            await database_sync_to_async(self.save_use)(session)
+
+    @staticmethod
+    def save_use(session: Any) -> None:
+        session.save()
+        sessions.touched(session.session_key)
+
+
+class StreamConsumer(LiveSocket, AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=4401)
+            return
+        if not await self.join_session():
+            await self.close(code=4401)
+            return
+        self.last_sent: dict[str, int] = {}
+        await self.accept()
+        await database_sync_to_async(presence.connected)(user)
+        self.counted = True
+        start_pump()
+        forward_from_this_loop()
+
     async def disconnect(self, code: int) -> None:
-        session = self.scope.get("session")
-        if session is not None and session.session_key:
-            await self.channel_layer.group_discard(
-                session_group(session.session_key), self.channel_name
-            )
+        await self.leave_session()
         for stream in list(getattr(self, "last_sent", {})):
             await self.channel_layer.group_discard(group_name(stream), self.channel_name)
         if getattr(self, "counted", False):
@@ -271,18 +309,6 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         await self.unsubscribe(stream)
         await self.send_json({"type": "unsubscribed", "stream": stream, "reason": "forbidden"})
         return False
-
-    async def used(self) -> None:
-        """Someone did something here: the session is in use (its idle timeout restarts)."""
-        session, now = self.scope["session"], time.time()
-        if sessions.touch_due(session, now):
-            session[sessions.TOUCH_KEY] = now
-            await database_sync_to_async(self.save_use)(session)
-
-    @staticmethod
-    def save_use(session: Any) -> None:
-        session.save()
-        sessions.touched(session.session_key)
 
     async def within_limit(self) -> bool:
         """Signals (typing, presence) count against the account's ``signals`` limit."""

@@ -14,7 +14,7 @@ from ensemble.accounts.models import Team, User
 from ensemble.core import audit
 from ensemble.core.abilities import RANK, LinkReach, Role
 from ensemble.core.refusals import ActionRefused, BadInput
-from ensemble.docs import store
+from ensemble.docs import changes, store
 from ensemble.docs.models import (
     MAX_DEPTH,
     AccessRequest,
@@ -99,6 +99,8 @@ def update_document(
         )
     document.save(update_fields=changed)
     document.forget_roles()
+    if "link_reach" in changed:
+        changes.rights_changed(document)
     return document
 
 
@@ -112,6 +114,7 @@ def trash(user: User, document: Document) -> Document:
             deleted_at=now
         )
         audit.record("docs.document_trashed", actor=user, target=document)
+        changes.rights_changed(document)
     document.deleted_at = now
     document.forget_roles()
     return document
@@ -170,6 +173,7 @@ def move(user: User, document: Document, parent: Document | None) -> Document:
             path=Concat(Value(new), Substr("path", len(old) + 1))
         )
         Document.objects.filter(pk=document.pk).update(parent=parent)
+        changes.rights_changed(document)
         audit.record(
             "docs.document_moved",
             actor=user,
@@ -212,6 +216,7 @@ def grant(
             access, _created = DocumentAccess.objects.update_or_create(
                 document=document, team=team, defaults={"role": role}
             )
+        changes.rights_changed(document)  # a role given in place of a higher one
         audit.record(
             "docs.access_granted",
             actor=actor,
@@ -234,6 +239,7 @@ def change_access(actor: User, access: DocumentAccess, role: str) -> DocumentAcc
             check_not_last_owner(access)
         access.role = role
         access.save(update_fields=["role", "updated_at"])
+        changes.rights_changed(access.document)
         audit.record(
             "docs.access_changed", actor=actor, target=access.document, data={"role": role}
         )
@@ -252,6 +258,7 @@ def revoke(actor: User, access: DocumentAccess) -> None:
             check_not_last_owner(access)
         access.delete()
         audit.record("docs.access_revoked", actor=actor, target=document)
+        changes.rights_changed(document)
 
 
 def check_may_give(actor: User, document: Document, role: str) -> None:

@@ -62,6 +62,23 @@ def broadcast(document_id: Any, seq: int, update: bytes) -> None:
     async_to_sync(get_channel_layer().group_send)(group_of(document_id), message)
 
 
+def rights_changed(document: Document) -> None:
+    """Who may read or edit the document and those below it may have changed: once committed,
+    their open sockets check again (a person who lost access is disconnected, one who may no
+    longer edit is told the document is read-only)."""
+    from django.db import transaction
+
+    from ensemble.docs.realtime import group_of
+
+    def tell() -> None:
+        layer = get_channel_layer()
+        below = Document.objects.filter(path__startswith=document.path).values_list("pk", flat=True)
+        for document_id in below:
+            async_to_sync(layer.group_send)(group_of(document_id), {"type": "doc.rights"})
+
+    transaction.on_commit(tell)
+
+
 def plain_text(node: dict[str, Any]) -> str:
     """The words of a document (for search): its text nodes, blocks on lines of their own."""
     if node.get("type") == "text":

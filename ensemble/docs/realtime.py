@@ -24,8 +24,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
 from pycrdt import Doc
 
+from ensemble.core import sessions
 from ensemble.core.ratelimit import rate_of
 from ensemble.core.rates import Rate
+from ensemble.core.realtime import LiveSocket
 from ensemble.docs import changes, protocol, store
 from ensemble.docs.models import Document, Visit
 from ensemble.docs.protocol import AwarenessEntry, BadFrame
@@ -193,18 +195,22 @@ def encode(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-class DocumentConsumer(AsyncWebsocketConsumer):
+class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.room: Room | None = None
         self.clients: dict[int, int] = {}  # the awareness clients of this socket: their clock
         self.received = 0  # step 2 and update frames received (what "saved" counts)
         self.budget = Budget(rate_of("docs.frames"))
         self.delivered = Delivered()  # the stored updates this socket's client has
-        user = self.scope.get("user")
+        user: Any = self.scope["user"]  # AuthMiddlewareStack's (anonymous: AnonymousUser)
+        signed_in = user.is_authenticated
+        if signed_in and (not user.is_active or not await self.join_session()):
+            await self.close(code=CLOSE_SIGN_IN)
+            return
         document = await self.find(self.scope["url_route"]["kwargs"]["document_id"])
         abilities = document.get_abilities(user) if document else {}
         if document is None or not abilities.get("retrieve"):
-            signed_in = user is not None and user.is_authenticated
+            await self.leave_session()
             await self.close(code=CLOSE_FORBIDDEN if signed_in else CLOSE_SIGN_IN)
             return
         self.document_id = document.pk
@@ -237,6 +243,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         return document
 
     async def disconnect(self, code: int) -> None:
+        await self.leave_session()
         room = self.room
         if room is None:
             return
@@ -312,6 +319,11 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         if not self.can_edit:
             await self.send(bytes_data=protocol.denied("read-only"))
             return
+        if self.user.is_authenticated:
+            if sessions.is_over(self.scope["session"], time.time()):
+                await self.close(code=CLOSE_SIGN_IN)  # its page signs it out
+                return
+            await self.used()
         if not valid_update(update):
             raise BadFrame("not a Yjs update")
         author = self.user if self.user.is_authenticated else None
@@ -387,6 +399,20 @@ class DocumentConsumer(AsyncWebsocketConsumer):
                         await self.send(bytes_data=protocol.sync_update(data))
             await self.send(bytes_data=protocol.sync_update(update))
         self.delivered.add(seq)
+
+    async def doc_rights(self, message: dict[str, Any]) -> None:
+        """Who may do what here changed: check again (disconnected if no longer a reader;
+        told the document is read-only if no longer an editor)."""
+        if self.room is None:
+            return
+        document = await self.find(str(self.document_id))
+        abilities = document.get_abilities(self.user) if document else {}
+        if not abilities.get("retrieve"):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        if self.can_edit and not abilities.get("update"):
+            await self.send(bytes_data=protocol.denied("read-only"))
+        self.can_edit = bool(abilities.get("update"))
 
     async def doc_awareness(self, message: dict[str, Any]) -> None:
         if self.room is None:

@@ -309,3 +309,47 @@ async def test_a_socket_sending_too_fast_is_closed_and_its_edits_come_back_on_re
     await back.until_saved()
     assert await db(text_stored)(doc) == "un deux trois quatre cinq "
     await back_socket.disconnect()
+
+
+async def closed_with(socket: WebsocketCommunicator) -> int:
+    while (output := await socket.receive_output(timeout=5))["type"] != "websocket.close":
+        pass
+    return int(output["code"])
+
+
+async def test_a_session_that_ends_closes_its_document_sockets() -> None:
+    from ensemble.core.realtime import close_sockets_of
+
+    doc = await db(document)()
+    client = Client()
+    await db(client.force_login)(doc.creator)
+    key = client.cookies["sessionid"].value
+    socket = WebsocketCommunicator(
+        application,
+        f"/ws/docs/{doc.pk}/",
+        headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", f"sessionid={key}".encode())],
+    )
+    assert (await socket.connect())[0]
+    await db(close_sockets_of)([key])  # signed out, revoked, or the account deactivated
+    assert await closed_with(socket) == 4401
+
+
+async def test_losing_access_while_connected_disconnects_or_makes_read_only() -> None:
+    from ensemble.docs import actions
+    from ensemble.docs.models import DocumentAccess
+
+    doc = await db(document)()
+    kept = await db(share)(doc, Role.EDITOR)
+    gone = await db(share)(doc, Role.EDITOR)
+    keeper, keeper_socket = await editor(kept, doc)
+    leaver, leaver_socket = await editor(gone, doc)
+    access = await db(DocumentAccess.objects.select_related("document").get)(user=kept)
+    await db(actions.change_access)(doc.creator, access, Role.READER)
+    await keeper.until(lambda: keeper.denied == ["read-only"])  # told at once
+    await keeper.type("plus rien")
+    await keeper.until(lambda: len(keeper.denied) == 2)
+    revoked = await db(DocumentAccess.objects.select_related("document").get)(user=gone)
+    await db(actions.revoke)(doc.creator, revoked)
+    assert await closed_with(leaver_socket) == 4403
+    assert await db(text_stored)(doc) == ""
+    await keeper_socket.disconnect()
