@@ -8,7 +8,7 @@ overlap itself is stored under `name--<hash>`: the suffix is dropped when readin
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 from pycrdt import XmlElement, XmlFragment, XmlText
@@ -83,8 +83,12 @@ def _read_text(text: XmlText) -> list[PMNode]:
 
 
 def write(fragment: XmlFragment, document: PMNode) -> None:
-    """Replace the fragment's content with `document` (ProseMirror JSON) in one transaction,
-    stored as y-prosemirror stores it, so that editors open it and see the change at once.
+    """Make the fragment's content `document` (ProseMirror JSON) in one transaction, stored as
+    y-prosemirror stores it, so that editors open it and see the change at once.
+
+    Only the top-level blocks between the first and the last that differ are replaced: the
+    blocks before and after stay the same Yjs items, so that what is anchored in them (the
+    comments' relative positions, the cursors of those editing there) stays where it was.
 
     Raises ValueError for a node or mark type the schema does not know, before any change.
     """
@@ -93,10 +97,41 @@ def write(fragment: XmlFragment, document: PMNode) -> None:
     content = document.get("content") or []
     _check(content)
     with fragment.doc.transaction():
-        count = len(fragment.children)
-        if count:
-            del fragment.children[0:count]
-        _write_children(fragment, content)
+        old = read(fragment).get("content") or []
+        if len(old) != len(fragment.children):  # text at the top (no editor writes it there)
+            del fragment.children[0 : len(fragment.children)]
+            old = []
+        same_start = 0
+        while same_start < min(len(old), len(content)) and old[same_start] == content[same_start]:
+            same_start += 1
+        same_end = 0
+        while (
+            same_end < min(len(old), len(content)) - same_start
+            and old[len(old) - 1 - same_end] == content[len(content) - 1 - same_end]
+        ):
+            same_end += 1
+        if len(old) - same_end > same_start:
+            del fragment.children[same_start : len(old) - same_end]
+        _write_children(
+            cast(XmlFragment, _At(fragment, same_start)),
+            content[same_start : len(content) - same_end],
+        )
+
+
+class _At:
+    """A parent whose children.append() inserts at a position (and moves past what it put)."""
+
+    def __init__(self, parent: XmlFragment, index: int) -> None:
+        self.parent, self.index = parent, index
+
+    @property
+    def children(self) -> "_At":
+        return self
+
+    def append(self, item: Any) -> Any:
+        made = self.parent.children.insert(self.index, item)
+        self.index += 1
+        return made
 
 
 def _check(nodes: list[PMNode], depth: int = 0) -> None:

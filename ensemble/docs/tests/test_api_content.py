@@ -119,3 +119,35 @@ def test_an_automatic_version_after_editing_and_none_when_nothing_changed() -> N
     version = DocumentVersion.objects.get(document=doc)
     assert version.kind == VersionKind.AUTO and version.author == doc.creator
     assert "Texte." in changes.plain_text(changes.version_json(version))
+
+
+@pytest.mark.django_db
+def test_a_write_keeps_the_unchanged_blocks_so_what_is_typed_there_meanwhile_stays() -> None:
+    """Only the blocks that differ are replaced: an editor typing in another paragraph at the
+    same moment keeps what they typed (a whole replacement would delete it with its block)."""
+    from pycrdt import XmlFragment
+
+    doc = document()
+    changes.replace(
+        doc, doc.creator, content.from_markdown("Premier.\n\nDeuxième.\n\nTroisième.\n")
+    )
+    editing = store.doc_of(store.load(doc.pk))  # an open editor, not yet synced with what follows
+    before = editing.get_state()
+    editing.get("default", type=XmlFragment).children[0].children[0].insert(0, "Mon ")
+    typed = editing.get_update(before)
+    changes.replace(
+        doc, doc.creator, content.from_markdown("Premier.\n\nDeuxième, revu.\n\nTroisième.\n")
+    )
+    merged = store.doc_of(store.load(doc.pk))
+    merged.apply_update(typed)
+    blocks = content.read(merged.get("default", type=XmlFragment))["content"]
+    assert [changes.plain_text(block) for block in blocks] == [
+        "Mon Premier.",
+        "Deuxième, revu.",
+        "Troisième.",
+    ]
+    size = len(store.load(doc.pk).update)
+    changes.replace(
+        doc, doc.creator, content.from_markdown("Premier.\n\nDeuxième, revu.\n\nTroisième.\n")
+    )
+    assert len(store.load(doc.pk).update) == size  # the same content again changes nothing
