@@ -79,6 +79,20 @@ def rights_changed(document: Document) -> None:
     transaction.on_commit(tell)
 
 
+def comments_changed(document: Any) -> None:
+    """Once committed, the document's open pages are told to read its comments again."""
+    from django.db import transaction
+
+    from ensemble.docs.realtime import group_of
+
+    def tell() -> None:
+        async_to_sync(get_channel_layer().group_send)(
+            group_of(document.pk), {"type": "doc.comments"}
+        )
+
+    transaction.on_commit(tell)
+
+
 def plain_text(node: dict[str, Any]) -> str:
     """The words of a document (for search): its text nodes, blocks on lines of their own."""
     if node.get("type") == "text":

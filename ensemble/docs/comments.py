@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ensemble.accounts.models import User
 from ensemble.core.refusals import ActionRefused, BadInput
+from ensemble.docs import changes
 from ensemble.docs.models import Comment, Document
 from ensemble.portal.actions import notify_each
 
@@ -47,6 +48,7 @@ def write(
         comment.mentions.set(named)
         if thread is not None and thread.resolved_at is not None:  # a reply reopens it
             Comment.objects.filter(pk=thread.pk).update(resolved_at=None, resolved_by=None)
+        changes.comments_changed(document)
     tell(comment, named)
     return comment
 
@@ -91,6 +93,7 @@ def edit(user: User, comment: Comment, body: str) -> Comment:
         raise BadInput(_("Write something."))
     comment.body, comment.edited_at = body.strip()[:10_000], timezone.now()
     comment.save(update_fields=["body", "edited_at", "updated_at"])
+    changes.comments_changed(comment.document)
     return comment
 
 
@@ -99,6 +102,7 @@ def delete(user: User, comment: Comment) -> None:
     if not mine and not comment.document.get_abilities(user)["manage_accesses"]:
         raise ActionRefused(_("Only its author or the document's administrators can delete it."))
     comment.delete()
+    changes.comments_changed(comment.document)
 
 
 def resolve(user: User, comment: Comment, resolved: bool) -> Comment:
@@ -109,4 +113,5 @@ def resolve(user: User, comment: Comment, resolved: bool) -> Comment:
     comment.resolved_at = timezone.now() if resolved else None
     comment.resolved_by = user if resolved else None
     comment.save(update_fields=["resolved_at", "resolved_by", "updated_at"])
+    changes.comments_changed(comment.document)
     return comment

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-SYNC, AWARENESS, AUTH, QUERY_AWARENESS, SAVED = 0, 1, 2, 3, 100
+SYNC, AWARENESS, AUTH, QUERY_AWARENESS, SAVED, COMMENTS = 0, 1, 2, 3, 100, 101
 STEP1, STEP2, UPDATE = 0, 1, 2
 PERMISSION_DENIED = 0
 
@@ -81,6 +81,10 @@ def sync_update(update: bytes) -> bytes:
 
 def saved(count: int) -> bytes:
     return varuint(SAVED) + varuint(count)
+
+
+def comments_changed() -> bytes:
+    return varuint(COMMENTS)
 
 
 def denied(reason: str) -> bytes:

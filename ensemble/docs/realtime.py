@@ -414,6 +414,11 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
             await self.send(bytes_data=protocol.denied("read-only"))
         self.can_edit = bool(abilities.get("update"))
 
+    async def doc_comments(self, message: dict[str, Any]) -> None:
+        """A comment was written, changed, resolved or deleted: the page reads them again."""
+        if self.room is not None:
+            await self.send(bytes_data=protocol.comments_changed())
+
     async def doc_awareness(self, message: dict[str, Any]) -> None:
         if self.room is None:
             return

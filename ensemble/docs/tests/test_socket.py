@@ -342,7 +342,7 @@ async def test_losing_access_while_connected_disconnects_or_makes_read_only() ->
     kept = await db(share)(doc, Role.EDITOR)
     gone = await db(share)(doc, Role.EDITOR)
     keeper, keeper_socket = await editor(kept, doc)
-    leaver, leaver_socket = await editor(gone, doc)
+    _leaver, leaver_socket = await editor(gone, doc)
     access = await db(DocumentAccess.objects.select_related("document").get)(user=kept)
     await db(actions.change_access)(doc.creator, access, Role.READER)
     await keeper.until(lambda: keeper.denied == ["read-only"])  # told at once
@@ -353,3 +353,14 @@ async def test_losing_access_while_connected_disconnects_or_makes_read_only() ->
     assert await closed_with(leaver_socket) == 4403
     assert await db(text_stored)(doc) == ""
     await keeper_socket.disconnect()
+
+
+async def test_pages_are_told_when_the_comments_change() -> None:
+    from ensemble.docs import comments
+
+    doc = await db(document)()
+    reader = await db(share)(doc, Role.READER)
+    watching, socket = await editor(reader, doc)
+    await db(comments.write)(doc.creator, doc, "Une remarque")
+    await watching.until(lambda: watching.comments_changed == 1)
+    await socket.disconnect()

@@ -25,6 +25,7 @@ class YClient:
         self.denied: list[str] = []
         self.awareness: dict[int, Any] = {}
         self.updates_received = 0
+        self.comments_changed = 0
         self.pending: list[bytes] = []
         self.doc.observe(lambda event: self.pending.append(event.update))
 
@@ -93,6 +94,9 @@ class YClient:
         if kind == protocol.SAVED:
             self.saved = reader.uint()
             return kind, None, self.saved
+        if kind == protocol.COMMENTS:
+            self.comments_changed += 1
+            return kind, None, None
         if kind == protocol.AUTH:
             reader.uint()
             self.denied.append(reader.string())
