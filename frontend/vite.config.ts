@@ -23,7 +23,7 @@ export default defineConfig({
     sourcemap: true,
     target: "es2020",
     rollupOptions: {
-      input: { portal: "src/portal.ts", chat: "src/chat/main.ts", meet: "src/meet/main.ts", docs: "src/docs/main.ts" },
+      input: { portal: "src/portal.ts", chat: "src/chat/main.ts", meet: "src/meet/main.ts", docs: "src/docs/main.ts", "docs-home": "src/docs/home.ts" },
       output: { entryFileNames: "[name].js", chunkFileNames: "[name].js", assetFileNames: "[name][extname]" },
     },
   },

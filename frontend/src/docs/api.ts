@@ -17,6 +17,18 @@ export type Entry = Schemas["DirectoryEntry"];
 export type Role = Schemas["RoleE0fEnum"];
 export type LinkReach = Schemas["LinkReachEnum"];
 
+/** What an invitation did (POST invitations/): 201 ``invited``, 200 ``added``. */
+export interface Invitation {
+  invited?: string;
+  added?: string;
+}
+
+export type DocumentList = "mine" | "shared" | "favourites" | "recent" | "templates";
+
+/** One of the Docs home's lists, searched when ``search`` is given. */
+export const listDocuments = (view: DocumentList, search = "", call: <T>(url: string) => Promise<T> = apiJson): Promise<DocumentData[]> =>
+  call(`/api/v1/docs/documents/?${new URLSearchParams(search.trim() ? { view, search: search.trim() } : { view })}`);
+
 /** One version's content as HTML, and what changed from it to the current text. */
 export interface VersionDetail extends Version {
   format: string;
@@ -41,8 +53,10 @@ export class DocsApi {
     this.base = `/api/v1/docs/documents/${documentId}/`;
   }
 
-  update = (changes: Partial<Pick<DocumentData, "title" | "link_reach" | "link_role">>): Promise<DocumentData> =>
+  update = (changes: Partial<Pick<DocumentData, "title" | "link_reach" | "link_role" | "is_template">>): Promise<DocumentData> =>
     this.call(this.base, "PATCH", changes);
+  /** Put the document (and what is below it) under ``parent``, or at the root (null). */
+  move = (parent: string | null): Promise<DocumentData> => this.call(`${this.base}move/`, "POST", { parent });
   document = (): Promise<DocumentData> => this.call(this.base);
 
   accesses = (): Promise<Access[]> => this.call(`${this.base}accesses/`);
@@ -50,6 +64,9 @@ export class DocsApi {
     this.call(`${this.base}accesses/`, "POST", { ...to, role });
   changeRole = (access: string, role: Role): Promise<Access> => this.call(`${this.base}accesses/${access}/`, "PATCH", { role });
   revoke = (access: string): Promise<null> => this.call(`${this.base}accesses/${access}/`, "DELETE");
+  /** Invite by e-mail: ``invited`` (an e-mail was sent; they join as a guest) or ``added`` (a
+   * colleague, who has the role at once). */
+  invite = (email: string, role: Role): Promise<Invitation> => this.call(`${this.base}invitations/`, "POST", { email, role });
   requests = (): Promise<AccessRequest[]> => this.call(`${this.base}access-requests/`);
   answer = (request: string, accept: boolean): Promise<null> =>
     this.call(`${this.base}access-requests/answer/`, "POST", { request, accept });

@@ -18,7 +18,8 @@ const PANEL = `
   <input type="checkbox" data-comments-resolved>
   <ul data-comment-list></ul>
   <div hidden data-doc-strings data-reply="Reply" data-resolve="Resolve" data-reopen="Reopen" data-remove="Delete"
-    data-confirm-remove="Press again to delete" data-select-first="Select first" data-error="Oops"></div>`;
+    data-confirm-remove="Press again to delete" data-select-first="Select first" data-error="Oops"
+    data-passage-gone-note="The passage was deleted. It read:" data-go-to-passage="Go to: {quote}"></div>`;
 
 let calls: [string, string, unknown][];
 let threads: Comment[];
@@ -117,5 +118,22 @@ describe("the Comments panel", () => {
       ["PATCH", "comments/t1/", { resolved: true }],
       ["DELETE", "comments/t1/", undefined],
     ]);
+  });
+
+  it("says when a thread's passage is gone (a version restored over it), and still shows its quote", async () => {
+    const { editor, panel, comments } = setup();
+    editor.commands.setContent("<p>Another text altogether</p>");
+    // Anchors that no longer resolve: their text was replaced.
+    const gone = new Y.Doc();
+    gone.getText("x").insert(0, "old");
+    const stale = btoa(String.fromCharCode(...Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(gone.getText("x"), 1))));
+    threads = [{ id: "c9", author: "u2", author_name: "Léa", body: "Why this figure?", mentions: [], created_at: "2026-12-01T10:00:00Z",
+      edited_at: null, anchor_start: stale, anchor_end: stale, quote: "12 400 €", resolved_at: null, resolved_by: null, replies: [] }];
+    await comments.refresh();
+    const thread = panel.querySelector<HTMLElement>("[data-comment-thread=c9]")!;
+    expect(thread.querySelector("[data-comment-gone]")?.textContent).toBe("The passage was deleted. It read:");
+    expect(thread.querySelector("[data-comment-gone-quote]")?.textContent).toBe("12 400 €");
+    expect(thread.querySelector("[data-comment-go]")).toBeNull();
+    expect(thread.textContent).toContain("Why this figure?");
   });
 });

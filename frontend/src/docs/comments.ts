@@ -309,12 +309,25 @@ export function bindComments(options: CommentsOptions): { refresh: () => Promise
     if (thread.id === active) entry.classList.add("ens-doc__thread--active");
     if (thread.quote) {
       const found = resolveAnchor(editor.state, { start: thread.anchor_start, end: thread.anchor_end });
-      const go = button("", "commentGo", "ens-doc__quote");
-      go.textContent = thread.quote;
-      go.setAttribute("aria-label", fill(found ? strings.goToPassage : strings.passageGone, { quote: thread.quote }));
-      if (!found) go.classList.add("ens-doc__quote--gone");
-      go.addEventListener("click", () => goTo(thread, true));
-      entry.append(go);
+      if (found) {
+        const go = button("", "commentGo", "ens-doc__quote");
+        go.textContent = thread.quote;
+        go.setAttribute("aria-label", fill(strings.goToPassage, { quote: thread.quote }));
+        go.addEventListener("click", () => goTo(thread, true));
+        entry.append(go);
+      } else {
+        // The passage is gone (deleted, or replaced by restoring a version): said in words,
+        // with the quote kept so that the comment still reads in context.
+        const note = document.createElement("p");
+        note.className = "fr-text--xs fr-mb-1v ens-doc__quote-note";
+        note.dataset.commentGone = "";
+        note.textContent = strings.passageGoneNote;
+        const quoted = document.createElement("blockquote");
+        quoted.className = "ens-doc__quote ens-doc__quote--gone";
+        quoted.dataset.commentGoneQuote = "";
+        quoted.textContent = thread.quote;
+        entry.append(note, quoted);
+      }
     }
     if (thread.resolved_at) {
       const badge = document.createElement("p");

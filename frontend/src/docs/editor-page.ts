@@ -10,6 +10,8 @@ import { DocsApi, reasonOf } from "./api";
 import { bindComments } from "./comments";
 import { createEditor } from "./editor";
 import { bindExport } from "./exports";
+import { bindMove, bindTemplateToggle } from "./organise";
+import { bindPageLink } from "./pagelink";
 import { onPanel, openPanel, panelShown, wirePanels } from "./panels";
 import { bindShare } from "./share";
 import { editableTitle } from "./title";
@@ -61,6 +63,11 @@ export function mount(root: HTMLElement): void {
     const form = $<HTMLFormElement>("[data-link-form]");
     const open = form ? linkForm(editor, form, $("[data-command=link]")) : () => undefined;
     bindToolbar(editor, toolbar, open);
+    const pageToggle = $<HTMLButtonElement>("[data-page-link-toggle]");
+    const pageBox = $<HTMLElement>("[data-page-link-box]");
+    if (pageToggle && pageBox && data.signedIn === "true") {
+      bindPageLink({ editor, toggle: pageToggle, box: pageBox, strings, current: data.doc ?? "" });
+    }
     const toggle = $<HTMLButtonElement>("[data-emoji-toggle]");
     const list = $<HTMLElement>("[data-emoji-list]");
     if (toggle && list) emojiPicker(editor, toggle, list);
@@ -146,4 +153,10 @@ function around(root: HTMLElement, editor: ReturnType<typeof createEditor>, stri
   }
   const exportBox = $<HTMLElement>("[data-export]");
   if (exportBox) bindExport(api, exportBox, strings);
+
+  const template = $<HTMLInputElement>("[data-template-toggle]");
+  if (template) bindTemplateToggle(api, template, $<HTMLElement>("[data-title-error]"), strings);
+  const moveOpener = $<HTMLButtonElement>("[data-move-open]");
+  const moveDialog = $<HTMLDialogElement>("[data-move-dialog]");
+  if (moveOpener && moveDialog) bindMove({ api, dialog: moveDialog, opener: moveOpener, strings, parent: data.parent ?? "" });
 }

@@ -11,16 +11,24 @@ const PANEL = `
     <option value="editor">Editor</option><option value="administrator">Administrator</option><option value="owner">Owner</option></template>
   <form data-share-add><input data-share-search><ul data-share-results hidden></ul>
     <select data-share-role><option value="reader">Reader</option><option value="editor" selected>Editor</option></select><button type="submit">Add</button></form>
+  <form data-share-invite hidden><input type="email" data-share-invite-email>
+    <select data-share-invite-role><option value="reader">Reader</option><option value="editor" selected>Editor</option></select><button type="submit">Invite</button></form>
+  <p data-share-invited></p>
   <section data-share-requests hidden><ul data-share-request-list></ul></section>
   <ul data-share-accesses></ul>
   <select data-share-reach><option value="restricted">R</option><option value="authenticated">A</option><option value="public">P</option></select>
   <div class="fr-select-group"><select data-share-link-role><option value="reader">R</option><option value="editor">E</option></select></div>
-  <div hidden data-doc-strings data-team="Team" data-error="Oops" data-accept="Accept" data-refuse="Refuse" data-asks-for="{name} asks to be {role}"></div>`;
+  <div hidden data-doc-strings data-team="Team" data-error="Oops" data-accept="Accept" data-refuse="Refuse" data-asks-for="{name} asks to be {role}"
+    data-inherited-from="Inherited from {title}" data-invited="Invitation sent to {email}" data-added-colleague="{email} has the role now"
+    data-no-access="Nobody here"></div>`;
 
 const ACCESSES: Access[] = [
-  { id: "a1", user: "u1", user_name: "Ada Lovelace", team: null, team_name: null, role: "owner" },
-  { id: "a2", user: null, user_name: null, team: "t1", team_name: "Finances", role: "reader" },
+  { id: "a1", user: "u1", user_name: "Ada Lovelace", team: null, team_name: null, role: "owner", inherited_from: null },
+  { id: "a2", user: null, user_name: null, team: "t1", team_name: "Finances", role: "reader", inherited_from: null },
+  { id: "a3", user: "u3", user_name: "Léa Martin", team: null, team_name: null, role: "editor", inherited_from: { id: "p1", title: "Projets" } },
 ];
+let accesses: Access[];
+let invitation: { invited?: string; added?: string };
 
 let calls: [string, string, unknown][];
 let refuse: string | null;
@@ -29,7 +37,8 @@ function fakeCall<T>(url: string, method = "GET", data?: unknown): Promise<T> {
   calls.push([method, url, data]);
   if (refuse && method !== "GET") return Promise.reject(new ApiError(403, refuse));
   const path = url.replace("/api/v1/docs/documents/d1/", "");
-  if (path === "accesses/" && method === "GET") return Promise.resolve(ACCESSES as T);
+  if (path === "accesses/" && method === "GET") return Promise.resolve(accesses as T);
+  if (path === "invitations/") return Promise.resolve(invitation as T);
   if (path === "access-requests/") return Promise.resolve([{ id: "r1", user: "u9", user_name: "Dan Roux", role: "editor", created_at: "" }] as T);
   if (path === "") return Promise.resolve({ id: "d1", link_reach: "authenticated", link_role: "reader" } as T);
   return Promise.resolve(null as T);
@@ -48,6 +57,8 @@ function panel(canManage = true, search: (q: string) => Promise<Entry[]> = async
 beforeEach(() => {
   calls = [];
   refuse = null;
+  accesses = ACCESSES;
+  invitation = { invited: "zoe@example.org" };
   document.body.replaceChildren();
 });
 
@@ -128,5 +139,84 @@ describe("the Share panel", () => {
     expect(element.querySelector("[data-access] select")).toBeNull();
     expect(element.querySelector("[data-access=a1]")?.textContent).toContain("Owner");
     expect(element.querySelector<HTMLSelectElement>("[data-share-reach]")?.disabled).toBe(true);
+  });
+
+  it("lists the accesses given on the pages above, read-only, with a link to the page", async () => {
+    const { element, share } = panel();
+    await share.refresh();
+    expect(element.querySelectorAll("[data-access]")).toHaveLength(2);
+    const inherited = element.querySelector<HTMLElement>("[data-access-inherited=a3]")!;
+    expect(inherited.textContent).toContain("Léa Martin");
+    expect(inherited.textContent).toContain("Editor");
+    expect(inherited.textContent).toContain("Inherited from Projets");
+    expect(inherited.querySelector("select, button")).toBeNull();
+    expect(inherited.querySelector<HTMLAnchorElement>("a[data-access-from=p1]")?.getAttribute("href")).toBe("/docs/p1/");
+    expect(element.querySelector("[data-share-none]")).toBeNull();
+  });
+
+  it("says nobody has access here when only the pages above give some", async () => {
+    accesses = ACCESSES.filter((access) => access.inherited_from);
+    const { element, share } = panel();
+    await share.refresh();
+    const rows = [...element.querySelectorAll<HTMLElement>("[data-share-accesses] > li")];
+    expect(rows[0].textContent).toBe("Nobody here");
+    expect(rows[1].dataset.accessInherited).toBe("a3");
+  });
+
+  it("offers to invite by e-mail when an address is typed, and says an e-mail was sent", async () => {
+    const { element } = panel(true, async () => []);
+    const input = element.querySelector<HTMLInputElement>("[data-share-search]")!;
+    const invite = element.querySelector<HTMLFormElement>("[data-share-invite]")!;
+    input.value = "zoe@example.org";
+    input.dispatchEvent(new Event("input"));
+    await flush();
+    expect(invite.hidden).toBe(false);
+    expect(element.querySelector<HTMLInputElement>("[data-share-invite-email]")!.value).toBe("zoe@example.org");
+    element.querySelector<HTMLSelectElement>("[data-share-invite-role]")!.value = "reader";
+    invite.dispatchEvent(new Event("submit"));
+    await flush();
+    await flush();
+    expect(calls.find(([method]) => method === "POST")).toEqual(["POST", "/api/v1/docs/documents/d1/invitations/", { email: "zoe@example.org", role: "reader" }]);
+    expect(element.querySelector("[data-share-invited]")?.textContent).toBe("Invitation sent to zoe@example.org");
+    expect(invite.hidden).toBe(true);
+  });
+
+  it("offers the invitation when the search finds nobody; a colleague gets the role at once", async () => {
+    invitation = { added: "paul@example.org" };
+    const { element } = panel(true, async () => []);
+    const input = element.querySelector<HTMLInputElement>("[data-share-search]")!;
+    const invite = element.querySelector<HTMLFormElement>("[data-share-invite]")!;
+    input.value = "Paul Dur";
+    input.dispatchEvent(new Event("input"));
+    await flush();
+    expect(invite.hidden).toBe(false);
+    const email = element.querySelector<HTMLInputElement>("[data-share-invite-email]")!;
+    expect(email.value).toBe("");
+    invite.dispatchEvent(new Event("submit"));
+    await flush();
+    expect(calls.some(([method]) => method === "POST")).toBe(false); // no address yet
+    expect(email.getAttribute("aria-invalid")).toBe("true");
+    email.value = "paul@example.org";
+    email.dispatchEvent(new Event("input"));
+    invite.dispatchEvent(new Event("submit"));
+    await flush();
+    await flush();
+    expect(element.querySelector("[data-share-invited]")?.textContent).toBe("paul@example.org has the role now");
+  });
+
+  it("hides the invitation again when the search finds someone", async () => {
+    const found: Entry[] = [{ kind: "person", id: "u5", name: "Paul Durand" }];
+    let answer: Entry[] = [];
+    const { element } = panel(true, async () => answer);
+    const input = element.querySelector<HTMLInputElement>("[data-share-search]")!;
+    input.value = "Pxx";
+    input.dispatchEvent(new Event("input"));
+    await flush();
+    expect(element.querySelector<HTMLElement>("[data-share-invite]")!.hidden).toBe(false);
+    answer = found;
+    input.value = "Pau";
+    input.dispatchEvent(new Event("input"));
+    await flush();
+    expect(element.querySelector<HTMLElement>("[data-share-invite]")!.hidden).toBe(true);
   });
 });

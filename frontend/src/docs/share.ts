@@ -2,7 +2,7 @@
 // team found in the directory, changing or taking it back, the link's reach and role (PATCH the
 // document), the access requests to accept or refuse, and copying the link. The template renders
 // the controls the person's abilities allow; the API refuses the rest, and its message is shown.
-import { type Access, type AccessRequest, type DocsApi, type Entry, type LinkReach, type Role, reasonOf, searchDirectory } from "./api";
+import { type Access, type AccessRequest, type DocsApi, type Entry, type Invitation, type LinkReach, type Role, reasonOf, searchDirectory } from "./api";
 import { type DocStrings, fill } from "./strings";
 
 export interface ShareOptions {
@@ -20,6 +20,13 @@ export interface Share {
   /** Read the accesses and requests again (when the panel opens). */
   refresh: () => Promise<void>;
 }
+
+/** Whether ``text`` looks like an e-mail address (the server checks it for real). */
+export const looksLikeEmail = (text: string): boolean => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text.trim());
+
+/** What the person is told once an invitation is made. */
+export const invitationResult = (answer: Invitation, email: string, strings: DocStrings): string =>
+  answer.invited ? fill(strings.invited, { email: answer.invited }) : fill(strings.addedColleague, { email: answer.added ?? email });
 
 export function bindShare(options: ShareOptions): Share {
   const { api, panel, strings, canManage } = options;
@@ -62,7 +69,10 @@ export function bindShare(options: ShareOptions): Share {
   const accessRow = (access: Access): HTMLLIElement => {
     const item = document.createElement("li");
     item.className = "ens-doc__share-row";
-    item.dataset.access = access.id;
+    const from = access.inherited_from;
+    // Given on a page above: shown, changed there (the API refuses it here).
+    if (from) item.dataset.accessInherited = access.id;
+    else item.dataset.access = access.id;
     const who = document.createElement("span");
     who.className = "ens-doc__share-who";
     who.textContent = access.user_name ?? access.team_name ?? "";
@@ -73,7 +83,20 @@ export function bindShare(options: ShareOptions): Share {
       who.append(badge);
     }
     item.append(who);
-    if (canManage && roleOptions) {
+    if (from) {
+      const role = document.createElement("span");
+      role.className = "fr-text--sm fr-mb-0";
+      role.textContent = roleName(access.role);
+      const where = document.createElement("p");
+      where.className = "fr-text--xs fr-mb-0 ens-doc__share-from";
+      const link = document.createElement("a");
+      link.href = `/docs/${from.id}/`;
+      link.dataset.accessFrom = from.id;
+      link.textContent = from.title || strings.untitled;
+      const [before, after = ""] = strings.inheritedFrom.split("{title}");
+      where.append(before, link, after);
+      item.append(role, where);
+    } else if (canManage && roleOptions) {
       const select = document.createElement("select");
       select.className = "fr-select ens-doc__share-role";
       select.append(roleOptions.content.cloneNode(true));
@@ -131,11 +154,12 @@ export function bindShare(options: ShareOptions): Share {
         api.document(),
       ]);
       list?.replaceChildren(...accesses.map(accessRow));
-      if (list && !accesses.length) {
+      if (list && !accesses.some((access) => !access.inherited_from)) {
         const none = window.document.createElement("li");
         none.className = "fr-text--sm";
+        none.dataset.shareNone = "";
         none.textContent = strings.noAccess;
-        list.append(none);
+        list.prepend(none);
       }
       requestList?.replaceChildren(...requests.map(requestRow));
       if (requestBox) requestBox.hidden = !requests.length;
@@ -174,7 +198,19 @@ export function bindShare(options: ShareOptions): Share {
   });
 
   const form = $<HTMLFormElement>("[data-share-add]");
-  if (form && canManage) bindAdd(form, search, strings, (to, role) => act(() => api.grant(to, role)));
+  const invite = $<HTMLFormElement>("[data-share-invite]");
+  const offerInvite = invite && canManage ? bindInvite(invite, (email, role) => inviteAndTell(email, role)) : () => undefined;
+  if (form && canManage) bindAdd(form, search, strings, (to, role) => act(() => api.grant(to, role)), offerInvite);
+
+  const invited = $<HTMLElement>("[data-share-invited]");
+  /** Send the invitation; say what it did (an e-mail, or a colleague added at once). */
+  async function inviteAndTell(email: string, role: Role): Promise<boolean> {
+    if (invited) invited.textContent = "";
+    const result: { answer?: Invitation } = {};
+    const done = await act(async () => (result.answer = await api.invite(email, role)));
+    if (done && result.answer && invited) invited.textContent = invitationResult(result.answer, email, strings);
+    return done;
+  }
   return { refresh };
 }
 
@@ -184,6 +220,7 @@ function bindAdd(
   search: (q: string) => Promise<Entry[]>,
   strings: DocStrings,
   grant: (to: { user?: string; team?: string }, role: Role) => Promise<boolean>,
+  offerInvite: (email: string | null, submit?: boolean) => void,
 ): void {
   const input = form.querySelector<HTMLInputElement>("[data-share-search]");
   const results = form.querySelector<HTMLElement>("[data-share-results]");
@@ -243,12 +280,19 @@ function bindAdd(
     chosen = null;
     const q = input.value;
     const mine = ++asked;
-    if (q.trim().length < 2) return close();
+    if (q.trim().length < 2) {
+      offerInvite(null);
+      return close();
+    }
     const answer = await search(q).catch(() => [] as Entry[]);
     if (mine !== asked) return; // a later keystroke asked again
     found = answer.slice(0, 8);
     active = found.length ? 0 : -1;
     draw();
+    // Nobody found, or an address typed: offer to invite by e-mail.
+    if (looksLikeEmail(q)) offerInvite(q.trim());
+    else if (!found.length) offerInvite("");
+    else offerInvite(null);
   });
   input.addEventListener("keydown", (event) => {
     if (results.hidden || !found.length) return;
@@ -268,6 +312,12 @@ function bindAdd(
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const entry = chosen ?? (found.length === 1 && found[0].name === input.value ? found[0] : null);
+    if (!entry && looksLikeEmail(input.value)) {
+      // An address nobody in the directory has: Enter invites it.
+      close();
+      offerInvite(input.value.trim(), true);
+      return;
+    }
     if (!entry) {
       input.setAttribute("aria-invalid", "true");
       input.focus();
@@ -281,4 +331,52 @@ function bindAdd(
       found = [];
     }
   });
+}
+
+/** The "Invite by e-mail" form, shown when the search finds nobody or an address is typed.
+ * Returns what shows it: an address to put in its field ("" keeps the field as it is), or null
+ * to hide it; ``submit`` sends it at once. */
+function bindInvite(
+  form: HTMLFormElement,
+  send: (email: string, role: Role) => Promise<boolean>,
+): (email: string | null, submit?: boolean) => void {
+  const field = form.querySelector<HTMLInputElement>("[data-share-invite-email]");
+  const role = form.querySelector<HTMLSelectElement>("[data-share-invite-role]");
+  const button = form.querySelector<HTMLButtonElement>("button[type=submit]");
+  if (!field || !role) return () => undefined;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const email = field.value.trim();
+    if (!looksLikeEmail(email)) {
+      field.setAttribute("aria-invalid", "true");
+      field.focus();
+      return;
+    }
+    field.removeAttribute("aria-invalid");
+    if (button) button.disabled = true;
+    try {
+      if (await send(email, role.value as Role)) {
+        field.value = "";
+        field.dataset.typed = "false";
+        const search = form.closest("[data-panel]")?.querySelector<HTMLInputElement>("[data-share-search]");
+        if (search) search.value = "";
+        form.hidden = true;
+        search?.focus();
+      }
+    } finally {
+      if (button) button.disabled = false;
+    }
+  });
+  field.addEventListener("input", () => (field.dataset.typed = "true"));
+  return (email, submit = false) => {
+    // Once the person typed in it, the field is theirs: the search no longer changes it.
+    const typed = !form.hidden && field.dataset.typed === "true";
+    if (email === null) {
+      if (!typed) form.hidden = true;
+      return;
+    }
+    form.hidden = false;
+    if (email && !typed) field.value = email;
+    if (submit) form.requestSubmit();
+  };
 }

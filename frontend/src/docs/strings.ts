@@ -27,6 +27,15 @@ export interface DocStrings {
   noAccess: string;
   copied: string;
   copyByHand: string;
+  inheritedFrom: string;
+  invited: string;
+  addedColleague: string;
+  // Template, move, page links
+  moveRoot: string;
+  moveHere: string;
+  moved: string;
+  movePick: string;
+  noPage: string;
   // Versions
   kindAuto: string;
   kindNamed: string;
@@ -60,7 +69,7 @@ export interface DocStrings {
   removeOf: string;
   confirmRemove: string;
   goToPassage: string;
-  passageGone: string;
+  passageGoneNote: string;
   resolved: string;
   reply: string;
   resolve: string;
