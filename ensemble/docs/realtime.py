@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 MAX_FRAME = 16 * 1024 * 1024
 CLOSE_FORBIDDEN, CLOSE_SIGN_IN, CLOSE_GONE, CLOSE_BAD_FRAME = 4403, 4401, 4404, 4400
 CLOSE_TOO_FAST = 4429
+MAX_RELAYED = 1000
 
 
 def group_of(document_id: Any) -> str:
@@ -202,6 +203,7 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         self.received = 0  # step 2 and update frames received (what "saved" counts)
         self.budget = Budget(rate_of("docs.frames"))
         self.delivered = Delivered()  # the stored updates this socket's client has
+        self.relayed: dict[str, bool] = {}  # updates sent on before they were stored
         user: Any = self.scope["user"]  # AuthMiddlewareStack's (anonymous: AnonymousUser)
         signed_in = user.is_authenticated
         if signed_in and (not user.is_active or not await self.join_session()):
@@ -326,6 +328,14 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
             await self.used()
         if not valid_update(update):
             raise BadFrame("not a Yjs update")
+        # The other editors get it at once; it is stored meanwhile, and acknowledged to its
+        # sender once stored. Nothing is lost if the server stops in between: the sender keeps
+        # what was not acknowledged, and every editor sends what the server lacks when it
+        # connects again.
+        relay = {"id": f"{self.channel_name}:{self.received}", "data": encode(update)}
+        await self.channel_layer.group_send(
+            self.group, {"type": "doc.relay", **relay, "sender": self.channel_name}
+        )
         author = self.user if self.user.is_authenticated else None
         seq = await appender().append(self.document_id, update, getattr(author, "pk", None))
         if not seq:  # the document was deleted for good meanwhile
@@ -335,8 +345,7 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         if not room.take(seq, update):
             await room.catch_up(seq)
         await self.channel_layer.group_send(
-            self.group,
-            {"type": "doc.update", "seq": seq, "data": encode(update), "sender": self.channel_name},
+            self.group, {"type": "doc.update", "seq": seq, **relay, "sender": self.channel_name}
         )
         await self.send(bytes_data=protocol.saved(self.received))
         if before is not None:
@@ -388,7 +397,8 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
             room.mentioned = changes.mentioned(room.doc)
         if self.delivered.has(seq):
             return
-        if message["sender"] != self.channel_name:
+        relayed = self.relayed.pop(message.get("id", ""), False)
+        if message["sender"] != self.channel_name and not relayed:
             if not self.delivered.has(seq - 1):  # not come yet, from another process, or lost
                 missing = await database_sync_to_async(store.updates_after)(
                     self.document_id, self.delivered.upto
@@ -399,6 +409,16 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
                         await self.send(bytes_data=protocol.sync_update(data))
             await self.send(bytes_data=protocol.sync_update(update))
         self.delivered.add(seq)
+
+    async def doc_relay(self, message: dict[str, Any]) -> None:
+        """Another editor's update, before it is stored: sent on at once (its stored copy,
+        numbered, follows and is not sent again)."""
+        if self.room is None or message["sender"] == self.channel_name:
+            return
+        self.relayed[message["id"]] = True
+        while len(self.relayed) > MAX_RELAYED:  # the oldest, whose stored copy never came
+            del self.relayed[next(iter(self.relayed))]
+        await self.send(bytes_data=protocol.sync_update(base64.b64decode(message["data"])))
 
     async def doc_rights(self, message: dict[str, Any]) -> None:
         """Who may do what here changed: check again (disconnected if no longer a reader;

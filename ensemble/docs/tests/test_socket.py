@@ -364,3 +364,33 @@ async def test_pages_are_told_when_the_comments_change() -> None:
     await db(comments.write)(doc.creator, doc, "Une remarque")
     await watching.until(lambda: watching.comments_changed == 1)
     await socket.disconnect()
+
+
+async def test_an_edit_reaches_the_others_before_it_is_stored_and_only_once(
+    monkeypatch: Any,
+) -> None:
+    """Other editors do not wait for the database; the sender's "saved" does."""
+    import threading
+
+    doc = await db(document)()
+    other = await db(share)(doc, Role.EDITOR)
+    alice, alice_socket = await editor(doc.creator, doc)
+    bruno, bruno_socket = await editor(other, doc)
+    storing = threading.Event()
+    original = store.append_many
+
+    def slow_disk(items: Any) -> Any:
+        storing.wait(10)
+        return original(items)
+
+    monkeypatch.setattr(store, "append_many", slow_disk)
+    await alice.type("vite")
+    await bruno.until(lambda: str(bruno.text) == "vite")
+    assert alice.saved < alice.sent  # not stored yet, not acknowledged
+    storing.set()
+    await alice.until_saved()
+    assert await db(text_stored)(doc) == "vite"
+    assert await bruno_socket.receive_nothing(timeout=0.3)  # the stored copy is not resent
+    assert bruno.updates_received == 1
+    await alice_socket.disconnect()
+    await bruno_socket.disconnect()
