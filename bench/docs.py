@@ -212,8 +212,10 @@ def clients(
     wall seconds between the clients' "measure start" and "measure end"."""
     settings = {"mode": mode, "kind": server.kind, "base": server.base, "origin": server.origin,
                 "docs": docs, **options}  # fmt: skip
+    given = Path(tempfile.mkstemp(suffix=".json")[1])
+    given.write_text(json.dumps(settings))
     child = subprocess.Popen(
-        ["node", "clients.mjs", json.dumps(settings)],
+        ["node", "clients.mjs", str(given)],
         cwd=CLIENTS,
         stdout=subprocess.PIPE,
         text=True,
@@ -232,6 +234,7 @@ def clients(
             window["wall"] = time.monotonic() - window["t0"]
         elif line:
             last = line
+    given.unlink()
     if child.wait() != 0:
         raise RuntimeError(f"the clients failed in mode {mode} against {server.name}")
     return json.loads(last), window

@@ -1,6 +1,7 @@
 // Headless Yjs editors for bench/docs.py: the same clients against Ensemble (its document
 // socket, y-websocket framing plus "saved") and against Hocuspocus (its own provider).
-// Usage: node clients.mjs '<json options>'; prints progress lines, then one line of JSON.
+// Usage: node clients.mjs OPTIONS.json; prints progress lines, then one line of JSON.
+import { readFileSync } from "node:fs";
 import { HocuspocusProvider } from "@hocuspocus/provider";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
@@ -8,7 +9,7 @@ import WebSocket from "ws";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 
-const options = JSON.parse(process.argv[2]);
+const options = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const now = () => performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const SAVED = 100;
@@ -252,5 +253,5 @@ async function verify() {
 
 const modes = { open: measureOpen, prefill, typing, verify };
 const result = await modes[options.mode]();
-console.log(JSON.stringify(result));
-process.exit(0);
+// Exit once the answer is written: a pipe takes it in parts, and exit() would cut it.
+process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));

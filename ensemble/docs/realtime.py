@@ -16,6 +16,7 @@ import colorsys
 import hashlib
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,7 @@ MAX_FRAME = 16 * 1024 * 1024
 CLOSE_FORBIDDEN, CLOSE_SIGN_IN, CLOSE_GONE, CLOSE_BAD_FRAME = 4403, 4401, 4404, 4400
 CLOSE_TOO_FAST = 4429
 MAX_RELAYED = 1000
+CLOSE_SERVER_ERROR = 1011
 
 
 def group_of(document_id: Any) -> str:
@@ -204,6 +206,9 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         self.budget = Budget(rate_of("docs.frames"))
         self.delivered = Delivered()  # the stored updates this socket's client has
         self.relayed: dict[str, bool] = {}  # updates sent on before they were stored
+        self.to_store: deque[tuple[int, bytes]] = deque()  # (its count, the update)
+        self.storer: asyncio.Task[None] | None = None
+        self.gone = False
         user: Any = self.scope["user"]  # AuthMiddlewareStack's (anonymous: AnonymousUser)
         signed_in = user.is_authenticated
         if signed_in and (not user.is_active or not await self.join_session()):
@@ -245,6 +250,7 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         return document
 
     async def disconnect(self, code: int) -> None:
+        self.gone = True  # what it sent is still stored (others have it), not acknowledged
         await self.leave_session()
         room = self.room
         if room is None:
@@ -315,39 +321,61 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
 
     async def take_update(self, room: Room, update: bytes) -> None:
         self.received += 1
-        if update == store.EMPTY_UPDATE:
-            await self.send(bytes_data=protocol.saved(self.received))
-            return
-        if not self.can_edit:
-            await self.send(bytes_data=protocol.denied("read-only"))
-            return
-        if self.user.is_authenticated:
-            if sessions.is_over(self.scope["session"], time.time()):
-                await self.close(code=CLOSE_SIGN_IN)  # its page signs it out
+        if update != store.EMPTY_UPDATE:
+            if not self.can_edit:
+                await self.send(bytes_data=protocol.denied("read-only"))
                 return
-            await self.used()
-        if not valid_update(update):
-            raise BadFrame("not a Yjs update")
-        # The other editors get it at once; it is stored meanwhile, and acknowledged to its
-        # sender once stored. Nothing is lost if the server stops in between: the sender keeps
-        # what was not acknowledged, and every editor sends what the server lacks when it
-        # connects again.
-        relay = {"id": f"{self.channel_name}:{self.received}", "data": encode(update)}
-        await self.channel_layer.group_send(
-            self.group, {"type": "doc.relay", **relay, "sender": self.channel_name}
-        )
+            if self.user.is_authenticated:
+                if sessions.is_over(self.scope["session"], time.time()):
+                    await self.close(code=CLOSE_SIGN_IN)  # its page signs it out
+                    return
+                await self.used()
+            if not valid_update(update):
+                raise BadFrame("not a Yjs update")
+            # The other editors get it at once; it is stored meanwhile, and acknowledged to
+            # its sender once stored. Nothing is lost if the server stops in between: the
+            # sender keeps what was not acknowledged, and every editor sends what the server
+            # lacks when it connects again.
+            relay = {"id": f"{self.channel_name}:{self.received}", "data": encode(update)}
+            await self.channel_layer.group_send(
+                self.group, {"type": "doc.relay", **relay, "sender": self.channel_name}
+            )
+        # Stored (and acknowledged, in order) by this socket's storer, while this handler
+        # goes on to the next frame and the other editors' updates: waiting for the database
+        # here would hold them back.
+        self.to_store.append((self.received, update))
+        if self.storer is None or self.storer.done():
+            self.storer = asyncio.get_running_loop().create_task(self.store_received(room))
+
+    async def store_received(self, room: Room) -> None:
+        """Store what this socket received, in order; acknowledge each once stored."""
         author = self.user if self.user.is_authenticated else None
+        try:
+            while self.to_store:
+                count, update = self.to_store.popleft()
+                if update != store.EMPTY_UPDATE:
+                    await self.store_one(room, count, update, author)
+                if not self.gone:
+                    await self.send(bytes_data=protocol.saved(count))
+        except Exception:
+            logger.exception("document socket: could not store an update")
+            self.to_store.clear()
+            if not self.gone:  # the editor reconnects and sends again what is not stored
+                await self.close(code=CLOSE_SERVER_ERROR)
+
+    async def store_one(self, room: Room, count: int, update: bytes, author: Any) -> None:
         seq = await appender().append(self.document_id, update, getattr(author, "pk", None))
         if not seq:  # the document was deleted for good meanwhile
+            self.to_store.clear()
             await self.close(code=CLOSE_GONE)
             return
         before = self.mentions_before(room, update)
         if not room.take(seq, update):
             await room.catch_up(seq)
+        stored = {"seq": seq, "id": f"{self.channel_name}:{count}", "data": encode(update)}
         await self.channel_layer.group_send(
-            self.group, {"type": "doc.update", "seq": seq, **relay, "sender": self.channel_name}
+            self.group, {"type": "doc.update", **stored, "sender": self.channel_name}
         )
-        await self.send(bytes_data=protocol.saved(self.received))
         if before is not None:
             room.mentioned = changes.mentioned(room.doc)
             if room.mentioned - before:

@@ -4,6 +4,7 @@ name, and who may open the socket at all."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -302,6 +303,11 @@ async def test_a_socket_sending_too_fast_is_closed_and_its_edits_come_back_on_re
     while (output := await socket.receive_output(timeout=5))["type"] != "websocket.close":
         pass
     assert output["code"] == 4429
+    # What it received before closing is still stored (its storer finishes after the close).
+    for _ in range(50):
+        if await db(text_stored)(doc) == "un deux trois ":
+            break
+        await asyncio.sleep(0.1)
     assert await db(text_stored)(doc) == "un deux trois "
     back, back_socket = await editor(doc.creator, doc)  # the page reconnects with its state
     back.doc.apply_update(alice.doc.get_update())
