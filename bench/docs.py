@@ -8,9 +8,9 @@ Hocuspocus's own provider for Hocuspocus) drive both servers in turn:
      latency from a keystroke to each other editor of its document (p50, p99), the server's
      CPU (share of one core, its whole process tree) and its memory per open document (resident
      memory with every document open, less the idle server's, over the documents);
-  3. every editor of a document ends with the same content, and a fresh client opening each
-     document after the server was restarted reads exactly that content (nothing lost, nothing
-     left only in memory);
+  3. every editor of a document ends with the same document, byte for byte (Yjs's encoding of
+     the whole state), and a fresh client opening each document after the server was restarted
+     reads exactly those bytes (nothing lost, nothing left only in memory);
   4. the time to open the big document (connect to synced), median of 5.
 Hocuspocus (@hocuspocus/server 4.7 with @hocuspocus/extension-sqlite, the server LaSuite Docs
 uses) runs on its defaults; Ensemble as `ensemble serve` on its embedded default (SQLite) and,

@@ -1,6 +1,7 @@
 // Headless Yjs editors for bench/docs.py: the same clients against Ensemble (its document
 // socket, y-websocket framing plus "saved") and against Hocuspocus (its own provider).
 // Usage: node clients.mjs OPTIONS.json; prints progress lines, then one line of JSON.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { HocuspocusProvider } from "@hocuspocus/provider";
 import * as decoding from "lib0/decoding";
@@ -128,6 +129,12 @@ function textOf(doc) {
   return doc.getXmlFragment("default").toString();
 }
 
+// The whole document as Yjs encodes it (every item, deleted ones included), hashed: equal
+// hashes are byte-identical documents.
+function bytesOf(doc) {
+  return createHash("sha256").update(Y.encodeStateAsUpdate(doc)).digest("hex");
+}
+
 async function open(id) {
   const doc = new Y.Doc();
   const editor = new Editor(doc, id);
@@ -224,9 +231,9 @@ async function typing() {
   let diverged = 0;
   const deadline = now() + 30000;
   for (const [id, group] of byDoc) {
-    while (new Set(group.map((e) => textOf(e.doc))).size > 1 && now() < deadline) await sleep(50);
-    if (new Set(group.map((e) => textOf(e.doc))).size > 1) diverged += 1;
-    finals[id] = textOf(group[0].doc);
+    while (new Set(group.map((e) => bytesOf(e.doc))).size > 1 && now() < deadline) await sleep(50);
+    if (new Set(group.map((e) => bytesOf(e.doc))).size > 1) diverged += 1;
+    finals[id] = bytesOf(group[0].doc);
   }
   for (const { editor } of editors) editor.close();
   latencies.sort((a, b) => a - b);
@@ -245,7 +252,7 @@ async function verify() {
   let differ = 0;
   for (const [id, expected] of Object.entries(options.finals)) {
     const editor = await open(id);
-    if (textOf(editor.doc) !== expected) differ += 1;
+    if (bytesOf(editor.doc) !== expected) differ += 1;
     editor.close();
   }
   return { stored_differ: differ };
