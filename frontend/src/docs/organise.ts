@@ -2,7 +2,7 @@
 // the Docs home then offers it under "From a template"), and "Move" (owners and administrators:
 // a dialog to choose a new parent among the documents one may add pages below, or the root of
 // one's documents; POST move/, then the page is read again for its new breadcrumb).
-import { type DocsApi, reasonOf } from "./api";
+import { type DocsApi, type DocumentData, type DocumentList, reasonOf } from "./api";
 import { findPages } from "./pages";
 import type { DocStrings } from "./strings";
 
@@ -51,6 +51,7 @@ export function bindMove(options: MoveOptions): { fill: (query?: string) => Prom
   const submit = $<HTMLButtonElement>("[data-move-submit]");
   const root = dialog.querySelector<HTMLInputElement>("[data-move-target='']");
   let asked = 0;
+  let cache = new Map<DocumentList, Promise<DocumentData[]>>();
 
   const say = (failure: unknown): void => {
     if (!error) return;
@@ -64,6 +65,7 @@ export function bindMove(options: MoveOptions): { fill: (query?: string) => Prom
     const found = await find(query, {
       idle: ["mine", "shared", "recent"],
       searched: ["mine", "shared", "recent"],
+      cache,
       exclude: [api.documentId],
       keep: (document) => !!document.abilities?.create_child,
       limit: 30,
@@ -117,6 +119,7 @@ export function bindMove(options: MoveOptions): { fill: (query?: string) => Prom
     if (error) error.hidden = true;
     if (status) status.textContent = "";
     if (search) search.value = "";
+    cache = new Map<DocumentList, Promise<DocumentData[]>>();
     dialog.showModal();
     opener.setAttribute("aria-expanded", "true");
     search?.focus();

@@ -46,7 +46,7 @@ describe("Link to a page", () => {
     await flush();
     expect(box.hidden).toBe(false);
     expect(toggle.getAttribute("aria-expanded")).toBe("true");
-    expect(asked).toEqual(["|recent|d1"]);
+    expect(asked).toEqual(["|recent,mine,shared|d1"]);
     const items = [...box.querySelectorAll<HTMLElement>("[data-page-link-result]")];
     expect(items.map((item) => item.textContent)).toEqual(["Budget 2027", "Untitled document"]);
     const input = box.querySelector<HTMLInputElement>("[data-page-link-search]")!;

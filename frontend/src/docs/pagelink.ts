@@ -1,8 +1,8 @@
-// "Link to a page" in the toolbar: a small search among one's documents (the recent ones first;
-// typed words search one's own and those shared with one) that puts a pageLink node (the
+// "Link to a page" in the toolbar: a small search among one's documents (the recent ones first,
+// then one's own and those shared with one; typed words match their titles and search the rest) that puts a pageLink node (the
 // document's id and its title as it is now) where the cursor is.
 import type { Editor } from "@tiptap/core";
-import type { DocumentData } from "./api";
+import type { DocumentData, DocumentList } from "./api";
 import { findPages } from "./pages";
 import type { DocStrings } from "./strings";
 
@@ -31,6 +31,7 @@ export function bindPageLink(options: PageLinkOptions): { open: () => Promise<vo
   let found: DocumentData[] = [];
   let active = -1;
   let asked = 0;
+  let cache = new Map<DocumentList, Promise<DocumentData[]>>();
 
   const draw = (): void => {
     if (!results || !input) return;
@@ -63,7 +64,7 @@ export function bindPageLink(options: PageLinkOptions): { open: () => Promise<vo
 
   const search = async (query: string): Promise<void> => {
     const mine = ++asked;
-    const answer = await find(query, { idle: ["recent"], searched: ["mine", "shared", "recent"], exclude: [options.current], limit: 12 }).catch(
+    const answer = await find(query, { idle: ["recent", "mine", "shared"], searched: ["mine", "shared", "recent"], exclude: [options.current], cache, limit: 12 }).catch(
       () => [] as DocumentData[],
     );
     if (mine !== asked) return;
@@ -82,6 +83,7 @@ export function bindPageLink(options: PageLinkOptions): { open: () => Promise<vo
     insertPageLink(editor, page, strings.untitled);
   };
   const open = async (): Promise<void> => {
+    cache = new Map<DocumentList, Promise<DocumentData[]>>(); // the lists as they are now, read once while the search is open
     box.hidden = false;
     toggle.setAttribute("aria-expanded", "true");
     input?.setAttribute("aria-expanded", "true");

@@ -2,23 +2,36 @@
 import { describe, expect, it } from "vitest";
 import type { DocumentData, DocumentList } from "./api";
 import { listDocuments } from "./api";
-import { findPages } from "./pages";
+import { findPages, folded } from "./pages";
 
 const doc = (id: string, title = id, create_child = true): DocumentData =>
   ({ id, title, parent: null, deleted_at: null, created_at: "", updated_at: "", abilities: { create_child } }) as DocumentData;
 
 describe("findPages", () => {
-  it("asks the idle lists when nothing is typed, the searched ones otherwise, each document once", async () => {
+  it("shows the idle lists when nothing is typed, each document once, in the lists' order", async () => {
+    const lists: Record<string, DocumentData[]> = { recent: [doc("a"), doc("b")], mine: [doc("b"), doc("c")] };
+    const list = async (view: DocumentList) => lists[view] ?? [];
+    expect((await findPages("", { idle: ["recent", "mine"], searched: ["mine"], list })).map((d) => d.id)).toEqual(["a", "b", "c"]);
+  });
+
+  it("matches the start of the idle lists' titles, then adds the server's search", async () => {
     const asked: string[] = [];
-    const lists: Record<string, DocumentData[]> = { recent: [doc("a"), doc("b")], mine: [doc("b"), doc("c")], shared: [doc("d", "D", false)] };
+    const lists: Record<string, DocumentData[]> = {
+      "recent:": [doc("a", "Archives"), doc("b", "Budget")],
+      "mine:": [doc("c", "Élections"), doc("d", "Comptes", false)],
+      "mine:arch": [doc("e", "Rapport (archives)"), doc("a", "Archives")],
+      "shared:arch": [doc("f", "Arch", false)],
+    };
     const list = async (view: DocumentList, search = "") => {
       asked.push(`${view}:${search}`);
-      return lists[view] ?? [];
+      return lists[`${view}:${search}`] ?? [];
     };
-    expect((await findPages("", { idle: ["recent"], searched: ["mine", "shared"], list })).map((d) => d.id)).toEqual(["a", "b"]);
-    const found = await findPages(" bud ", { idle: ["recent"], searched: ["mine", "recent", "shared"], list, exclude: ["a"], keep: (d) => !!d.abilities.create_child });
-    expect(found.map((d) => d.id)).toEqual(["b", "c"]);
-    expect(asked).toEqual(["recent:", "mine:bud", "recent:bud", "shared:bud"]);
+    const options = { idle: ["recent", "mine"] as DocumentList[], searched: ["mine", "shared"] as DocumentList[], list, exclude: ["x"],
+      keep: (d: DocumentData) => !!d.abilities.create_child, cache: new Map() };
+    expect((await findPages(" arch ", options)).map((d) => d.id)).toEqual(["a", "e"]);
+    expect((await findPages("elec", options)).map((d) => d.id)).toEqual(["c"]);
+    // The idle lists are read once while the picker is open.
+    expect(asked).toEqual(["recent:", "mine:", "mine:arch", "shared:arch", "mine:elec", "shared:elec"]);
   });
 
   it("leaves out a list the server refuses", async () => {
@@ -26,7 +39,11 @@ describe("findPages", () => {
       if (view === "shared") throw new Error("403");
       return [doc("a")];
     };
-    expect((await findPages("x", { idle: [], searched: ["mine", "shared"], list })).map((d) => d.id)).toEqual(["a"]);
+    expect((await findPages("", { idle: ["mine", "shared"], searched: [], list })).map((d) => d.id)).toEqual(["a"]);
+  });
+
+  it("folds accents and case", () => {
+    expect(folded("Élections Régionales")).toBe("elections regionales");
   });
 
   it("calls the documents list with the view and the search", async () => {

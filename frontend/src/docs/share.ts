@@ -288,8 +288,10 @@ function bindAdd(
     if (mine !== asked) return; // a later keystroke asked again
     found = answer.slice(0, 8);
     active = found.length ? 0 : -1;
-    draw();
-    // Nobody found, or an address typed: offer to invite by e-mail.
+    // Nobody found, or an address typed: offer to invite by e-mail (for an address nobody has,
+    // the invitation is the answer, without a "Nobody found" list over it).
+    if (looksLikeEmail(q) && !found.length) close();
+    else draw();
     if (looksLikeEmail(q)) offerInvite(q.trim());
     else if (!found.length) offerInvite("");
     else offerInvite(null);
