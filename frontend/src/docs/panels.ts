@@ -44,7 +44,7 @@ export function wirePanels(page: HTMLElement): void {
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape" || event.defaultPrevented || !shown) return;
     const target = event.target as HTMLElement | null;
-    if (target?.closest("[data-doc-editor], [data-toolbar], [data-link-form], [data-export]")) return;
+    if (target?.closest("[data-doc-editor], [data-toolbar], [data-link-form], [data-export], [data-move-dialog], [data-page-link-box]")) return;
     closePanel();
   });
 }

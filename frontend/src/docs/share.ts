@@ -203,6 +203,8 @@ export function bindShare(options: ShareOptions): Share {
   if (form && canManage) bindAdd(form, search, strings, (to, role) => act(() => api.grant(to, role)), offerInvite);
 
   const invited = $<HTMLElement>("[data-share-invited]");
+  // What the last invitation did is said until the person looks for someone else.
+  $<HTMLInputElement>("[data-share-search]")?.addEventListener("input", () => invited && (invited.textContent = ""));
   /** Send the invitation; say what it did (an e-mail, or a colleague added at once). */
   async function inviteAndTell(email: string, role: Role): Promise<boolean> {
     if (invited) invited.textContent = "";
