@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
-import { CommentHighlights, highlighted, resolveAnchor } from "./anchors";
+import { anchorOf, CommentHighlights, highlighted, resolveAnchor } from "./anchors";
 import { type Comment, DocsApi } from "./api";
 import { bindComments } from "./comments";
 import { createEditor } from "./editor";
@@ -135,5 +135,25 @@ describe("the Comments panel", () => {
     expect(thread.querySelector("[data-comment-gone-quote]")?.textContent).toBe("12 400 €");
     expect(thread.querySelector("[data-comment-go]")).toBeNull();
     expect(thread.textContent).toContain("Why this figure?");
+  });
+
+  it("tells a thread's passage is gone once the text under it is replaced, keeping a reply being written", async () => {
+    const { editor, panel, comments } = setup();
+    editor.commands.setContent("<p>The festival costs 12 400 euros.</p>");
+    const anchor = anchorOf(editor.state, 20, 32)!;
+    threads = [{ id: "c8", author: "u2", author_name: "Léa", body: "Source?", mentions: [], created_at: "2026-12-01T10:00:00Z",
+      edited_at: null, anchor_start: anchor.start, anchor_end: anchor.end, quote: anchor.quote, resolved_at: null, resolved_by: null, replies: [] }];
+    await comments.refresh();
+    const thread = panel.querySelector<HTMLElement>("[data-comment-thread=c8]")!;
+    expect(thread.querySelector("[data-comment-go]")?.textContent).toBe("12 400 euros");
+    thread.querySelector<HTMLButtonElement>("[data-comment-reply]")!.click();
+    // A version restored: the whole text replaced.
+    editor.commands.setContent("<p>A new text.</p>");
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(thread.isConnected).toBe(true);
+    expect(thread.querySelector("[data-comment-go]")).toBeNull();
+    expect(thread.querySelector("[data-comment-gone]")?.textContent).toBe("The passage was deleted. It read:");
+    expect(thread.querySelector("[data-comment-gone-quote]")?.textContent).toBe("12 400 euros");
+    expect(thread.querySelector("[data-comment-form]")).not.toBeNull();
   });
 });

@@ -300,6 +300,47 @@ export function bindComments(options: CommentsOptions): { refresh: () => Promise
     return article;
   };
 
+  /** The thread's quote: a button to its passage, or, when the passage is gone (deleted, or
+   * replaced by restoring a version), the quote with a note that says so. */
+  const passage = (place: HTMLElement, thread: Comment): void => {
+    const found = !!resolveAnchor(editor.state, { start: thread.anchor_start, end: thread.anchor_end });
+    if (place.dataset.found === String(found)) return;
+    place.dataset.found = String(found);
+    if (found) {
+      const go = button("", "commentGo", "ens-doc__quote");
+      go.textContent = thread.quote;
+      go.setAttribute("aria-label", fill(strings.goToPassage, { quote: thread.quote }));
+      go.addEventListener("click", () => goTo(thread, true));
+      place.replaceChildren(go);
+      return;
+    }
+    const note = document.createElement("p");
+    note.className = "fr-text--xs fr-mb-1v ens-doc__quote-note";
+    note.dataset.commentGone = "";
+    note.textContent = strings.passageGoneNote;
+    const quoted = document.createElement("blockquote");
+    quoted.className = "ens-doc__quote ens-doc__quote--gone";
+    quoted.dataset.commentGoneQuote = "";
+    quoted.textContent = thread.quote;
+    place.replaceChildren(note, quoted);
+  };
+
+  // The text changes under the threads (the first load, others' edits, a version restored):
+  // each quote says again whether its passage is there, without redrawing the threads (a reply
+  // being written stays).
+  let checking = 0;
+  editor.on("update", () => {
+    if (checking || !list) return;
+    checking = window.setTimeout(() => {
+      checking = 0;
+      for (const place of list.querySelectorAll<HTMLElement>("[data-comment-passage]")) {
+        const id = place.closest<HTMLElement>("[data-comment-thread]")?.dataset.commentThread;
+        const thread = threads.find((one) => one.id === id);
+        if (thread) passage(place, thread);
+      }
+    }, 300);
+  });
+
   const threadItem = (thread: Comment): HTMLLIElement => {
     const entry = document.createElement("li");
     entry.className = "ens-doc__thread";
@@ -308,26 +349,10 @@ export function bindComments(options: CommentsOptions): { refresh: () => Promise
     if (thread.resolved_at) entry.dataset.resolved = "true";
     if (thread.id === active) entry.classList.add("ens-doc__thread--active");
     if (thread.quote) {
-      const found = resolveAnchor(editor.state, { start: thread.anchor_start, end: thread.anchor_end });
-      if (found) {
-        const go = button("", "commentGo", "ens-doc__quote");
-        go.textContent = thread.quote;
-        go.setAttribute("aria-label", fill(strings.goToPassage, { quote: thread.quote }));
-        go.addEventListener("click", () => goTo(thread, true));
-        entry.append(go);
-      } else {
-        // The passage is gone (deleted, or replaced by restoring a version): said in words,
-        // with the quote kept so that the comment still reads in context.
-        const note = document.createElement("p");
-        note.className = "fr-text--xs fr-mb-1v ens-doc__quote-note";
-        note.dataset.commentGone = "";
-        note.textContent = strings.passageGoneNote;
-        const quoted = document.createElement("blockquote");
-        quoted.className = "ens-doc__quote ens-doc__quote--gone";
-        quoted.dataset.commentGoneQuote = "";
-        quoted.textContent = thread.quote;
-        entry.append(note, quoted);
-      }
+      const place = document.createElement("div");
+      place.dataset.commentPassage = "";
+      passage(place, thread);
+      entry.append(place);
     }
     if (thread.resolved_at) {
       const badge = document.createElement("p");
