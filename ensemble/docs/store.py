@@ -102,11 +102,19 @@ def updates_after(document_id: Any, seq: int) -> list[tuple[int, bytes]]:
 
 
 def load(document_id: Any) -> Content:
-    """The whole content as one update, and the last sequence it includes."""
-    with transaction.atomic():  # the snapshot and the rows after it, as of one moment
+    """The whole content as one update, and the last sequence it includes.
+
+    The snapshot and the rows after it are two reads; on PostgreSQL (read committed) a
+    compaction may commit between them, deleting rows the snapshot read does not hold. A
+    compaction always moves the snapshot's sequence, so reading it again says whether the two
+    reads belong together; if not, they are read again."""
+    while True:
         state = DocumentState.objects.filter(document_id=document_id).first()
         after = state.seq if state else 0
         rows = updates_after(document_id, after)
+        now = DocumentState.objects.filter(document_id=document_id).values_list("seq", flat=True)
+        if (now.first() or 0) == after:
+            break
     parts = ([bytes(state.data)] if state else []) + [data for _, data in rows]
     seq = rows[-1][0] if rows else after
     if not parts:
@@ -122,20 +130,28 @@ def doc_of(content: Content) -> Doc:
 
 
 def compact(document_id: Any) -> int:
-    """Fold the log into the snapshot; return how many updates were folded."""
-    content = load(document_id)
+    """Fold the log into the snapshot; return how many updates were folded. The snapshot's
+    row is locked first and the rows are read after it, in the same transaction: two
+    compactions at once take turns, and each folds exactly the rows after the snapshot it
+    holds (reading them before the lock could fold a snapshot older than the rows left)."""
     with transaction.atomic():
-        state, _ = DocumentState.objects.select_for_update().get_or_create(
-            document_id=document_id, defaults={"data": content.update, "seq": 0}
+        DocumentState.objects.get_or_create(
+            document_id=document_id, defaults={"data": EMPTY_UPDATE, "seq": 0}
         )
-        if state.seq >= content.seq:
+        state = DocumentState.objects.select_for_update().get(document_id=document_id)
+        rows = updates_after(document_id, state.seq)
+        if not rows:
             return 0
+        parts = ([bytes(state.data)] if bytes(state.data) != EMPTY_UPDATE else []) + [
+            data for _, data in rows
+        ]
+        merged = merge_updates(*parts) if len(parts) > 1 else parts[0]
         # Re-encoding through a document drops what merging alone keeps (deleted content's
         # structure is kept by Yjs either way: versions and offline peers need it).
-        state.data = doc_of(content).get_update()
-        state.seq = content.seq
+        state.data = doc_of(Content(merged, rows[-1][0])).get_update()
+        state.seq = rows[-1][0]
         state.save()
         folded, _ = DocumentUpdate.objects.filter(
-            document_id=document_id, seq__lte=content.seq
+            document_id=document_id, seq__lte=state.seq
         ).delete()
     return folded
