@@ -1,7 +1,8 @@
 // Where the document sits and what it is for: "Use as a template" (editors: PATCH is_template;
-// the Docs home then offers it under "From a template"), and "Move" (owners and administrators:
-// a dialog to choose a new parent among the documents one may add pages below, or the root of
-// one's documents; POST move/, then the page is read again for its new breadcrumb).
+// the Docs home then offers it under "From a template"), and "Move" (owners only, as the server
+// says: a move changes who inherits access). Move opens a dialog to choose a new parent among the
+// documents one may add pages below, or the root of one's documents; POST move/, then the page
+// is read again for its new breadcrumb.
 import { type DocsApi, type DocumentData, type DocumentList, reasonOf } from "./api";
 import { findPages } from "./pages";
 import type { DocStrings } from "./strings";
