@@ -139,12 +139,11 @@ def restore(user: User, document: Document) -> Document:
 
 
 def move(user: User, document: Document, parent: Document | None) -> Document:
-    """Move a document (with what is below it) under another one, or to the root."""
-    if (
-        not document.get_abilities(user)["destroy"]
-        and not (document.get_abilities(user)["manage_accesses"])
-    ):
-        raise ActionRefused(_("Only the document's owners and administrators can move it."))
+    """Move a document (with what is below it) under another one, or to the root. Its owners
+    only: a move changes who has access (what was inherited from the old place is not from
+    the new one), and at the root its mover becomes its owner."""
+    if not document.get_abilities(user)["destroy"]:
+        raise ActionRefused(_("Only the document's owners can move it."))
     if parent is not None:
         if not parent.get_abilities(user)["create_child"]:
             raise ActionRefused(_("You may not add a page below this document."))
@@ -162,6 +161,7 @@ def move(user: User, document: Document, parent: Document | None) -> Document:
     if (len(new.split("/")) - 1) + depth_below > MAX_DEPTH:
         raise BadInput(_("Pages cannot be nested more than %(n)s deep.") % {"n": MAX_DEPTH})
     with transaction.atomic():
+        changes.rights_changed(document)  # those who had it by inheritance are checked again
         if (
             parent is None
             and not DocumentAccess.objects.filter(document=document, role=Role.OWNER).exists()
@@ -173,7 +173,6 @@ def move(user: User, document: Document, parent: Document | None) -> Document:
             path=Concat(Value(new), Substr("path", len(old) + 1))
         )
         Document.objects.filter(pk=document.pk).update(parent=parent)
-        changes.rights_changed(document)
         audit.record(
             "docs.document_moved",
             actor=user,
@@ -318,11 +317,16 @@ def answer_request(actor: User, request: AccessRequest, accept: bool, role: Any 
 
 
 def join_by_invitation(invitation: Any, user: User) -> None:
-    """An accepted invitation to a document: its role, for the person who accepted it."""
+    """An accepted invitation to a document: its role, for the person who accepted it, unless
+    they have a higher one there (an invitation never lowers a role: an administrator could
+    otherwise invite an owner as a reader)."""
     document = Document.objects.get(pk=invitation.target_id)
-    DocumentAccess.objects.update_or_create(
-        document=document, user=user, defaults={"role": invitation.role}
-    )
+    access = DocumentAccess.objects.filter(document=document, user=user).first()
+    if access is None:
+        DocumentAccess.objects.create(document=document, user=user, role=invitation.role)
+    elif RANK[Role(invitation.role)] > RANK[Role(access.role)]:
+        access.role = invitation.role
+        access.save(update_fields=["role", "updated_at"])
     AccessRequest.objects.filter(document=document, user=user).delete()
 
 

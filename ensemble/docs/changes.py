@@ -70,9 +70,13 @@ def rights_changed(document: Document) -> None:
 
     from ensemble.docs.realtime import group_of
 
+    # Listed now: a move commits a new path, and the old one would then find nothing.
+    below = list(
+        Document.objects.filter(path__startswith=document.path).values_list("pk", flat=True)
+    )
+
     def tell() -> None:
         layer = get_channel_layer()
-        below = Document.objects.filter(path__startswith=document.path).values_list("pk", flat=True)
         for document_id in below:
             async_to_sync(layer.group_send)(group_of(document_id), {"type": "doc.rights"})
 

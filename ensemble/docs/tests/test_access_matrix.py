@@ -61,7 +61,7 @@ ALLOWED: dict[str, set[str]] = {
     "api_v1_docs_documents_partial_update": EDITORS,
     "api_v1_docs_documents_destroy": {"owner"},
     "api_v1_docs_documents_restore_create": {"owner"},
-    "api_v1_docs_documents_move_create": MANAGERS,
+    "api_v1_docs_documents_move_create": {"owner"},
     "api_v1_docs_documents_children_retrieve": READERS,
     "api_v1_docs_documents_favourite_create": READERS,
     "api_v1_docs_documents_favourite_destroy": READERS,

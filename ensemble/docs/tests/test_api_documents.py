@@ -250,3 +250,21 @@ def test_the_accesses_list_says_which_are_inherited_from_above() -> None:
         url, {"role": "reader"}, content_type="application/json"
     )
     assert changed.status_code == 404
+
+
+def test_only_owners_move_a_page_out_of_where_it_inherits_its_rights() -> None:
+    """An administrator of the space moving a page to the root would become its owner and cut
+    the space's owner out (a review found it)."""
+    root = document(title="Service")
+    child = document(parent=root, title="Réunions")
+    admin = share(root, Role.ADMINISTRATOR)
+    moved = signed_in(admin).post(
+        f"{API}{child.pk}/move/", {"parent": None}, content_type="application/json"
+    )
+    assert moved.status_code == 403
+    assert signed_in(root.creator).get(f"{API}{child.pk}/").json()["abilities"]["destroy"]
+    owner_moves = signed_in(root.creator).post(
+        f"{API}{child.pk}/move/", {"parent": None}, content_type="application/json"
+    )
+    assert owner_moves.status_code == 200 and owner_moves.json()["parent"] is None
+    assert signed_in(admin).get(f"{API}{child.pk}/").status_code == 404  # inherited no more

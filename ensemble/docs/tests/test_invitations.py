@@ -74,3 +74,16 @@ def test_an_access_request_is_told_to_the_owners_once() -> None:
     assert told.count() == 1
     assert str(asker) in told[0].title and "Budget" in told[0].title
     assert told[0].url == f"/docs/{doc.pk}/#share"
+
+
+def test_an_invitation_never_lowers_a_role() -> None:
+    """An administrator inviting the owner as a reader would otherwise demote them (a review
+    found it)."""
+    doc = document()
+    admin = share(doc, Role.ADMINISTRATOR)
+    answer = invite(signed_in(admin), doc, doc.creator.email, "reader")
+    assert answer.status_code == 200
+    assert DocumentAccess.objects.get(document=doc, user=doc.creator).role == Role.OWNER
+    editor = share(doc, Role.EDITOR)
+    invite(signed_in(admin), doc, editor.email, "administrator")  # raising is what it is for
+    assert DocumentAccess.objects.get(document=doc, user=editor).role == Role.ADMINISTRATOR

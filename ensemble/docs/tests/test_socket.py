@@ -400,3 +400,15 @@ async def test_an_edit_reaches_the_others_before_it_is_stored_and_only_once(
     assert bruno.updates_received == 1
     await alice_socket.disconnect()
     await bruno_socket.disconnect()
+
+
+async def test_a_move_checks_again_the_sockets_of_the_pages_moved() -> None:
+    from ensemble.docs import actions
+
+    root = await db(document)(title="Espace")
+    child = await db(document)(parent=root, title="Page")
+    below = await db(document)(parent=child, title="Sous-page")
+    reader = await db(share)(root, Role.READER)
+    _reading, socket = await editor(reader, below)
+    await db(actions.move)(root.creator, child, None)  # out of the space it inherited from
+    assert await closed_with(socket) == 4403
