@@ -90,11 +90,16 @@ export function mount(root: HTMLElement): void {
   }
 
   void provider.start();
-  if (data.signedIn === "true") around(root, editor, strings);
+  if (data.signedIn === "true") around(root, editor, strings, provider);
 }
 
 /** What the page does beside the text, through the API (signed-in people only: the API asks). */
-function around(root: HTMLElement, editor: ReturnType<typeof createEditor>, strings: ReturnType<typeof readStrings>): void {
+function around(
+  root: HTMLElement,
+  editor: ReturnType<typeof createEditor>,
+  strings: ReturnType<typeof readStrings>,
+  provider: DocProvider,
+): void {
   const data = root.dataset;
   const $ = <T extends Element>(selector: string): T | null => root.querySelector<T>(selector);
   const api = new DocsApi(data.doc ?? "");
@@ -142,6 +147,7 @@ function around(root: HTMLElement, editor: ReturnType<typeof createEditor>, stri
       openPanel: () => panelShown() !== "comments" && openPanel("comments"),
     });
     onPanel("comments", () => void comments.refresh());
+    provider.onComments(() => void comments.refresh()); // someone else's comment, at once
     // The highlights are there from the start; a notification's link (#comment-<id>) opens its thread.
     void comments.refresh().then(() => {
       const wanted = /^#comment-([0-9a-f-]{36})$/.exec(location.hash)?.[1];

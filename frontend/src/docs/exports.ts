@@ -29,6 +29,8 @@ export function bindExport(api: DocsApi, box: HTMLElement, strings: DocStrings, 
       running = true;
       toggle.disabled = true;
       error.hidden = true;
+      status.replaceChildren(); // the last export's link goes: it is not this one
+      status.hidden = true;
       const words = { queued: strings.jobQueued, running: strings.jobRunning };
       try {
         const asked = await api.export(format);

@@ -6,7 +6,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Awareness } from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
-import { DocProvider, type LocalStore, MESSAGE_AUTH, MESSAGE_SAVED, MESSAGE_SYNC, type Status } from "./provider";
+import {
+  DocProvider,
+  type LocalStore,
+  MESSAGE_AUTH,
+  MESSAGE_COMMENTS,
+  MESSAGE_SAVED,
+  MESSAGE_SYNC,
+  type Status,
+} from "./provider";
 
 class FakeSocket {
   static instances: FakeSocket[] = [];
@@ -181,6 +189,20 @@ describe("the document socket's client", () => {
     socket.deliver(server.saved(3));
     expect(made.status).toBe("saved");
     expect(text(server.doc)).toBe("ab");
+  });
+
+  it("tells the page when the server says the comments changed", async () => {
+    const made = provider();
+    let told = 0;
+    made.onComments(() => {
+      told += 1;
+    });
+    await made.start();
+    latest().accept();
+    const frame = encoding.createEncoder();
+    encoding.writeVarUint(frame, MESSAGE_COMMENTS);
+    latest().deliver(encoding.toUint8Array(frame));
+    expect(told).toBe(1);
   });
 
   it("does not send back what came from the server", async () => {

@@ -16,6 +16,8 @@ export const MESSAGE_AWARENESS = 1;
 export const MESSAGE_AUTH = 2;
 export const MESSAGE_QUERY_AWARENESS = 3;
 export const MESSAGE_SAVED = 100;
+/** Someone wrote, changed, resolved or deleted a comment: read them again. */
+export const MESSAGE_COMMENTS = 101;
 /** The socket's close codes for "not signed in", "may not read" and "no such document": retrying cannot help. */
 export const REFUSED_CODES = [4401, 4403, 4404];
 const OPEN = 1; // WebSocket.OPEN, read from no global so that tests may pass their own socket
@@ -79,6 +81,7 @@ export class DocProvider {
   private stopped = false;
   private store: LocalStore | null = null;
   private listeners: ((status: Status) => void)[] = [];
+  private commentListeners: (() => void)[] = [];
   private last: Status = "offline";
   private readonly options: Required<Omit<ProviderOptions, "doc" | "awareness">>;
 
@@ -120,6 +123,11 @@ export class DocProvider {
     if (!this.open) return "offline";
     if (!this.answered || !this.received || this.acknowledged < this.sent) return "syncing";
     return "saved";
+  }
+
+  /** Call ``listener`` whenever the server says the comments changed. */
+  onComments(listener: () => void): void {
+    this.commentListeners.push(listener);
   }
 
   /** Call ``listener`` with each new status (and at once with the current one). */
@@ -254,6 +262,8 @@ export class DocProvider {
       this.send(this.awarenessFrame([...this.awareness.getStates().keys()]));
     } else if (kind === MESSAGE_SAVED) {
       this.acknowledged = Math.max(this.acknowledged, decoding.readVarUint(decoder));
+    } else if (kind === MESSAGE_COMMENTS) {
+      for (const listener of this.commentListeners) listener();
     }
     this.emit();
   }

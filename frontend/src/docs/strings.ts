@@ -5,6 +5,7 @@ export interface DocStrings {
   saved: string;
   syncing: string;
   offline: string;
+  offlineReading: string;
   readOnly: string;
   refused: string;
   editor: string;
