@@ -159,6 +159,16 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, str]]:
     return ops
 
 
+def is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 def mentioned(doc: Any) -> set[str]:
     """The ids of the people mentioned in a document's content."""
     found: set[str] = set()
@@ -184,9 +194,10 @@ def tell_mentioned(document_id: Any, author: Any, ids: set[str]) -> None:
     from ensemble.portal.actions import notify_each
 
     document = Document.objects.filter(pk=document_id).first()
-    if document is None or not ids:
+    valid = [each for each in ids if is_uuid(each)][:50]  # a mention's id is the client's
+    if document is None or not valid:
         return
-    people = User.objects.filter(pk__in=list(ids)[:50], is_active=True)
+    people = User.objects.filter(pk__in=valid, is_active=True)
     notify_each(
         [person for person in people if document.get_abilities(person)["retrieve"]],
         lambda: (

@@ -39,6 +39,12 @@ MAX_FRAME = 16 * 1024 * 1024
 CLOSE_FORBIDDEN, CLOSE_SIGN_IN, CLOSE_GONE, CLOSE_BAD_FRAME = 4403, 4401, 4404, 4400
 CLOSE_TOO_FAST = 4429
 MAX_RELAYED = 1000
+# The largest update a client may send (a long paste is a few hundred KiB); past it the
+# update is refused: a document must not grow by what no editor shows.
+MAX_UPDATE = 4 * 1024 * 1024
+MAX_AWARENESS = 16 * 1024  # an awareness frame: names and cursors
+AWARENESS_FIELDS = ("cursor", "user")  # what the carets use; anything else is dropped
+MAX_PENDING = 500  # updates received and not yet stored: past it the client is too fast
 CLOSE_SERVER_ERROR = 1011
 
 
@@ -330,6 +336,9 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
                     await self.close(code=CLOSE_SIGN_IN)  # its page signs it out
                     return
                 await self.used()
+            if len(update) > MAX_UPDATE:
+                await self.send(bytes_data=protocol.denied("too-large"))
+                return
             if not valid_update(update):
                 raise BadFrame("not a Yjs update")
             # The other editors get it at once; it is stored meanwhile, and acknowledged to
@@ -343,6 +352,9 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         # Stored (and acknowledged, in order) by this socket's storer, while this handler
         # goes on to the next frame and the other editors' updates: waiting for the database
         # here would hold them back.
+        if len(self.to_store) >= MAX_PENDING:
+            await self.close(code=CLOSE_TOO_FAST)  # it reconnects and sends what was not stored
+            return
         self.to_store.append((self.received, update))
         if self.storer is None or self.storer.done():
             self.storer = asyncio.get_running_loop().create_task(self.store_received(room))
@@ -394,12 +406,17 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         return room.mentioned
 
     async def take_awareness(self, room: Room, update: bytes) -> None:
+        if len(update) > MAX_AWARENESS:
+            return  # a caret and a name are far smaller: not relayed, not kept
         entries = protocol.read_awareness(update)
         for entry in entries:
             if entry.client not in self.clients and len(self.clients) >= 4:
                 continue  # a page has one client; a few for reloads, not an unbounded map
             self.clients[entry.client] = entry.clock
             if isinstance(entry.state, dict):  # the person's own name, whatever was sent
+                entry.state = {
+                    key: entry.state[key] for key in AWARENESS_FIELDS if key in entry.state
+                }
                 entry.state["user"] = {"name": self.name, "color": colour_of(self.user)}
             room.awareness[entry.client] = entry
         data = protocol.write_awareness([e for e in entries if e.client in self.clients])
@@ -496,13 +513,15 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
 
 
 def valid_update(update: bytes) -> bool:
-    """Whether pycrdt reads ``update`` as a Yjs update (a forged or broken one is refused
-    before it is stored: stored, it would break every load of the document)."""
+    """Whether pycrdt reads ``update`` as a Yjs update of the editor's content (a forged or
+    broken one is refused before it is stored: stored, it would break every load of the
+    document; one that fills another top-level type would make it grow unseen)."""
+    trial: Doc = Doc()
     try:
-        Doc().apply_update(update)
+        trial.apply_update(update)
     except Exception:
         return False
-    return True
+    return set(trial.keys()) <= {changes.content.FRAGMENT}
 
 
 def remember_visit(document_id: Any, user: Any) -> None:

@@ -18,7 +18,7 @@ from ensemble.core.abilities import LinkReach, Role
 from ensemble.docs import protocol, store
 from ensemble.docs.models import Document, DocumentUpdate, Visit
 from ensemble.docs.tests.factories import document, share
-from ensemble.docs.tests.yclient import YClient
+from ensemble.docs.tests.yclient import YClient, words_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,13 +50,7 @@ async def editor(user: Any, doc: Document) -> tuple[YClient, WebsocketCommunicat
 
 
 def text_stored(doc: Document) -> str:
-    return str(store.doc_of(store.load(doc.pk)).get("text", type=protocol_text()))
-
-
-def protocol_text() -> Any:
-    from pycrdt import Text
-
-    return Text
+    return words_of(store.doc_of(store.load(doc.pk)))
 
 
 async def test_an_edit_is_stored_acknowledged_and_seen_by_the_other_editor() -> None:
@@ -85,7 +79,7 @@ async def test_an_editor_back_from_offline_sends_what_the_server_lacks() -> None
     await alice.type("en ligne. ")
     await alice.until_saved()
     await socket.disconnect()
-    alice.text.insert(len(alice.text), "hors ligne.")  # typed while the socket was down
+    alice.insert(len(alice.text), "hors ligne.")  # typed while the socket was down
     alice.pending.clear()
     again, again_socket = await editor(doc.creator, doc)
     again.doc.apply_update(alice.doc.get_update())  # the page reloads its IndexedDB copy
@@ -128,7 +122,7 @@ async def test_a_reader_or_commenter_cannot_change_the_document_whatever_they_se
     await client.until(lambda: len(client.denied) == 1)
     assert client.denied == ["read-only"]
     # A sync step 2 carrying content is refused the same way.
-    client.text.insert(0, "X")
+    client.insert(0, "X")
     await client.send_update(client.pending[-1], protocol.sync_step2)
     await client.until(lambda: len(client.denied) == 2)
     assert await db(text_stored)(doc) == "Texte officiel"
@@ -251,7 +245,7 @@ async def test_people_mentioned_in_the_text_are_told_once_if_they_may_read_it() 
     told = await db(list)(Notification.objects.filter(recipient=colleague))
     assert [n.title for n in told] == [f"{doc.creator} mentioned you in Ordre du jour"]
     assert not await db(Notification.objects.filter(recipient=outsider).exists)()
-    alice.text.insert(0, "suite")  # later edits tell nobody again
+    alice.insert(0, "suite")  # later edits tell nobody again
     await alice.flush()
     await alice.until_saved()
     assert await db(Notification.objects.filter(recipient=colleague).count)() == 1
@@ -264,7 +258,7 @@ async def test_updates_from_another_process_late_or_lost_still_reach_the_editor(
     import base64
 
     from channels.layers import get_channel_layer
-    from pycrdt import Doc, Text
+    from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
     from ensemble.docs.realtime import group_of
 
@@ -273,8 +267,12 @@ async def test_updates_from_another_process_late_or_lost_still_reach_the_editor(
     elsewhere = Doc()
     updates: list[bytes] = []
     elsewhere.observe(lambda event: updates.append(event.update))
-    for word in ["un ", "deux ", "trois "]:
-        elsewhere.get("text", type=Text).insert(len(elsewhere.get("text", type=Text)), word)
+    with elsewhere.transaction():
+        fragment = elsewhere.get("default", type=XmlFragment)
+        words = fragment.children.append(XmlElement("paragraph")).children.append(XmlText())
+        words.insert(0, "un ")
+    for word in ["deux ", "trois "]:
+        words.insert(len(words), word)
     seqs = [await db(store.append)(doc.pk, update) for update in updates]  # stored over there
     layer = get_channel_layer()
 
@@ -412,3 +410,36 @@ async def test_a_move_checks_again_the_sockets_of_the_pages_moved() -> None:
     _reading, socket = await editor(reader, below)
     await db(actions.move)(root.creator, child, None)  # out of the space it inherited from
     assert await closed_with(socket) == 4403
+
+
+async def test_what_no_editor_shows_is_refused(monkeypatch: Any) -> None:
+    """An update filling another top-level type, one too large, or awareness carrying more
+    than a name and a caret: refused, not stored, not relayed (a review made documents grow
+    by 10 MiB rows no editor shows, and filled rooms with 8 MiB cursor states)."""
+    from pycrdt import Doc, Text
+
+    from ensemble.docs import realtime
+
+    doc = await db(document)()
+    other = await db(share)(doc, Role.EDITOR)
+    alice, alice_socket = await editor(doc.creator, doc)
+    bruno, bruno_socket = await editor(other, doc)
+    hidden = Doc()
+    hidden.get("junk", type=Text).insert(0, "x" * 1000)
+    await alice.send_update(hidden.get_update())
+    assert await closed_with(alice_socket) == 4400
+    monkeypatch.setattr(realtime, "MAX_UPDATE", 100)
+    alice, alice_socket = await editor(doc.creator, doc)
+    await alice.type("y" * 500)
+    await alice.until(lambda: alice.denied == ["too-large"])
+    await alice.announce(7, {"cursor": {"anchor": 1}, "secret": "z" * 100})
+    await bruno.until(lambda: 7 in bruno.awareness)
+    assert set(bruno.awareness[7]) == {"cursor", "user"}
+    await alice.announce(8, {"cursor": {"anchor": 1}, "user": {"name": "x" * 20_000}})
+    await alice.type("")
+    assert await bruno_socket.receive_nothing(timeout=0.3)  # the big one was not relayed
+    assert 8 not in bruno.awareness
+    assert await db(text_stored)(doc) == ""
+    assert await db(DocumentUpdate.objects.filter(document=doc).count)() == 0
+    await alice_socket.disconnect()
+    await bruno_socket.disconnect()

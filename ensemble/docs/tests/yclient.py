@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pycrdt import Doc, Text, XmlFragment
+from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
 from ensemble.docs import protocol
 from ensemble.docs.protocol import AwarenessEntry, Reader
@@ -30,8 +30,18 @@ class YClient:
         self.doc.observe(lambda event: self.pending.append(event.update))
 
     @property
-    def text(self) -> Text:
-        return self.doc.get("text", type=Text)
+    def text(self) -> str:
+        """The words of the document (its paragraphs' text, in order), as an editor shows them."""
+        return words_of(self.doc)
+
+    def insert(self, index: int, words: str) -> None:
+        """Insert into the first paragraph (made if there is none), without sending it."""
+        with self.doc.transaction():  # one update, as an editor's keystroke
+            target = first_text(self.fragment)
+            if target is None:
+                paragraph = self.fragment.children.append(XmlElement("paragraph"))
+                target = paragraph.children.append(XmlText())
+            target.insert(index, words)
 
     @property
     def fragment(self) -> XmlFragment:
@@ -59,7 +69,8 @@ class YClient:
     async def type(self, text: str) -> None:
         """Type at the end of the shared text and send what changed, as one update."""
         self.pending.clear()
-        self.text.insert(len(self.text), text)
+        target = first_text(self.fragment)
+        self.insert(len(target) if target is not None else 0, text)
         for update in self.pending:
             await self.send_update(update)
         self.pending.clear()
@@ -114,3 +125,24 @@ class YClient:
     async def announce(self, client: int, state: Any, clock: int = 1) -> None:
         data = protocol.write_awareness([AwarenessEntry(client, clock, state)])
         await self.send_frame(protocol.awareness(data))
+
+
+def first_text(fragment: XmlFragment) -> XmlText | None:
+    for child in fragment.children:
+        if isinstance(child, XmlElement):
+            for inner in child.children:
+                if isinstance(inner, XmlText):
+                    return inner
+    return None
+
+
+def words_of(doc: Doc) -> str:
+    """The text of every paragraph of the editor's fragment, in order."""
+    fragment = doc.get("default", type=XmlFragment)
+    return "".join(
+        str(inner)
+        for child in fragment.children
+        if isinstance(child, XmlElement)
+        for inner in child.children
+        if isinstance(inner, XmlText)
+    )
