@@ -1,7 +1,8 @@
 """Import: DOCX and ODT → pandoc → HTML (media extracted) → `content.from_html`; Markdown and
 HTML straight to `content`. pandoc's readers drop page breaks (and 2.17's ODT reader drops
-header rows), so those are first marked in the file's XML with words that cannot occur in it,
-and turned back into `pageBreak` nodes and header cells after. Images come back as
+header rows), so those are first marked in the file's XML with words that cannot occur in it
+(`marking`, with an XML parser, in linear time), and turned back into `pageBreak` nodes and
+header cells after. Images come back as
 (name, bytes) with the placeholder src `ensemble-import:<name>`, for the caller to store.
 """
 
@@ -12,6 +13,7 @@ import re
 import secrets
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +21,15 @@ from django.utils.translation import gettext as _
 
 from .. import content
 from ..content.schema import PMNode, make_node
+from .marking import DocxMarker, NotWellFormed, OdtMarker
 from .run import ConversionError, run
 
 IMPORT_FORMATS = ("docx", "odt", "md", "html")
 MAX_UNPACKED = 200 * 1024 * 1024  # an imported DOCX or ODT unzipped may not be larger
+# Its text (word/document.xml, content.xml) may not be larger: it is marked in the worker, in
+# under a second for 10 MB of a real document, in about 3 s for 16 MB of page break after page
+# break (a 300-page report holds a few MB).
+MAX_MARKED = 16 * 1024 * 1024
 
 
 @dataclass
@@ -131,74 +138,36 @@ def _mark(data: bytes, fmt: str, marker: str, header: str) -> bytes:
             _("The file is damaged or is not a %(format)s file.") % {"format": fmt.upper()}
         )
     total = sum(info.file_size for info in archive.infolist())
-    if total > MAX_UNPACKED:
+    # The sizes are those the archive declares: zipfile reads no more than that of a file.
+    if total > MAX_UNPACKED or archive.getinfo(part).file_size > MAX_MARKED:
         raise ConversionError(_("The file is too large to be converted."))
-    xml = archive.read(part).decode("utf-8", errors="replace")
-    xml = _mark_docx(xml, marker) if fmt == "docx" else _mark_odt(xml, marker, header)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as rewritten:
-        for info in archive.infolist():
-            body = xml.encode() if info.filename == part else archive.read(info)
-            # mimetype stays first and stored, as ODF requires
-            compression = (
-                zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
-            )
-            rewritten.writestr(info, body, compress_type=compression)
+    try:
+        xml = archive.read(part)
+        rewriter = DocxMarker(xml, marker) if fmt == "docx" else OdtMarker(xml, marker, header)
+        xml = rewriter.rewrite()
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as rewritten:
+            for info in archive.infolist():
+                body = xml if info.filename == part else archive.read(info)
+                # mimetype stays first and stored, as ODF requires
+                compression = (
+                    zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
+                )
+                rewritten.writestr(info, body, compress_type=compression)
+    # zipfile says RuntimeError for an encrypted file, NotImplementedError for an unknown
+    # compression, EOFError for a truncated one.
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        NotWellFormed,
+    ) as error:
+        raise ConversionError(
+            _("The file is damaged or is not a %(format)s file.") % {"format": fmt.upper()}
+        ) from error
     return out.getvalue()
-
-
-def _mark_docx(xml: str, marker: str) -> str:
-    # A list paragraph's own indentation is the list's: pandoc would read it as a quotation.
-    xml = re.sub(
-        r"<w:pPr>(?:(?!</w:pPr>).)*?<w:numPr>.*?</w:pPr>",
-        lambda m: re.sub(r"<w:ind\b[^>]*/>", "", m.group(0)),
-        xml,
-        flags=re.DOTALL,
-    )
-    text = f"<w:t>{marker}</w:t>"
-    xml = re.sub(r'<w:br\s+w:type="page"\s*/>', text, xml)
-    # A paragraph that starts on a new page: the marker as its first run.
-    before = r'<w:pageBreakBefore(?:\s+w:val="(?:true|1|on)")?\s*/>'
-    pattern = rf"(<w:pPr>(?:(?!</w:pPr>).)*?{before}(?:(?!</w:pPr>).)*?</w:pPr>)"
-    return re.sub(pattern, rf"\1<w:r>{text}</w:r>", xml, flags=re.DOTALL)
-
-
-def _mark_odt(xml: str, marker: str, header: str) -> str:
-    """A paragraph of `marker` before (after) each paragraph whose style breaks the page
-    before (after) it; LibreOffice writes these as automatic styles of content.xml. Header
-    rows become ordinary rows whose paragraphs start with `header`."""
-
-    def header_rows(match: re.Match[str]) -> str:
-        rows = re.sub(r"<text:(p|h)\b([^>]*?)/>", rf"<text:\1\2>{header}</text:\1>", match.group(1))
-        return re.sub(rf"<text:(p|h)\b([^>]*?)>(?!{header})", rf"<text:\1\2>{header}", rows)
-
-    xml = re.sub(
-        r"<table:table-header-rows>(.*?)</table:table-header-rows>",
-        header_rows,
-        xml,
-        flags=re.DOTALL,
-    )
-    styles: dict[str, str] = {}
-    for match in re.finditer(r"<style:style\b([^>]*?)(?:/>|>(.*?)</style:style>)", xml, re.DOTALL):
-        named = re.search(r'style:name="([^"]+)"', match.group(1))
-        props = re.search(r"<style:paragraph-properties\b[^>]*>", match.group(2) or "")
-        if named is None or props is None:
-            continue
-        if 'fo:break-before="page"' in props.group(0):
-            styles[named.group(1)] = "before"
-        elif 'fo:break-after="page"' in props.group(0):
-            styles[named.group(1)] = "after"
-    paragraph = f"<text:p>{marker}</text:p>"
-    for name, where in styles.items():
-        # text:p and text:h do not nest (but for notes, which we accept to miss).
-        element = (
-            rf'<text:(p|h)\b[^>]*?text:style-name="{re.escape(name)}"[^>]*?(?:/>|>.*?</text:\1>)'
-        )
-        if where == "before":
-            xml = re.sub(element, lambda m: paragraph + m.group(0), xml, flags=re.DOTALL)
-        else:
-            xml = re.sub(element, lambda m: m.group(0) + paragraph, xml, flags=re.DOTALL)
-    return xml
 
 
 def _split_page_breaks(node: PMNode, marker: str) -> None:
