@@ -49,12 +49,14 @@ def highest(roles: list[Role | str | None]) -> Role | None:
 
 
 def link_role(reach: str, role: str, user: Any) -> Role | None:
-    """The role that an object's link gives to ``user``."""
+    """The role that an object's link gives to ``user``. External users get only what they
+    were invited to: a link is not an invitation. A public link lets them read what anyone
+    may read signed out, no more."""
+    external = getattr(user, "is_external", False)
     if reach == LinkReach.PUBLIC:
-        return Role(role)
+        return Role.READER if external else Role(role)
     if reach == LinkReach.AUTHENTICATED and user.is_authenticated:
-        # External users see only what they were invited to: a link is not an invitation.
-        return None if getattr(user, "is_external", False) else Role(role)
+        return None if external else Role(role)
     return None
 
 

@@ -99,18 +99,24 @@ class Document(BaseModel):
         key = getattr(user, "pk", None)
         if key in cached:
             return cached[key]
-        roles: list[Role | str | None] = []
-        for doc in self.lineage():
-            roles.append(link_role(doc.link_reach, doc.link_role, user))
+        links = [link_role(doc.link_reach, doc.link_role, user) for doc in self.lineage()]
+        given: list[Role | str | None] = []
         if user.is_authenticated:
-            roles += list(
+            given = list(
                 DocumentAccess.objects.filter(document_id__in=self.ancestor_ids)
                 .filter(models.Q(user=user) | models.Q(team__memberships__user=user))
                 .values_list("role", flat=True)
             )
-        role = highest(roles)
+        role = highest([*links, *given])
         self._roles = {**cached, key: role}
+        self._given = {**getattr(self, "_given", {}), key: bool(given)}
         return role
+
+    def has_access_given(self, user: Any) -> bool:
+        """Whether ``user`` has a role given to them or their team (here or above), not only
+        the one a link gives."""
+        self.get_role(user)
+        return bool(getattr(self, "_given", {}).get(getattr(user, "pk", None)))
 
     def get_abilities(self, user: Any) -> dict[str, bool]:
         role = self.get_role(user)
@@ -120,6 +126,8 @@ class Document(BaseModel):
         if in_trash:  # a document in the trash is only read, restored or purged
             abilities.update(update=False, comment=False, manage_accesses=False)
         abilities.update(
+            # Who has access is shown to those given access, not to whoever has the link.
+            accesses=bool(rank) and self.has_access_given(user),
             favourite=bool(user.is_authenticated and rank),
             restore=in_trash and rank >= RANK[Role.OWNER],
             request_access=bool(user.is_authenticated and rank < RANK[Role.EDITOR]),

@@ -147,7 +147,8 @@ def document_view(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
         "images_url": reverse("docs-document-images", args=[document.pk]),
         "user_name": str(user) if user.is_authenticated else _("Guest"),
         "user_color": colour_of(user),
-        "lineage": document.lineage()[:-1],
+        # The pages above, those the person may read (no title of another's page leaks).
+        "lineage": [doc for doc in document.lineage()[:-1] if doc.get_abilities(user)["retrieve"]],
         "children": document.children.filter(deleted_at__isnull=True),
         "favourite": user.is_authenticated
         and Favourite.objects.filter(user=user, document=document).exists(),

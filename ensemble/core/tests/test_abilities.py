@@ -37,6 +37,7 @@ def test_each_role_gives_its_abilities(role: Role | None, expected: set[str]) ->
         (LinkReach.AUTHENTICATED, AGENT, Role.EDITOR),
         (LinkReach.AUTHENTICATED, GUEST, None),  # a link is not an invitation
         (LinkReach.PUBLIC, ANONYMOUS, Role.EDITOR),
+        (LinkReach.PUBLIC, GUEST, Role.READER),  # what anyone reads, and nothing more
     ],
 )
 def test_link_reach(reach: str, user: object, expected: Role | None) -> None:

@@ -86,11 +86,13 @@ class AccessSerializer(serializers.ModelSerializer[DocumentAccess]):
         fields = ["id", "user", "user_name", "team", "team_name", "role", "inherited_from"]
         read_only_fields = ["id", "user", "team"]
 
-    def get_inherited_from(self, access: DocumentAccess) -> dict[str, str] | None:
+    def get_inherited_from(self, access: DocumentAccess) -> dict[str, str | None] | None:
         here = self.context.get("document")
         if here is None or access.document_id == here.pk:
             return None
-        return {"id": str(access.document_id), "title": str(access.document)}
+        # The title of a page above only for those who may read it.
+        readable = access.document_id in self.context.get("readable", ())
+        return {"id": str(access.document_id), "title": str(access.document) if readable else None}
 
     def get_user_name(self, access: DocumentAccess) -> str | None:
         return str(access.user) if access.user else None
@@ -181,7 +183,7 @@ class DocumentViewSet(
         "move": "retrieve",  # the action checks the document's and the new parent's rights
         "children": "retrieve",
         "favourite": "favourite",
-        "accesses:get": "retrieve",
+        "accesses:get": "accesses",
         "accesses:post": "manage_accesses",
         "access_detail": "manage_accesses",
         "access_requests:get": "manage_accesses",
@@ -321,7 +323,10 @@ class DocumentViewSet(
             .select_related("user", "team", "document")
             .order_by("-document__path", "created_at")
         )
-        return Response(AccessSerializer(rows, many=True, context={"document": document}).data)
+        user = acting_user(request)
+        readable = {doc.pk for doc in document.lineage() if doc.get_abilities(user)["retrieve"]}
+        context = {"document": document, "readable": readable}
+        return Response(AccessSerializer(rows, many=True, context=context).data)
 
     @extend_schema(request=RoleSerializer, responses={200: AccessSerializer, 204: None})
     @action(

@@ -268,3 +268,32 @@ def test_only_owners_move_a_page_out_of_where_it_inherits_its_rights() -> None:
     )
     assert owner_moves.status_code == 200 and owner_moves.json()["parent"] is None
     assert signed_in(admin).get(f"{API}{child.pk}/").status_code == 404  # inherited no more
+
+
+def test_who_has_access_is_shown_to_those_given_access_not_to_whoever_has_the_link() -> None:
+    """A review found link-only readers listing everyone with access, and the titles of
+    pages above that they may not read (in the list and in the page's breadcrumb)."""
+    parent = document(title="Titre secret du dossier")
+    child = document(parent=parent, title="Page ouverte")
+    Document.objects.filter(pk=child.pk).update(link_reach=LinkReach.AUTHENTICATED)
+    passer_by = UserFactory(organisation=child.organisation)
+    assert signed_in(passer_by).get(f"{API}{child.pk}/").status_code == 200
+    assert signed_in(passer_by).get(f"{API}{child.pk}/accesses/").status_code == 403
+    page = signed_in(passer_by).get(f"/docs/{child.pk}/")
+    assert page.status_code == 200 and "Titre secret du dossier" not in page.content.decode()
+    reader = share(child, Role.READER)  # given access to the page, not to the one above
+    rows = signed_in(reader).get(f"{API}{child.pk}/accesses/").json()
+    inherited = [row["inherited_from"] for row in rows if row["inherited_from"]]
+    assert inherited == [{"id": str(parent.pk), "title": None}]
+    owner_rows = signed_in(parent.creator).get(f"{API}{child.pk}/accesses/").json()
+    assert {"id": str(parent.pk), "title": "Titre secret du dossier"} in [
+        row["inherited_from"] for row in owner_rows
+    ]
+
+
+def test_external_users_read_a_public_document_and_no_more() -> None:
+    doc = document()
+    Document.objects.filter(pk=doc.pk).update(link_reach=LinkReach.PUBLIC, link_role=Role.EDITOR)
+    guest = UserFactory(is_external=True, organisation=None)
+    abilities = signed_in(guest).get(f"{API}{doc.pk}/").json()["abilities"]
+    assert abilities["retrieve"] and not abilities["update"] and not abilities["create_child"]

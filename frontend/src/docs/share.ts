@@ -89,12 +89,16 @@ export function bindShare(options: ShareOptions): Share {
       role.textContent = roleName(access.role);
       const where = document.createElement("p");
       where.className = "fr-text--xs fr-mb-0 ens-doc__share-from";
-      const link = document.createElement("a");
-      link.href = `/docs/${from.id}/`;
-      link.dataset.accessFrom = from.id;
-      link.textContent = from.title || strings.untitled;
-      const [before, after = ""] = strings.inheritedFrom.split("{title}");
-      where.append(before, link, after);
+      if (from.title === null) {
+        where.textContent = strings.inheritedAbove; // a page above the person may not read
+      } else {
+        const link = document.createElement("a");
+        link.href = `/docs/${from.id}/`;
+        link.dataset.accessFrom = from.id ?? "";
+        link.textContent = from.title || strings.untitled;
+        const [before, after = ""] = strings.inheritedFrom.split("{title}");
+        where.append(before, link, after);
+      }
       item.append(role, where);
     } else if (canManage && roleOptions) {
       const select = document.createElement("select");

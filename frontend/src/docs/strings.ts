@@ -29,6 +29,7 @@ export interface DocStrings {
   copied: string;
   copyByHand: string;
   inheritedFrom: string;
+  inheritedAbove: string;
   invited: string;
   addedColleague: string;
   // Template, move, page links

@@ -2043,7 +2043,7 @@ export interface components {
             role: components["schemas"]["RoleE0fEnum"];
             /** @description The page above that gives this access (null: given on this document) */
             readonly inherited_from: {
-                [key: string]: string;
+                [key: string]: string | null;
             } | null;
         };
         /**
