@@ -6,6 +6,8 @@ attributes are the marks (mark name → its attributes, `{}` when it has none). 
 overlap itself is stored under `name--<hash>`: the suffix is dropped when reading.
 """
 
+import json
+import math
 import re
 from collections.abc import Iterable
 from typing import Any, cast
@@ -135,22 +137,79 @@ class _At:
 
 
 def _check(nodes: list[PMNode], depth: int = 0) -> None:
+    """Refuse, with a sentence, what write() could not store as the editor stores it: any JSON
+    may come from the API, and pycrdt fails on some values (an integer past 64 bits, a key that
+    is not a string) with a panic that is no ValueError."""
+    invalid = _("The document is not valid ProseMirror JSON.")
     if not isinstance(nodes, list) or depth > MAX_DEPTH:
-        raise ValueError(_("The document is not valid ProseMirror JSON."))
+        raise ValueError(invalid)
     for node in nodes:
-        if not isinstance(node, dict) or not isinstance(node.get("attrs") or {}, dict):
-            raise ValueError(_("The document is not valid ProseMirror JSON."))
+        if not isinstance(node, dict) or not _is_attrs(node.get("attrs")):
+            raise ValueError(invalid)
         node_type = node.get("type")
-        if node_type not in NODES or node_type == "doc":
-            raise ValueError(_("Unknown node type: %(type)s.") % {"type": node_type})
-        for mark in node.get("marks") or []:
-            if not isinstance(mark, dict) or not isinstance(mark.get("attrs") or {}, dict):
-                raise ValueError(_("The document is not valid ProseMirror JSON."))
-            if mark.get("type") not in MARKS:
-                raise ValueError(_("Unknown mark type: %(type)s.") % {"type": mark.get("type")})
+        if not isinstance(node_type, str) or node_type not in NODES or node_type == "doc":
+            raise ValueError(_("Unknown node type: %(type)s.") % {"type": _shown(node_type)})
+        marks = node.get("marks") or []
+        if not isinstance(marks, list):
+            raise ValueError(invalid)
+        for mark in marks:
+            if not isinstance(mark, dict) or not _is_attrs(mark.get("attrs")):
+                raise ValueError(invalid)
+            mark_type = mark.get("type")
+            if not isinstance(mark_type, str) or mark_type not in MARKS:
+                raise ValueError(_("Unknown mark type: %(type)s.") % {"type": _shown(mark_type)})
         if node_type == "text" and not isinstance(node.get("text"), str):
             raise ValueError(_("A text node must have a text."))
+        if node_type == "text" and _SURROGATE.search(node["text"]):
+            raise ValueError(invalid)
         _check(node.get("content") or [], depth + 1)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a lone half of a pair, which UTF-8 cannot encode
+_INT64 = range(-(2**63), 2**63)
+
+
+def _is_attrs(attrs: Any) -> bool:
+    """Whether `attrs` (absent, or a node's or a mark's attributes) can be stored: string keys,
+    JSON values that Yrs holds (integers of 64 bits, finite numbers), not nested deep."""
+    if not attrs:
+        return True
+    if not isinstance(attrs, dict):
+        return False
+    pending = [(attrs, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            if depth > 8 or not all(isinstance(key, str) for key in value):
+                return False
+            pending += [(key, depth + 1) for key in value]
+            pending += [(item, depth + 1) for item in value.values()]
+        elif isinstance(value, list):
+            if depth > 8:
+                return False
+            pending += [(item, depth + 1) for item in value]
+        elif isinstance(value, str):
+            if _SURROGATE.search(value):
+                return False
+        elif isinstance(value, bool) or value is None:
+            continue
+        elif isinstance(value, int):
+            if value not in _INT64:
+                return False
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                return False  # JSON has no NaN: the document could not be read back
+        else:
+            return False
+    return True
+
+
+def _shown(value: Any) -> str:
+    """A type as the error message names it: what a person typed, not a page of JSON."""
+    if isinstance(value, list | dict):
+        return "[…]" if isinstance(value, list) else "{…}"  # however deep it is nested
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _write_children(parent: XmlFragment | XmlElement, nodes: list[PMNode]) -> None:

@@ -178,6 +178,47 @@ def test_write_replaces_the_content_in_one_transaction(fragment):
     assert content.read(fragment) == replacement
 
 
+def _text(text: object = "x", marks: object = None) -> dict:
+    """A paragraph holding one text node, as the API may be given it."""
+    node = {"type": "text", "text": text} | ({"marks": marks} if marks is not None else {})
+    return make_node("paragraph", None, [node])
+
+
+_DEEP: list = []
+for _ in range(5000):
+    _DEEP = [_DEEP]
+# JSON of the wrong shape: types that cannot be looked up (a list or a dict), values Yrs cannot
+# hold (a number past 64 bits, a key that is not a string, NaN, a lone surrogate), and so on.
+BAD_NODES = {
+    "node type list": {"type": []},
+    "node type dict": {"type": {"a": 1}},
+    "node type deep": {"type": _DEEP},
+    "mark type dict": _text(marks=[{"type": {}}]),
+    "mark type list": _text(marks=[{"type": ["bold"]}]),
+    "marks not a list": _text(marks=5),
+    "attrs not a dict": {"type": "heading", "attrs": [1]},
+    "mark attrs not a dict": _text(marks=[{"type": "link", "attrs": "https://a.org"}]),
+    "text not a string": _text(text=5),
+    "text a list": _text(text=["x"]),
+    "text a lone surrogate": _text(text="a\ud800"),
+    "attr past 64 bits": {"type": "heading", "attrs": {"level": 2**63}},
+    "attr below 64 bits": {"type": "heading", "attrs": {"level": -(2**63) - 1}},
+    "mark attr past 64 bits": _text(marks=[{"type": "link", "attrs": {"href": [2**70]}}]),
+    "mark attr key not a string": _text(marks=[{"type": "link", "attrs": {1: "x"}}]),
+    "attr NaN": {"type": "heading", "attrs": {"level": float("nan")}},
+    "attr nested deep": {"type": "heading", "attrs": {"level": _DEEP}},
+}
+BAD_NODE_SENTENCES = {
+    "node type list": "Unknown node type: […].",
+    "node type dict": "Unknown node type: {…}.",
+    "node type deep": "Unknown node type: […].",
+    "mark type dict": "Unknown mark type: {…}.",
+    "mark type list": "Unknown mark type: […].",
+    "text not a string": "A text node must have a text.",
+    "text a list": "A text node must have a text.",
+}
+
+
 @pytest.mark.parametrize(
     "bad",
     [
@@ -192,6 +233,18 @@ def test_write_refuses_what_the_schema_does_not_know_and_changes_nothing(fragmen
     content.write(fragment, full_document())
     with pytest.raises(ValueError):
         content.write(fragment, bad)
+    assert content.read(fragment) == full_document()
+
+
+@pytest.mark.parametrize("name", BAD_NODES)
+def test_write_refuses_json_of_the_wrong_shape_with_a_sentence(fragment, name):
+    # Any JSON from the API: none of it may fail as anything but a ValueError (a 400).
+    content.write(fragment, full_document())
+    with pytest.raises(ValueError) as refused:
+        content.write(fragment, {"type": "doc", "content": [BAD_NODES[name]]})
+    assert str(refused.value) == BAD_NODE_SENTENCES.get(
+        name, "The document is not valid ProseMirror JSON."
+    )
     assert content.read(fragment) == full_document()
 
 
