@@ -23,6 +23,9 @@ DEFAULT_RATES = {
     "chat.lookups": "300/minute",
     # frames one document socket sends (keystrokes, cursor moves), counted by its process
     "docs.frames": "3000/minute",
+    "docs.convert": "30/hour",  # imports and exports one account asks for (LibreOffice, pandoc)
+    "docs.writes": "120/minute",  # content written, versions kept, pictures put, by one account
+    "docs.requests": "30/hour",  # access requests and invitations one account sends
 }
 
 

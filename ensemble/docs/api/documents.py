@@ -176,6 +176,15 @@ class DocumentViewSet(
     serializer_class = DocumentSerializer
     permission_classes = [IsAuthenticated, HasAbility]
     queryset = Document.objects.none()
+    rate_limits = {
+        "exports": "docs.convert",
+        "content:put": "docs.writes",
+        "versions:post": "docs.writes",
+        "restore_version": "docs.writes",
+        "images": "docs.writes",
+        "access_requests:post": "docs.requests",
+        "invitations": "docs.requests",
+    }
     ability_for_action = {
         "partial_update": "update",
         "destroy": "destroy",

@@ -57,6 +57,7 @@ class JobViewSet(
 
     serializer_class = JobSerializer
     permission_classes = [IsAuthenticated]
+    rate_limits = {"create": "docs.convert"}
     queryset = ConversionJob.objects.none()
 
     def get_queryset(self) -> QuerySet[ConversionJob]:

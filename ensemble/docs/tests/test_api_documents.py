@@ -297,3 +297,15 @@ def test_external_users_read_a_public_document_and_no_more() -> None:
     guest = UserFactory(is_external=True, organisation=None)
     abilities = signed_in(guest).get(f"{API}{doc.pk}/").json()["abilities"]
     assert abilities["retrieve"] and not abilities["update"] and not abilities["create_child"]
+
+
+def test_costly_actions_have_their_own_rate_limits(settings: Any) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "docs.convert": "2/hour"}
+    doc = document()
+    owner = signed_in(doc.creator)
+    url = f"{API}{doc.pk}/exports/"
+    answers = [
+        owner.post(url, {"format": "md"}, content_type="application/json").status_code
+        for _ in range(3)
+    ]
+    assert answers == [202, 202, 429]
