@@ -11,11 +11,15 @@ class DocsConfig(AppConfig):
 
     def ready(self) -> None:
         from ensemble.accounts.guests import invitable
+        from ensemble.core.files import delete_files_with
         from ensemble.docs import tasks  # noqa: F401  (the trash is purged on a schedule)
         from ensemble.docs.actions import join_by_invitation
-        from ensemble.docs.models import Document
+        from ensemble.docs.models import ConversionJob, Document, DocumentImage
 
         invitable(Document, join_by_invitation)  # e-mail invitations to a document
+        # However they go (a purged trash, an expired job), their stored files go too.
+        delete_files_with(DocumentImage, "file")
+        delete_files_with(ConversionJob, "file")
 
     def launcher_tiles(self, user: Any) -> list[Any]:
         from django.urls import reverse

@@ -99,8 +99,12 @@ def edit(user: User, comment: Comment, body: str) -> Comment:
 
 def delete(user: User, comment: Comment) -> None:
     mine = comment.author_id == user.pk
-    if not mine and not comment.document.get_abilities(user)["manage_accesses"]:
+    administrator = comment.document.get_abilities(user)["manage_accesses"]
+    if not mine and not administrator:
         raise ActionRefused(_("Only its author or the document's administrators can delete it."))
+    others = comment.replies.exclude(author_id=user.pk).exists()
+    if others and not administrator:  # deleting a thread deletes its replies
+        raise ActionRefused(_("Others replied: only the document's administrators can delete it."))
     comment.delete()
     changes.comments_changed(comment.document)
 

@@ -9,10 +9,12 @@ from django.utils import timezone
 from ensemble.core.schedule import every
 from ensemble.core.tasks import background_task
 from ensemble.docs import changes, store
-from ensemble.docs.models import Document, DocumentUpdate
+from ensemble.docs.models import ConversionJob, Document, DocumentUpdate
 
 # How long a deleted document stays in the trash.
 TRASH_DAYS = 30
+# How long an import's or an export's job (and the file of an export) is kept.
+JOB_DAYS = 7
 
 
 @background_task
@@ -57,3 +59,16 @@ def convert_document(job_id: str) -> str:
     from ensemble.docs import conversions
 
     return conversions.run(job_id)
+
+
+@every(timedelta(hours=6))
+@background_task
+def forget_old_jobs() -> dict[str, int]:
+    """Imports and exports older than JOB_DAYS go, with their files (an export to download,
+    the upload of an import that failed)."""
+    cutoff = timezone.now() - timedelta(days=JOB_DAYS)
+    deleted = 0
+    for job in ConversionJob.objects.filter(created_at__lt=cutoff).iterator():
+        job.delete()
+        deleted += 1
+    return {"deleted": deleted}

@@ -92,3 +92,15 @@ def test_who_may_comment_and_bad_comments() -> None:
     stray = post(signed_in(other.creator), other, body="ailleurs").json()
     assert post(owner, doc, body="réponse", thread=stray["id"]).status_code == 400
     assert post(owner, doc, body="x", mentions=["not-an-id"]).status_code == 400
+
+
+def test_a_thread_others_replied_to_is_deleted_by_administrators_only() -> None:
+    """Deleting a thread deletes its replies: its author alone may not delete others' words."""
+    doc = document()
+    commenter = share(doc, Role.COMMENTER)
+    other = share(doc, Role.COMMENTER)
+    thread = post(signed_in(commenter), doc, body="Question").json()
+    post(signed_in(other), doc, body="Réponse", thread=thread["id"])
+    url = f"{API}{doc.pk}/comments/{thread['id']}/"
+    assert signed_in(commenter).delete(url).status_code == 403
+    assert signed_in(doc.creator).delete(url).status_code == 204

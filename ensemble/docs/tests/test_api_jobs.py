@@ -136,3 +136,32 @@ def test_refusals_are_clear() -> None:
     job = owner.get(f"{API}jobs/{broken['id']}/").json()
     assert job["state"] == "failed" and job["error"]
     assert owner.get(f"{API}jobs/{broken['id']}/download/").status_code == 404
+
+
+def test_old_jobs_go_with_their_files_and_purged_pictures_with_their_document() -> None:
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from ensemble.docs import actions, tasks
+
+    doc = document(title="Note")
+    owner = signed_in(doc.creator)
+    job = owner.post(
+        f"{API}documents/{doc.pk}/exports/", {"format": "md"}, content_type="application/json"
+    ).json()
+    stored = ConversionJob.objects.get(pk=job["id"])
+    storage, name = stored.file.storage, stored.file.name
+    assert storage.exists(name)
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        assert tasks.forget_old_jobs.call() == {"deleted": 1}
+    assert not storage.exists(name)
+    image = DocumentImage.objects.create(
+        document=doc, file=upload("p.png", png()), content_type="image/png", size=1
+    )
+    picture_name = image.file.name
+    actions.trash(doc.creator, doc)
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        tasks.purge_trash.call()
+    assert not image.file.storage.exists(picture_name)
