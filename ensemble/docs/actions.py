@@ -255,9 +255,8 @@ def revoke(actor: User, access: DocumentAccess) -> None:
     with transaction.atomic():
         if access.role == Role.OWNER:
             check_not_last_owner(access)
-        access.delete()
+        access.delete()  # its sockets check again (signals.access_removed)
         audit.record("docs.access_revoked", actor=actor, target=document)
-        changes.rights_changed(document)
 
 
 def check_may_give(actor: User, document: Document, role: str) -> None:

@@ -15,8 +15,10 @@ class DocsConfig(AppConfig):
         from ensemble.docs import tasks  # noqa: F401  (the trash is purged on a schedule)
         from ensemble.docs.actions import join_by_invitation
         from ensemble.docs.models import ConversionJob, Document, DocumentImage
+        from ensemble.docs.signals import connect
 
         invitable(Document, join_by_invitation)  # e-mail invitations to a document
+        connect()  # rights removed anywhere: the open sockets check again
         # However they go (a purged trash, an expired job), their stored files go too.
         delete_files_with(DocumentImage, "file")
         delete_files_with(ConversionJob, "file")

@@ -443,3 +443,18 @@ async def test_what_no_editor_shows_is_refused(monkeypatch: Any) -> None:
     assert await db(DocumentUpdate.objects.filter(document=doc).count)() == 0
     await alice_socket.disconnect()
     await bruno_socket.disconnect()
+
+
+async def test_leaving_the_team_that_gave_access_disconnects() -> None:
+    from ensemble.accounts.models import TeamMembership
+    from ensemble.accounts.tests.factories import TeamFactory
+    from ensemble.docs.models import DocumentAccess
+
+    doc = await db(document)()
+    team = await db(TeamFactory)(organisation_id=doc.organisation_id)
+    member = await db(UserFactory)(organisation_id=doc.organisation_id)
+    await db(TeamMembership.objects.create)(team=team, user=member, role="member")
+    await db(DocumentAccess.objects.create)(document=doc, team=team, role=Role.EDITOR)
+    _reading, socket = await editor(member, doc)
+    await db(TeamMembership.objects.filter(team=team, user=member).delete)()
+    assert await closed_with(socket) == 4403
