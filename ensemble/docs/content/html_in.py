@@ -251,7 +251,7 @@ def _list(element: _Element) -> PMNode:
         return make_node("taskList", None, content)
     if element.tag == "ol":
         start = element.attrs.get("start", "1")
-        attrs: dict[str, Any] = {"start": int(start) if start.lstrip("-").isdigit() else 1}
+        attrs: dict[str, Any] = {"start": _bounded(start, 1, 1_000_000)}
         if element.attrs.get("type") in ("a", "A", "i", "I"):  # "1" is the default
             attrs["type"] = element.attrs["type"]
         return make_node("orderedList", attrs, content)
@@ -300,13 +300,22 @@ def _rows(table: _Element) -> list[PMNode]:
     return rows
 
 
+def _bounded(text: str, default: int, most: int) -> int:
+    """A whole number written in HTML, from 1 to ``most`` (``default`` if it is none): a file
+    may say anything, and a number past 64 bits cannot be stored."""
+    digits = text.strip().lstrip("-")
+    if not digits.isdigit() or len(digits) > 9 or int(digits) < 1:
+        return default
+    return min(int(digits), most)
+
+
 def _cell(element: _Element) -> PMNode:
     attrs: dict[str, Any] = {}
     for name in ("colspan", "rowspan"):
         value = element.attrs.get(name, "1")
-        attrs[name] = int(value) if value.isdigit() and int(value) > 0 else 1
+        attrs[name] = _bounded(value, 1, 1000)
     widths = element.attrs.get("colwidth") or element.attrs.get("data-colwidth", "")
-    if widths and all(w.isdigit() for w in widths.split(",")):
+    if widths and all(w.isdigit() and len(w) < 7 for w in widths.split(",")):  # pixels
         attrs["colwidth"] = [int(w) for w in widths.split(",")]
     node_type = "tableHeader" if element.tag == "th" else "tableCell"
     return make_node(node_type, attrs, _blocks(element.children) or [_empty()])

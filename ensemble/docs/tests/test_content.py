@@ -583,3 +583,16 @@ def test_the_editor_reads_what_the_server_writes_and_the_other_way(fragment, tmp
     from_editor = Doc()
     from_editor.apply_update((tmp_path / "out.bin").read_bytes())
     assert content.read(from_editor.get(content.FRAGMENT, type=XmlFragment)) == document
+
+
+def test_numbers_in_imported_html_stay_storable() -> None:
+    from ensemble.docs.content import from_html
+
+    html = (
+        '<ol start="99999999999999999999"><li>un</li></ol>'
+        f'<table><tr><td colspan="{"9" * 5000}" colwidth="99999999999999">x</td></tr></table>'
+    )
+    document = from_html(html)
+    assert document["content"][0]["attrs"]["start"] == 1
+    cell = document["content"][1]["content"][0]["content"][0]
+    assert cell["attrs"]["colspan"] == 1 and cell["attrs"].get("colwidth") is None
