@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from procs import memory_mib
 
 from ensemble.core.ports import free_port
 
@@ -54,23 +55,6 @@ ROOT = Path(__file__).resolve().parent.parent
 ENSEMBLE_PYTHON = ROOT / ".venv" / "bin" / "python"
 PASSWORD = "bench-Passw0rd-long-enough"
 OnMessage = Callable[[str, float], None]
-
-
-def tree_peak_rss_mib(pid: int) -> float:
-    """Sum of the peak resident memory (VmHWM) of a process and all its descendants."""
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(
-                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")
-            )
-            for task in Path(f"/proc/{current}/task").iterdir():
-                todo += [int(child) for child in (task / "children").read_text().split()]
-        except (FileNotFoundError, StopIteration, ProcessLookupError):
-            continue
-    return total / 1024
 
 
 def wait_http(url: str, process: subprocess.Popen[bytes], log: Path, seconds: int = 120) -> None:
@@ -114,7 +98,7 @@ class Server:
             self.process.kill()
 
     def peak_rss_mib(self) -> float:
-        return tree_peak_rss_mib(self.process.pid)
+        return memory_mib(self.process.pid, "VmHWM")
 
 
 class Synapse(Server):

@@ -35,51 +35,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from procs import cpu_seconds, memory_mib
+
 from ensemble.core.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = ROOT / "bench" / "docs"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 ENGINES = {"DATABASE_URL", "REDIS_URL", "S3_BUCKET", "SECRET_KEY", "ENCRYPTION_KEYS"}
-
-
-def tree(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        try:
-            for task in Path(f"/proc/{current}/task").iterdir():
-                todo += [int(child) for child in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return found
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process and its descendants, in seconds."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for each in tree(pid):
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            continue
-    return total
-
-
-def rss_mib(pid: int) -> float:
-    total = 0
-    for each in tree(pid):
-        try:
-            status = Path(f"/proc/{each}/status").read_text()
-            total += next(
-                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
-            )
-        except (FileNotFoundError, ProcessLookupError, StopIteration):
-            continue
-    return total / 1024
 
 
 def wait_port(port: int, process: subprocess.Popen[bytes], log: Path, seconds: int = 120) -> None:
@@ -226,7 +189,7 @@ def clients(
     for line in child.stdout:
         line = line.strip()
         if line == "opened":
-            window["rss_open"] = rss_mib(server.process.pid)
+            window["rss_open"] = memory_mib(server.process.pid)
         elif line == "measure start":
             window["cpu0"], window["t0"] = cpu_seconds(server.process.pid), time.monotonic()
         elif line == "measure end":
@@ -243,7 +206,7 @@ def clients(
 def run(server: Server, options: argparse.Namespace) -> dict[str, Any]:
     server.start()
     try:
-        idle = rss_mib(server.process.pid)
+        idle = memory_mib(server.process.pid)
         docs = server.document_ids(options.docs)
         big = server.document_ids(1)
         clients(server, "prefill", docs, words=options.words)
