@@ -151,3 +151,25 @@ def test_a_write_keeps_the_unchanged_blocks_so_what_is_typed_there_meanwhile_sta
         doc, doc.creator, content.from_markdown("Premier.\n\nDeuxième, revu.\n\nTroisième.\n")
     )
     assert len(store.load(doc.pk).update) == size  # the same content again changes nothing
+
+
+@pytest.mark.django_db
+def test_a_new_document_from_a_template_starts_with_its_content() -> None:
+    template = document(title="Modèle de compte rendu")
+    owner = signed_in(template.creator)
+    owner.patch(f"{API}{template.pk}/", {"is_template": True}, content_type="application/json")
+    put(owner, template, "markdown", "# Compte rendu\n\n- Présents\n- Décisions\n")
+    colleague = share(template, Role.READER)
+    listed = signed_in(colleague).get(API, {"view": "templates"}).json()
+    assert [d["title"] for d in listed] == ["Modèle de compte rendu"]
+    made = signed_in(colleague).post(
+        API, {"template": str(template.pk)}, content_type="application/json"
+    )
+    assert made.status_code == 201 and made.json()["title"] == "Modèle de compte rendu"
+    text = signed_in(colleague).get(f"{API}{made.json()['id']}/content/", {"as": "markdown"})
+    assert "Présents" in text.json()["content"]
+    stranger = document().creator
+    refused = signed_in(stranger).post(
+        API, {"template": str(template.pk)}, content_type="application/json"
+    )
+    assert refused.status_code == 400  # a template one may not read is no template
