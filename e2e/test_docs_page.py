@@ -42,12 +42,12 @@ from e2e.docs_helpers import (
 
 
 def test_two_people_co_edit_and_see_each_others_named_caret(suite: Suite, new_page: Any) -> None:
-    suite.create_user("claire@lyon.fr", "Claire Dubois")
-    suite.create_user("hugo@lyon.fr", "Hugo Lambert")
-    doc = make_document(suite, "claire@lyon.fr", "Compte rendu", {"hugo@lyon.fr": "editor"})
+    suite.create_user("claire@docs.lyon.fr", "Claire Dubois")
+    suite.create_user("hugo@docs.lyon.fr", "Hugo Lambert")
+    doc = make_document(suite, "claire@docs.lyon.fr", "Compte rendu", {"hugo@docs.lyon.fr": "editor"})
     claire, hugo = new_page(), new_page()
-    open_document(claire, suite.url, "claire@lyon.fr", doc)
-    open_document(hugo, suite.url, "hugo@lyon.fr", doc)
+    open_document(claire, suite.url, "claire@docs.lyon.fr", doc)
+    open_document(hugo, suite.url, "hugo@docs.lyon.fr", doc)
 
     type_at_end(claire, "Ordre du jour de Claire.")
     wait_for_text(hugo, "Ordre du jour de Claire.")
@@ -68,12 +68,12 @@ def test_two_people_co_edit_and_see_each_others_named_caret(suite: Suite, new_pa
 
 
 def test_edits_made_offline_merge_when_the_network_returns(suite: Suite, new_page: Any) -> None:
-    suite.create_user("ines@lyon.fr", "Inès Moreau")
-    suite.create_user("jules@lyon.fr", "Jules Girard")
-    doc = make_document(suite, "ines@lyon.fr", "Budget", {"jules@lyon.fr": "editor"})
+    suite.create_user("ines@docs.lyon.fr", "Inès Moreau")
+    suite.create_user("jules@docs.lyon.fr", "Jules Girard")
+    doc = make_document(suite, "ines@docs.lyon.fr", "Budget", {"jules@docs.lyon.fr": "editor"})
     ines, jules = new_page(), new_page()
-    open_document(ines, suite.url, "ines@lyon.fr", doc)
-    open_document(jules, suite.url, "jules@lyon.fr", doc)
+    open_document(ines, suite.url, "ines@docs.lyon.fr", doc)
+    open_document(jules, suite.url, "jules@docs.lyon.fr", doc)
     type_at_end(ines, "Base commune.")
     wait_for_text(jules, "Base commune.", exact=True)
 
@@ -110,12 +110,12 @@ def test_edits_made_offline_merge_when_the_network_returns(suite: Suite, new_pag
 def test_words_typed_offline_in_a_closed_tab_reach_the_server_later(
     suite: Suite, new_page: Any
 ) -> None:
-    suite.create_user("karim@lyon.fr", "Karim Benali")
-    suite.create_user("lucie@lyon.fr", "Lucie Fontaine")
-    doc = make_document(suite, "karim@lyon.fr", "Notes de terrain", {"lucie@lyon.fr": "editor"})
+    suite.create_user("karim@docs.lyon.fr", "Karim Benali")
+    suite.create_user("lucie@docs.lyon.fr", "Lucie Fontaine")
+    doc = make_document(suite, "karim@docs.lyon.fr", "Notes de terrain", {"lucie@docs.lyon.fr": "editor"})
     karim, lucie = new_page(), new_page()
-    open_document(karim, suite.url, "karim@lyon.fr", doc)
-    open_document(lucie, suite.url, "lucie@lyon.fr", doc)
+    open_document(karim, suite.url, "karim@docs.lyon.fr", doc)
+    open_document(lucie, suite.url, "lucie@docs.lyon.fr", doc)
     type_at_end(karim, "Visite du chantier.")
     wait_for_text(lucie, "Visite du chantier.", exact=True)
 
@@ -155,10 +155,10 @@ def test_a_server_killed_mid_edit_loses_nothing_it_acknowledged(
     own_suite: OwnSuite, new_page: Any
 ) -> None:
     suite = own_suite
-    suite.create_user("marc@lyon.fr", "Marc Leroy")
-    doc = make_document(suite, "marc@lyon.fr", "Rapport", {})
+    suite.create_user("marc@docs.lyon.fr", "Marc Leroy")
+    doc = make_document(suite, "marc@docs.lyon.fr", "Rapport", {})
     marc = new_page()
-    open_document(marc, suite.url, "marc@lyon.fr", doc)
+    open_document(marc, suite.url, "marc@docs.lyon.fr", doc)
     type_at_end(marc, "Avant la panne.")
     expect(status(marc)).to_have_text(SAVED)
 
@@ -222,17 +222,17 @@ def sync_update(update: bytes) -> bytes:
 
 
 def test_a_reader_cannot_change_the_document(suite: Suite, new_page: Any) -> None:
-    suite.create_user("nadia@lyon.fr", "Nadia Perrin")
-    suite.create_user("olivier@lyon.fr", "Olivier Roche")
-    doc = make_document(suite, "nadia@lyon.fr", "Arrêté", {"olivier@lyon.fr": "reader"})
+    suite.create_user("nadia@docs.lyon.fr", "Nadia Perrin")
+    suite.create_user("olivier@docs.lyon.fr", "Olivier Roche")
+    doc = make_document(suite, "nadia@docs.lyon.fr", "Arrêté", {"olivier@docs.lyon.fr": "reader"})
     nadia = new_page()
-    open_document(nadia, suite.url, "nadia@lyon.fr", doc)
+    open_document(nadia, suite.url, "nadia@docs.lyon.fr", doc)
     type_at_end(nadia, "Texte officiel.")
     expect(status(nadia)).to_have_text(SAVED)
     before = content(nadia, suite.url, doc)
 
     olivier = new_page()
-    open_document(olivier, suite.url, "olivier@lyon.fr", doc, settled=READ_ONLY)
+    open_document(olivier, suite.url, "olivier@docs.lyon.fr", doc, settled=READ_ONLY)
     wait_for_text(olivier, "Texte officiel.", exact=True)
     expect(editor(olivier)).to_have_attribute("contenteditable", "false")
     expect(olivier.locator("[data-toolbar]")).to_have_count(0)
@@ -309,10 +309,10 @@ TABLE = (
 def test_export_with_a_table_and_a_picture_to_pdf_and_docx(
     suite: Suite, new_page: Any, tmp_path: Path
 ) -> None:
-    suite.create_user("pauline@lyon.fr", "Pauline Garnier")
-    doc = make_document(suite, "pauline@lyon.fr", "Bilan des travaux", {})
+    suite.create_user("pauline@docs.lyon.fr", "Pauline Garnier")
+    doc = make_document(suite, "pauline@docs.lyon.fr", "Bilan des travaux", {})
     page = new_page()
-    sign_in(page, suite.url, "pauline@lyon.fr")
+    sign_in(page, suite.url, "pauline@docs.lyon.fr")
     expect(page.locator("body")).to_have_attribute("data-live", "")
     base = f"{suite.url}/api/v1/docs/documents/{doc}"
     image = {"name": "plan.png", "mimeType": "image/png", "buffer": picture()}
@@ -374,20 +374,20 @@ def test_export_with_a_table_and_a_picture_to_pdf_and_docx(
 
 
 def test_screenshots_of_the_docs_pages(suite: Suite, new_page: Any) -> None:
-    suite.create_user("quentin@lyon.fr", "Quentin Faure")
-    suite.create_user("rose@lyon.fr", "Rose Lemaire")
+    suite.create_user("quentin@docs.lyon.fr", "Quentin Faure")
+    suite.create_user("rose@docs.lyon.fr", "Rose Lemaire")
     suite.shell(
         "from ensemble.accounts.models import User\n"
-        "User.objects.filter(email='rose@lyon.fr').update(language='fr')"
+        "User.objects.filter(email='rose@docs.lyon.fr').update(language='fr')"
     )
     shared = [
-        make_document(suite, "quentin@lyon.fr", title, {"rose@lyon.fr": "editor"})
+        make_document(suite, "quentin@docs.lyon.fr", title, {"rose@docs.lyon.fr": "editor"})
         for title in ("Procès-verbal du conseil", "Plan de mobilité")
     ]
-    make_document(suite, "rose@lyon.fr", "Note de service", {})
+    make_document(suite, "rose@docs.lyon.fr", "Note de service", {})
 
     english = new_page()
-    sign_in(english, suite.url, "quentin@lyon.fr")
+    sign_in(english, suite.url, "quentin@docs.lyon.fr")
     english.goto(f"{suite.url}/docs/")
     expect(english.locator("[data-document]")).to_have_count(2)
     expect(english.get_by_role("heading", level=1)).to_be_visible()
@@ -396,7 +396,7 @@ def test_screenshots_of_the_docs_pages(suite: Suite, new_page: Any) -> None:
 
     french = new_page(locale="fr-FR")
     french.goto(f"{suite.url}/accounts/login/")
-    french.get_by_label("Adresse électronique").fill("rose@lyon.fr")
+    french.get_by_label("Adresse électronique").fill("rose@docs.lyon.fr")
     french.get_by_label("Mot de passe").fill(PASSWORD)
     french.get_by_role("button", name="Se connecter").click()
     french.goto(f"{suite.url}/docs/")

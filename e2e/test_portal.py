@@ -16,7 +16,7 @@ def test_sign_in_portal_french_live_notification_sign_out(suite: Suite, new_page
     sign_in(page, suite.url, "camille@lyon.fr")
     expect(page.get_by_role("heading", name="Hello Camille")).to_be_visible()
     expect(page.locator("[data-organisation]")).to_have_text("Mairie de Lyon")
-    expect(page.locator("[data-tile]")).to_have_count(3)  # the chat, meetings, one's account
+    expect(page.locator("[data-tile]")).to_have_count(4)  # chat, meetings, docs, one's account
     expect(page.get_by_role("link", name="Chat")).to_have_attribute("href", "/chat/")
 
     page.get_by_role("button", name="Français").click()
