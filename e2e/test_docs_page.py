@@ -44,7 +44,9 @@ from e2e.docs_helpers import (
 def test_two_people_co_edit_and_see_each_others_named_caret(suite: Suite, new_page: Any) -> None:
     suite.create_user("claire@docs.lyon.fr", "Claire Dubois")
     suite.create_user("hugo@docs.lyon.fr", "Hugo Lambert")
-    doc = make_document(suite, "claire@docs.lyon.fr", "Compte rendu", {"hugo@docs.lyon.fr": "editor"})
+    doc = make_document(
+        suite, "claire@docs.lyon.fr", "Compte rendu", {"hugo@docs.lyon.fr": "editor"}
+    )
     claire, hugo = new_page(), new_page()
     open_document(claire, suite.url, "claire@docs.lyon.fr", doc)
     open_document(hugo, suite.url, "hugo@docs.lyon.fr", doc)
@@ -112,7 +114,9 @@ def test_words_typed_offline_in_a_closed_tab_reach_the_server_later(
 ) -> None:
     suite.create_user("karim@docs.lyon.fr", "Karim Benali")
     suite.create_user("lucie@docs.lyon.fr", "Lucie Fontaine")
-    doc = make_document(suite, "karim@docs.lyon.fr", "Notes de terrain", {"lucie@docs.lyon.fr": "editor"})
+    doc = make_document(
+        suite, "karim@docs.lyon.fr", "Notes de terrain", {"lucie@docs.lyon.fr": "editor"}
+    )
     karim, lucie = new_page(), new_page()
     open_document(karim, suite.url, "karim@docs.lyon.fr", doc)
     open_document(lucie, suite.url, "lucie@docs.lyon.fr", doc)
