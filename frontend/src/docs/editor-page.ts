@@ -125,7 +125,14 @@ function around(
 
   const sharePanel = $<HTMLElement>("[data-panel=share]");
   if (sharePanel) {
-    const share = bindShare({ api, panel: sharePanel, strings, canManage: data.canShare === "true", link: `${location.origin}${location.pathname}` });
+    const share = bindShare({
+      api,
+      panel: sharePanel,
+      strings,
+      canManage: data.canShare === "true",
+      canSeeAccesses: data.canSeeAccesses !== "false",
+      link: `${location.origin}${location.pathname}`,
+    });
     onPanel("share", () => void share.refresh());
   }
   const versionsPanel = $<HTMLElement>("[data-panel=versions]");

@@ -20,7 +20,7 @@ const PANEL = `
   <div class="fr-select-group"><select data-share-link-role><option value="reader">R</option><option value="editor">E</option></select></div>
   <div hidden data-doc-strings data-team="Team" data-error="Oops" data-accept="Accept" data-refuse="Refuse" data-asks-for="{name} asks to be {role}"
     data-inherited-from="Inherited from {title}" data-invited="Invitation sent to {email}" data-added-colleague="{email} has the role now"
-    data-no-access="Nobody here"></div>`;
+    data-no-access="Nobody here" data-accesses-hidden="Shown to those given access"></div>`;
 
 const ACCESSES: Access[] = [
   { id: "a1", user: "u1", user_name: "Ada Lovelace", team: null, team_name: null, role: "owner", inherited_from: null },
@@ -63,6 +63,23 @@ beforeEach(() => {
 });
 
 describe("the Share panel", () => {
+  it("does not ask who has access when the person has only the link's role", async () => {
+    const element = document.createElement("aside");
+    element.innerHTML = PANEL;
+    document.body.append(element);
+    const share = bindShare({
+      api: new DocsApi("d1", fakeCall),
+      panel: element,
+      strings: readStrings(element),
+      canManage: false,
+      canSeeAccesses: false,
+    });
+    await share.refresh();
+    expect(calls.map(([method, url]) => `${method} ${url}`)).toEqual(["GET /api/v1/docs/documents/d1/"]);
+    expect(element.querySelector("[data-share-hidden]")?.textContent).toBe("Shown to those given access");
+    expect(element.querySelector<HTMLElement>("[data-share-error]")?.hidden).toBe(true);
+  });
+
   it("reads the accesses, the requests and the link when it opens", async () => {
     const { element, share } = panel();
     await share.refresh();

@@ -11,6 +11,8 @@ export interface ShareOptions {
   strings: DocStrings;
   /** The person may give, change and take back roles, and set the link (manage_accesses). */
   canManage: boolean;
+  /** Whether the person may see who has access (given access, not only the link's role). */
+  canSeeAccesses?: boolean;
   search?: (q: string) => Promise<Entry[]>;
   /** The document's address, for "Copy the link". */
   link?: string;
@@ -30,6 +32,7 @@ export const invitationResult = (answer: Invitation, email: string, strings: Doc
 
 export function bindShare(options: ShareOptions): Share {
   const { api, panel, strings, canManage } = options;
+  const canSeeAccesses = options.canSeeAccesses ?? true;
   const search = options.search ?? ((q: string) => searchDirectory(q, "all"));
   const $ = <T extends Element>(selector: string): T | null => panel.querySelector<T>(selector);
   const error = $<HTMLElement>("[data-share-error]");
@@ -153,12 +156,18 @@ export function bindShare(options: ShareOptions): Share {
     if (clearError && error) error.hidden = true;
     try {
       const [accesses, requests, document] = await Promise.all([
-        api.accesses(),
+        canSeeAccesses ? api.accesses() : Promise.resolve([] as Access[]),
         canManage ? api.requests() : Promise.resolve([] as AccessRequest[]),
         api.document(),
       ]);
       list?.replaceChildren(...accesses.map(accessRow));
-      if (list && !accesses.some((access) => !access.inherited_from)) {
+      if (list && !canSeeAccesses) {
+        const hidden = window.document.createElement("li");
+        hidden.className = "fr-text--sm";
+        hidden.dataset.shareHidden = "";
+        hidden.textContent = strings.accessesHidden;
+        list.append(hidden);
+      } else if (list && !accesses.some((access) => !access.inherited_from)) {
         const none = window.document.createElement("li");
         none.className = "fr-text--sm";
         none.dataset.shareNone = "";

@@ -30,6 +30,7 @@ export interface DocStrings {
   copyByHand: string;
   inheritedFrom: string;
   inheritedAbove: string;
+  accessesHidden: string;
   invited: string;
   addedColleague: string;
   // Template, move, page links
