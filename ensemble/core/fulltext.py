@@ -15,10 +15,13 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 
 
-def fts5_query(text: str) -> str:
-    """Every word must appear (each quoted, so that no FTS5 syntax can be injected)."""
-    words = re.findall(r"\w+", text)
-    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+def fts5_query(text: str, prefix: bool = False) -> str:
+    """Every word must appear (each quoted, so that no FTS5 syntax can be injected); with
+    ``prefix``, the last one as the start of a word (what someone is still typing)."""
+    words = ['"' + word.replace('"', '""') + '"' for word in re.findall(r"\w+", text)]
+    if prefix and words:
+        words[-1] += "*"
+    return " ".join(words)
 
 
 def fts5_matches(table: str, id_column: str, match: str, limit: int = 1000) -> list[str]:
@@ -36,8 +39,13 @@ def vector(*columns: str) -> SearchVector:
     return SearchVector(*columns, config="simple")
 
 
-def query(text: str) -> SearchQuery:
-    return SearchQuery(text, config="simple", search_type="websearch")
+def query(text: str, prefix: bool = False) -> SearchQuery:
+    """PostgreSQL: every word; with ``prefix``, the last one as the start of a word."""
+    if not prefix:
+        return SearchQuery(text, config="simple", search_type="websearch")
+    words = re.findall(r"\w+", text)  # nothing but word characters: no query syntax
+    terms = [*words[:-1], f"{words[-1]}:*"] if words else []
+    return SearchQuery(" & ".join(terms), config="simple", search_type="raw")
 
 
 def create(schema_editor: Any, model: Any, columns: list[str]) -> None:

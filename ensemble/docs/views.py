@@ -65,14 +65,15 @@ def listed(user: Any, view: str, search: str = "") -> QuerySet[Document] | list[
 
 
 def searched(documents: QuerySet[Document], text: str) -> QuerySet[Document] | list[Document]:
-    """The documents among ``documents`` whose title or text has every word of ``text``, best
-    first (the same engines as the chat's search: core/fulltext.py)."""
+    """The documents among ``documents`` whose title or text has every word of ``text`` (the
+    last one may be the start of a word: people search as they type), best first (the same
+    engines as the chat's search: core/fulltext.py)."""
     if connection.vendor == "postgresql":
         words = fulltext.vector("title", "text")
-        wanted = fulltext.query(text)
+        wanted = fulltext.query(text, prefix=True)
         found = documents.annotate(words=words, rank=SearchRank(words, wanted)).filter(words=wanted)
         return found.order_by("-rank", "title")[:50]
-    match = fulltext.fts5_query(text)
+    match = fulltext.fts5_query(text, prefix=True)
     if not match:
         return []
     ranked = fulltext.fts5_matches(Document._meta.db_table, "row_id", match)

@@ -34,6 +34,10 @@ def test_every_word_in_the_title_or_the_text() -> None:
     assert found(owner, "voté") == ["Compte rendu"]
     assert found(owner, "introuvable") == []
     assert found(owner, '"; DROP TABLE') == []  # no query syntax gets through
+    assert found(owner, "budget ju") == ["Compte rendu"]  # the last word as it is being typed
+    assert found(owner, "prim") == ["Budget primitif 2027"]
+    assert found(owner, "imitif") == []  # the start of a word, not any part of it
+    assert found(owner, "budget | ju:*") == ["Compte rendu"]  # read as words, not syntax
 
 
 def test_only_among_the_documents_one_may_read() -> None:
