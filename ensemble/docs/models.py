@@ -8,6 +8,7 @@ strongest of their accesses and the link roles on it and on every ancestor (``pa
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
@@ -111,6 +112,23 @@ class Document(BaseModel):
         self._roles = {**cached, key: role}
         self._given = {**getattr(self, "_given", {}), key: bool(given)}
         return role
+
+    def history_since(self, user: Any) -> Any:
+        """From when ``user`` may see the document's past (its versions): all of it for its
+        administrators and owners; for others, from when they were given access (a version
+        from before may hold what was removed before they were let in); None: nothing (a
+        link's role only)."""
+        from datetime import datetime
+
+        role = self.get_role(user)
+        if role is not None and RANK[role] >= RANK[Role.ADMINISTRATOR]:
+            return datetime.min.replace(tzinfo=UTC)
+        if not user.is_authenticated:
+            return None
+        given = DocumentAccess.objects.filter(document_id__in=self.ancestor_ids).filter(
+            models.Q(user=user) | models.Q(team__memberships__user=user)
+        )
+        return given.aggregate(first=models.Min("created_at"))["first"]
 
     def has_access_given(self, user: Any) -> bool:
         """Whether ``user`` has a role given to them or their team (here or above), not only

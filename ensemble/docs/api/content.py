@@ -84,11 +84,19 @@ class ContentViews:
                 body.validated_data["name"].strip(),
             )
             return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
-        rows = document.versions.select_related("author")[:200]
+        rows = self.visible_versions(document).select_related("author")[:200]
         return Response(VersionSerializer(rows, many=True).data)
 
+    def visible_versions(self, document: Document) -> Any:
+        """The versions the person may see: from when they were given access (its
+        administrators see them all; a link's role alone sees none)."""
+        since = document.history_since(acting_user(self.request))  # type: ignore[attr-defined]
+        if since is None:
+            return document.versions.none()
+        return document.versions.filter(created_at__gte=since)
+
     def version_of(self, document: Document, version_id: str) -> DocumentVersion:
-        version = document.versions.filter(pk=version_id).first()
+        version = self.visible_versions(document).filter(pk=version_id).first()
         if version is None:
             raise NotFound(_("No such version of this document."))
         return version

@@ -9,6 +9,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
 
+from ensemble.accounts.tests.factories import UserFactory
 from ensemble.core.abilities import Role
 from ensemble.docs import changes, content, store, tasks
 from ensemble.docs.models import Document, DocumentVersion, VersionKind
@@ -86,6 +87,7 @@ async def test_a_write_from_the_api_reaches_open_editors_at_once() -> None:
 def test_versions_named_compared_and_restored_as_a_new_change() -> None:
     doc = document()
     owner = signed_in(doc.creator)
+    reader = share(doc, Role.READER)  # there before the versions: they are theirs to see
     put(owner, doc, "markdown", "Premier jet.\n\nDeuxième paragraphe.\n")
     named = owner.post(
         f"{API}{doc.pk}/versions/", {"name": "Relu"}, content_type="application/json"
@@ -99,7 +101,6 @@ def test_versions_named_compared_and_restored_as_a_new_change() -> None:
     assert {"op": "insert", "text": "Premier jet corrigé."} in seen["changes"]
     assert {"op": "insert", "text": "Ajout."} in seen["changes"]
     assert {"op": "equal", "text": "Deuxième paragraphe."} in seen["changes"]
-    reader = share(doc, Role.READER)
     assert signed_in(reader).get(version_url).status_code == 200
     assert signed_in(reader).post(f"{version_url}restore/").status_code == 403
     restored = owner.post(f"{version_url}restore/")
@@ -173,3 +174,40 @@ def test_a_new_document_from_a_template_starts_with_its_content() -> None:
         API, {"template": str(template.pk)}, content_type="application/json"
     )
     assert refused.status_code == 400  # a template one may not read is no template
+
+
+@pytest.mark.django_db
+def test_versions_from_before_someone_was_let_in_are_not_theirs_to_see() -> None:
+    """A version may hold what was removed before a person was given access."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from ensemble.core.abilities import LinkReach
+    from ensemble.docs.models import Document
+
+    doc = document()
+    owner = signed_in(doc.creator)
+    start = timezone.now()
+    with time_machine.travel(start):
+        put(owner, doc, "markdown", "Projet confidentiel : nom du candidat.\n")
+        secret = owner.post(
+            f"{API}{doc.pk}/versions/", {"name": "Avant"}, content_type="application/json"
+        ).json()
+        put(owner, doc, "markdown", "Projet.\n")
+    with time_machine.travel(start + timedelta(hours=1)):
+        reader = share(doc, Role.READER)
+        admin = share(doc, Role.ADMINISTRATOR)
+    with time_machine.travel(start + timedelta(hours=2)):
+        later = owner.post(
+            f"{API}{doc.pk}/versions/", {"name": "Après"}, content_type="application/json"
+        ).json()
+    seen = [v["id"] for v in signed_in(reader).get(f"{API}{doc.pk}/versions/").json()]
+    assert seen == [later["id"]]
+    assert signed_in(reader).get(f"{API}{doc.pk}/versions/{secret['id']}/").status_code == 404
+    everything = [v["id"] for v in signed_in(admin).get(f"{API}{doc.pk}/versions/").json()]
+    assert everything == [later["id"], secret["id"]]
+    Document.objects.filter(pk=doc.pk).update(link_reach=LinkReach.AUTHENTICATED)
+    passer_by = signed_in(UserFactory(organisation=doc.organisation))
+    assert passer_by.get(f"{API}{doc.pk}/versions/").json() == []
