@@ -120,3 +120,11 @@ export async function importFile(file: File): Promise<Job> {
 /** Why a call failed, in words the person can read (the API's message when it gave one). */
 export const reasonOf = (failure: unknown, fallback: string): string =>
   failure instanceof ApiError && failure.status ? failure.message : fallback;
+
+
+/** Show a call's refusal in a panel's error box (its <p>), or nothing if it has none. */
+export function showFailure(box: HTMLElement | null, failure: unknown, fallback: string): void {
+  if (!box) return;
+  box.querySelector("p")!.textContent = reasonOf(failure, fallback);
+  box.hidden = false;
+}

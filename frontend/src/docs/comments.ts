@@ -6,7 +6,7 @@
 // panel opens and after each action: the server does not push them yet.
 import type { Editor } from "@tiptap/core";
 import { anchorOf, resolveAnchor, setHighlights } from "./anchors";
-import { type Comment, type DocsApi, type Reply, reasonOf } from "./api";
+import { type Comment, type DocsApi, type Reply, showFailure } from "./api";
 import type { Person } from "./mentions";
 import { type DocStrings, fill } from "./strings";
 import { textMentions } from "./textmentions";
@@ -68,11 +68,7 @@ export function bindComments(options: CommentsOptions): { refresh: () => Promise
   let active: string | null = null;
   let pending: { start: string; end: string; quote: string } | null = null;
 
-  const fail = (failure: unknown): void => {
-    if (!error) return;
-    error.querySelector("p")!.textContent = reasonOf(failure, strings.error);
-    error.hidden = false;
-  };
+  const fail = (failure: unknown): void => showFailure(error, failure, strings.error);
   /** Run a call, show its refusal, read the comments again; the focus goes back to the same
    * thread (the list is drawn anew). */
   const act = async (call: () => Promise<unknown>): Promise<boolean> => {

@@ -3,7 +3,7 @@
 // says: a move changes who inherits access). Move opens a dialog to choose a new parent among the
 // documents one may add pages below, or the root of one's documents; POST move/, then the page
 // is read again for its new breadcrumb.
-import { type DocsApi, type DocumentData, type DocumentList, reasonOf } from "./api";
+import { type DocsApi, type DocumentData, type DocumentList, reasonOf, showFailure } from "./api";
 import { findPages } from "./pages";
 import type { DocStrings } from "./strings";
 
@@ -18,10 +18,7 @@ export function bindTemplateToggle(api: DocsApi, toggle: HTMLInputElement, error
       toggle.checked = document.is_template ?? wanted;
     } catch (failure) {
       toggle.checked = !wanted;
-      if (error) {
-        error.querySelector("p")!.textContent = reasonOf(failure, strings.error);
-        error.hidden = false;
-      }
+      showFailure(error, failure, strings.error);
     } finally {
       toggle.disabled = false;
     }

@@ -2,7 +2,7 @@
 // team found in the directory, changing or taking it back, the link's reach and role (PATCH the
 // document), the access requests to accept or refuse, and copying the link. The template renders
 // the controls the person's abilities allow; the API refuses the rest, and its message is shown.
-import { type Access, type AccessRequest, type DocsApi, type Entry, type Invitation, type LinkReach, type Role, reasonOf, searchDirectory } from "./api";
+import { type Access, type AccessRequest, type DocsApi, type Entry, type Invitation, type LinkReach, type Role, searchDirectory, showFailure } from "./api";
 import { type DocStrings, fill } from "./strings";
 
 export interface ShareOptions {
@@ -41,11 +41,7 @@ export function bindShare(options: ShareOptions): Share {
   const requestList = $<HTMLElement>("[data-share-request-list]");
   const roleOptions = $<HTMLTemplateElement>("template[data-share-role-options]");
 
-  const fail = (failure: unknown): void => {
-    if (!error) return;
-    error.querySelector("p")!.textContent = reasonOf(failure, strings.error);
-    error.hidden = false;
-  };
+  const fail = (failure: unknown): void => showFailure(error, failure, strings.error);
   /** Run a call, show its refusal, then read the lists again. */
   const act = async (call: () => Promise<unknown>): Promise<boolean> => {
     if (error) error.hidden = true;

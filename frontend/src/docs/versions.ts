@@ -3,7 +3,7 @@
 // text marked by <ins>/<del>, words and lines, not colour alone), and restoring it after a
 // confirmation (POST versions/<id>/restore/): the restore reaches the open editors over the
 // socket, as any change does.
-import { type DocsApi, reasonOf, type Version, type VersionDetail } from "./api";
+import { type DocsApi, showFailure, type Version, type VersionDetail } from "./api";
 import { type DocStrings, fill } from "./strings";
 
 export interface VersionsOptions {
@@ -69,11 +69,7 @@ export function bindVersions(options: VersionsOptions): { refresh: () => Promise
   const list = $<HTMLElement>("[data-version-list]");
   const view = $<HTMLElement>("[data-version-view]");
   const nameForm = $<HTMLFormElement>("[data-version-name]");
-  const fail = (failure: unknown): void => {
-    if (!error) return;
-    error.querySelector("p")!.textContent = reasonOf(failure, strings.error);
-    error.hidden = false;
-  };
+  const fail = (failure: unknown): void => showFailure(error, failure, strings.error);
   const tell = (text: string): void => {
     if (status) status.textContent = text;
   };
