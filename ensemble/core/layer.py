@@ -104,6 +104,10 @@ class LocalFirstLayer(BaseChannelLayer):
         hub = await self.hub()
         hub.deliver(hub.groups.get(group, ()), message)
 
+    async def group_send_elsewhere(self, group: str, message: dict[str, Any]) -> None:
+        """Send ``message`` to the group's members in other processes only (a process that
+        hands its own members what they need itself: the document rooms)."""
+
 
 class InProcessLayer(LocalFirstLayer):
     """The layer of the embedded default, without Redis: one ``Connections`` for the process,
@@ -187,6 +191,9 @@ class RedisPubSubLayer(LocalFirstLayer):
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         await super().group_send(group, message)  # the loop's own members, at once
+        await self.group_send_elsewhere(group, message)
+
+    async def group_send_elsewhere(self, group: str, message: dict[str, Any]) -> None:
         hub = await self.hub()
         await hub.publish(hub.key("group", group), message, hub.origin)
 

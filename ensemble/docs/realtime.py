@@ -1,11 +1,12 @@
 """The document socket, ``/ws/docs/<id>/``: Yjs sync and awareness (docs/subsystems/docs.md).
 
 Each process keeps the documents its sockets have open (``Room``: a pycrdt Doc and the last
-update it holds) to answer a newcomer's sync at once. Every update a client sends is stored
-(``store.append``) before it is applied, sent to the document's group on the channel layer
-(every socket of every process) and acknowledged to its sender. Updates carry their sequence:
-a socket or a room that sees a gap reads what is missing from the database, so a message the
-layer lost cannot leave a process behind.
+update it holds) to answer a newcomer's sync at once. An update a client sends is handed at
+once to the other sockets of its room (this process's), and to the rooms of other processes
+through the channel layer (each room follows the document's group with one channel); it is
+stored (``store.append``, group commit) meanwhile, applied, and acknowledged to its sender.
+Stored updates carry their sequence: a socket or a room that sees a gap reads what is missing
+from the database, so a message the layer lost cannot leave a process behind.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import colorsys
+import contextlib
 import hashlib
 import logging
 import time
@@ -22,10 +24,12 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from pycrdt import Doc
 
 from ensemble.core import sessions
+from ensemble.core.layer import OVERFLOW
 from ensemble.core.ratelimit import rate_of
 from ensemble.core.rates import Rate
 from ensemble.core.realtime import LiveSocket
@@ -45,6 +49,7 @@ MAX_UPDATE = 4 * 1024 * 1024
 MAX_AWARENESS = 16 * 1024  # an awareness frame: names and cursors
 AWARENESS_FIELDS = ("cursor", "user")  # what the carets use; anything else is dropped
 MAX_PENDING = 500  # updates received and not yet stored: past it the client is too fast
+MAX_OUTBOX = 2000  # frames not yet sent to a client: past it, it reads too slowly
 CLOSE_SERVER_ERROR = 1011
 
 
@@ -64,16 +69,28 @@ def colour_of(user: Any) -> str:
 
 @dataclass
 class Room:
-    """One document as this process holds it while sockets have it open."""
+    """One document as this process holds it while sockets have it open: its Yjs document,
+    the last stored update applied, who is there (awareness), and this process's sockets,
+    to which the room hands every update itself. The room follows the document's group on
+    the channel layer with one channel: other processes' updates, and what the API and the
+    workers send, reach it once and are handed to each socket here."""
 
     document_id: Any
     doc: Doc = field(default_factory=Doc)
     seq: int = 0
-    sockets: int = 0
+    sockets: list[DocumentConsumer] = field(default_factory=list)
     awareness: dict[int, AwarenessEntry] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     edited: bool = False
     mentioned: set[str] | None = None  # the people mentioned, once a mention was seen
+    entering: int = 0  # sockets on their way in (not in ``sockets`` yet)
+    channel: str = ""
+    joining: asyncio.Task[None] | None = None
+    listener: asyncio.Task[None] | None = None
+
+    @property
+    def group(self) -> str:
+        return group_of(self.document_id)
 
     async def catch_up(self, upto: int | None = None) -> list[tuple[int, bytes]]:
         """Apply what the database holds after ``seq``; return what was applied."""
@@ -103,8 +120,114 @@ class Room:
         self.edited = True
         return True
 
+    async def apply(self, seq: int, update: bytes) -> None:
+        """Hold the update stored as ``seq``, reading what is missing before it, if any."""
+        if not self.take(seq, update):
+            await self.catch_up(seq)
+        if self.mentioned is not None and b"mention" in update:  # told where it was made
+            self.mentioned = changes.mentioned(self.doc)
 
-ROOMS: dict[Any, Room] = {}
+    # This process's side of the group.
+
+    async def opened(self) -> None:
+        """Wait until the room follows the document's group (its first socket starts it)."""
+        if self.joining is None:
+            self.joining = asyncio.get_running_loop().create_task(self.join())
+        await asyncio.shield(self.joining)
+
+    async def join(self) -> None:
+        layer = get_channel_layer()
+        self.channel = await layer.new_channel("docs.")
+        await layer.group_add(self.group, self.channel)
+        self.listener = asyncio.get_running_loop().create_task(self.listen(layer))
+        # Who is editing in other processes: each answers with its sockets' carets.
+        await layer.group_send_elsewhere(
+            self.group, {"type": "doc.query", "reply_to": self.channel}
+        )
+
+    async def shut(self) -> None:
+        """The last socket left: stop following the group."""
+        if self.joining is not None:
+            with contextlib.suppress(Exception):
+                await self.joining
+        if self.listener is not None:
+            self.listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.listener
+        if self.channel:
+            await get_channel_layer().forget(self.channel)
+
+    async def listen(self, layer: Any) -> None:
+        while True:
+            message = await layer.receive(self.channel)
+            try:
+                await self.dispatch(layer, message)
+            except Exception:  # one message's failure must not end the room's listening
+                logger.exception("document room: could not handle %s", message.get("type"))
+
+    async def dispatch(self, layer: Any, message: dict[str, Any]) -> None:
+        """What came through the layer: from another process, the API or a worker."""
+        kind = message["type"]
+        if kind == "doc.update":
+            update = base64.b64decode(message["data"])
+            await self.apply(message["seq"], update)
+            await self.stored(None, message["seq"], update, message.get("id", ""))
+        elif kind == "doc.relay":
+            self.relay(None, message["id"], base64.b64decode(message["data"]))
+        elif kind == "doc.awareness":
+            data = base64.b64decode(message["data"])
+            for entry in protocol.read_awareness(data):
+                if entry.state is None:
+                    self.awareness.pop(entry.client, None)
+                else:
+                    self.awareness[entry.client] = entry
+            self.hand(None, protocol.awareness(data))
+        elif kind == "doc.query":
+            mine = [
+                self.awareness[c] for s in self.sockets for c in s.clients if c in self.awareness
+            ]
+            if mine:
+                answer = {"type": "doc.awareness", "data": encode(protocol.write_awareness(mine))}
+                await layer.send(message["reply_to"], answer)
+        elif kind == "doc.rights":
+            for socket in list(self.sockets):
+                await socket.check_rights()
+        elif kind == "doc.comments":
+            self.hand(None, protocol.comments_changed())
+        elif kind == OVERFLOW:  # what other processes sent may be lost: the pages resync
+            for socket in list(self.sockets):
+                await socket.close(code=CLOSE_TOO_FAST)
+
+    # Handing out: to this process's sockets directly, to other processes through the layer.
+
+    def hand(self, sender: DocumentConsumer | None, frame: bytes) -> None:
+        for socket in self.sockets:
+            if socket is not sender:
+                socket.push(frame)
+
+    def relay(self, sender: DocumentConsumer | None, relay_id: str, update: bytes) -> None:
+        """An editor's update, before it is stored: sent on at once (its stored copy,
+        numbered, follows and is not sent again)."""
+        frame = protocol.sync_update(update)
+        for socket in self.sockets:
+            if socket is not sender:
+                socket.relayed[relay_id] = True
+                while len(socket.relayed) > MAX_RELAYED:  # the oldest, never stored
+                    del socket.relayed[next(iter(socket.relayed))]
+                socket.push(frame)
+
+    async def stored(
+        self, sender: DocumentConsumer | None, seq: int, update: bytes, relay_id: str
+    ) -> None:
+        """The update stored as ``seq``: each socket whose client lacks it sends it."""
+        frame = protocol.sync_update(update)
+        for socket in list(self.sockets):
+            await socket.deliver(seq, frame, relay_id, own=socket is sender)
+
+    async def tell_others(self, message: dict[str, Any]) -> None:
+        """Send ``message`` to the document's rooms in other processes (none in the embedded
+        default)."""
+        await get_channel_layer().group_send_elsewhere(self.group, message)
 
 
 class Budget:
@@ -193,6 +316,9 @@ def appender() -> Appender:
     return found
 
 
+ROOMS: dict[Any, Room] = {}
+
+
 def room_of(document_id: Any) -> Room:
     room = ROOMS.get(document_id)
     if room is None:
@@ -214,6 +340,8 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         self.relayed: dict[str, bool] = {}  # updates sent on before they were stored
         self.to_store: deque[tuple[int, bytes]] = deque()  # (its count, the update)
         self.storer: asyncio.Task[None] | None = None
+        self.outbox: deque[bytes] = deque()  # frames to send, in order
+        self.writer: asyncio.Task[None] | None = None
         self.gone = False
         user: Any = self.scope["user"]  # AuthMiddlewareStack's (anonymous: AnonymousUser)
         signed_in = user.is_authenticated
@@ -230,18 +358,20 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         self.can_edit = bool(abilities.get("update"))
         self.user = user
         self.name = str(user) if user.is_authenticated else ""
-        self.group = group_of(document.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        self.room = room_of(document.pk)
-        self.room.sockets += 1
-        await self.room.catch_up()
-        self.delivered.upto = self.room.seq
-        await self.send(bytes_data=protocol.sync_step1(self.room.doc.get_state()))
-        await self.send_awareness_states(self.room)
-        await self.channel_layer.group_send(
-            self.group, {"type": "doc.query", "sender": self.channel_name}
-        )
+        self.room = room = room_of(document.pk)
+        room.entering += 1
+        try:
+            await room.opened()
+            await room.catch_up()
+        finally:
+            room.entering -= 1
+        # From here on the room hands this socket every update after ``room.seq`` (no await
+        # in between): those before, the client gets in the answer to its sync step 1.
+        self.delivered.upto = room.seq
+        room.sockets.append(self)
+        self.push(protocol.sync_step1(room.doc.get_state()))
+        self.push_awareness_states(room)
         if user.is_authenticated:
             await database_sync_to_async(remember_visit)(document.pk, user)
 
@@ -257,32 +387,51 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self.gone = True  # what it sent is still stored (others have it), not acknowledged
+        if self.writer is not None:
+            self.writer.cancel()
         await self.leave_session()
         room = self.room
         if room is None:
             return
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self in room.sockets:
+            room.sockets.remove(self)
         if self.clients:
             gone = [
                 AwarenessEntry(client, clock + 1, None) for client, clock in self.clients.items()
             ]
             for entry in gone:
                 room.awareness.pop(entry.client, None)
-            await self.channel_layer.group_send(
-                self.group,
-                {
-                    "type": "doc.awareness",
-                    "data": encode(protocol.write_awareness(gone)),
-                    "sender": self.channel_name,
-                },
-            )
-        room.sockets -= 1
-        if room.sockets <= 0 and ROOMS.get(room.document_id) is room:
+            data = protocol.write_awareness(gone)
+            room.hand(self, protocol.awareness(data))
+            await room.tell_others({"type": "doc.awareness", "data": encode(data)})
+        if not room.sockets and not room.entering and ROOMS.get(room.document_id) is room:
             del ROOMS[room.document_id]
+            await room.shut()
             if room.edited:
                 from ensemble.docs.tasks import last_editor_left
 
                 await database_sync_to_async(last_editor_left.enqueue)(str(room.document_id))
+
+    def push(self, frame: bytes) -> None:
+        """Send ``frame`` after those before it, without waiting: a client that reads slowly
+        holds back only itself (past MAX_OUTBOX unsent frames it is closed and resyncs)."""
+        if self.gone:
+            return
+        if len(self.outbox) >= MAX_OUTBOX:
+            self.gone = True
+            self.outbox.clear()
+            asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_FAST))
+            return
+        self.outbox.append(frame)
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.get_running_loop().create_task(self.write())
+
+    async def write(self) -> None:
+        try:
+            while self.outbox and not self.gone:
+                await self.send(bytes_data=self.outbox.popleft())
+        except Exception:  # the connection is closing: what was not sent is sent on reconnect
+            self.outbox.clear()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.room is None:
@@ -313,7 +462,7 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         elif kind == protocol.AWARENESS:
             await self.take_awareness(room, reader.bytes())
         elif kind == protocol.QUERY_AWARENESS:
-            await self.send_awareness_states(room)
+            self.push_awareness_states(room)
         # Other kinds (auth from a client, future ones) are ignored, as y-websocket does.
 
     async def answer_step1(self, room: Room, state_vector: bytes) -> None:
@@ -323,13 +472,13 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         except Exception as error:  # pycrdt refuses a malformed state vector
             raise BadFrame("bad state vector") from error
         self.delivered.add_upto(room.seq)
-        await self.send(bytes_data=protocol.sync_step2(update))
+        self.push(protocol.sync_step2(update))
 
     async def take_update(self, room: Room, update: bytes) -> None:
         self.received += 1
         if update != store.EMPTY_UPDATE:
             if not self.can_edit:
-                await self.send(bytes_data=protocol.denied("read-only"))
+                self.push(protocol.denied("read-only"))
                 return
             if self.user.is_authenticated:
                 if sessions.is_over(self.scope["session"], time.time()):
@@ -337,7 +486,7 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
                     return
                 await self.used()
             if len(update) > MAX_UPDATE:
-                await self.send(bytes_data=protocol.denied("too-large"))
+                self.push(protocol.denied("too-large"))
                 return
             if not valid_update(update):
                 raise BadFrame("not a Yjs update")
@@ -345,10 +494,9 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
             # its sender once stored. Nothing is lost if the server stops in between: the
             # sender keeps what was not acknowledged, and every editor sends what the server
             # lacks when it connects again.
-            relay = {"id": f"{self.channel_name}:{self.received}", "data": encode(update)}
-            await self.channel_layer.group_send(
-                self.group, {"type": "doc.relay", **relay, "sender": self.channel_name}
-            )
+            relay_id = f"{self.channel_name}:{self.received}"
+            room.relay(self, relay_id, update)
+            await room.tell_others({"type": "doc.relay", "id": relay_id, "data": encode(update)})
         # Stored (and acknowledged, in order) by this socket's storer, while this handler
         # goes on to the next frame and the other editors' updates: waiting for the database
         # here would hold them back.
@@ -367,8 +515,7 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
                 count, update = self.to_store.popleft()
                 if update != store.EMPTY_UPDATE:
                     await self.store_one(room, count, update, author)
-                if not self.gone:
-                    await self.send(bytes_data=protocol.saved(count))
+                self.push(protocol.saved(count))
         except Exception:
             logger.exception("document socket: could not store an update")
             self.to_store.clear()
@@ -382,11 +529,11 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
             await self.close(code=CLOSE_GONE)
             return
         before = self.mentions_before(room, update)
-        if not room.take(seq, update):
-            await room.catch_up(seq)
-        stored = {"seq": seq, "id": f"{self.channel_name}:{count}", "data": encode(update)}
-        await self.channel_layer.group_send(
-            self.group, {"type": "doc.update", **stored, "sender": self.channel_name}
+        await room.apply(seq, update)
+        relay_id = f"{self.channel_name}:{count}"
+        await room.stored(self, seq, update, relay_id)
+        await room.tell_others(
+            {"type": "doc.update", "seq": seq, "id": relay_id, "data": encode(update)}
         )
         if before is not None:
             room.mentioned = changes.mentioned(room.doc)
@@ -420,30 +567,23 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
                 entry.state["user"] = {"name": self.name, "color": colour_of(self.user)}
             room.awareness[entry.client] = entry
         data = protocol.write_awareness([e for e in entries if e.client in self.clients])
-        await self.channel_layer.group_send(
-            self.group, {"type": "doc.awareness", "data": encode(data), "sender": self.channel_name}
-        )
+        room.hand(self, protocol.awareness(data))
+        await room.tell_others({"type": "doc.awareness", "data": encode(data)})
 
-    async def send_awareness_states(self, room: Room) -> None:
+    def push_awareness_states(self, room: Room) -> None:
         states = [entry for entry in room.awareness.values() if entry.state is not None]
         if states:
-            await self.send(bytes_data=protocol.awareness(protocol.write_awareness(states)))
+            self.push(protocol.awareness(protocol.write_awareness(states)))
 
-    # Messages from the document's group (this process's sockets and other processes').
+    # What the room hands this socket.
 
-    async def doc_update(self, message: dict[str, Any]) -> None:
-        room = self.room
-        if room is None:
-            return
-        seq, update = message["seq"], base64.b64decode(message["data"])
-        if not room.take(seq, update):
-            await room.catch_up(seq)
-        if room.mentioned is not None and b"mention" in update:  # told where it was made
-            room.mentioned = changes.mentioned(room.doc)
+    async def deliver(self, seq: int, frame: bytes, relay_id: str, own: bool) -> None:
+        """The update stored as ``seq`` (``frame``: it framed): sent unless the client has
+        it already (its own, or relayed before it was stored)."""
         if self.delivered.has(seq):
             return
-        relayed = self.relayed.pop(message.get("id", ""), False)
-        if message["sender"] != self.channel_name and not relayed:
+        relayed = self.relayed.pop(relay_id, False)
+        if not own and not relayed:
             if not self.delivered.has(seq - 1):  # not come yet, from another process, or lost
                 missing = await database_sync_to_async(store.updates_after)(
                     self.document_id, self.delivered.upto
@@ -451,65 +591,21 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
                 for row_seq, data in missing:
                     if row_seq < seq and not self.delivered.has(row_seq):
                         self.delivered.add(row_seq)
-                        await self.send(bytes_data=protocol.sync_update(data))
-            await self.send(bytes_data=protocol.sync_update(update))
+                        self.push(protocol.sync_update(data))
+            self.push(frame)
         self.delivered.add(seq)
 
-    async def doc_relay(self, message: dict[str, Any]) -> None:
-        """Another editor's update, before it is stored: sent on at once (its stored copy,
-        numbered, follows and is not sent again)."""
-        if self.room is None or message["sender"] == self.channel_name:
-            return
-        self.relayed[message["id"]] = True
-        while len(self.relayed) > MAX_RELAYED:  # the oldest, whose stored copy never came
-            del self.relayed[next(iter(self.relayed))]
-        await self.send(bytes_data=protocol.sync_update(base64.b64decode(message["data"])))
-
-    async def doc_rights(self, message: dict[str, Any]) -> None:
+    async def check_rights(self) -> None:
         """Who may do what here changed: check again (disconnected if no longer a reader;
         told the document is read-only if no longer an editor)."""
-        if self.room is None:
-            return
         document = await self.find(str(self.document_id))
         abilities = document.get_abilities(self.user) if document else {}
         if not abilities.get("retrieve"):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         if self.can_edit and not abilities.get("update"):
-            await self.send(bytes_data=protocol.denied("read-only"))
+            self.push(protocol.denied("read-only"))
         self.can_edit = bool(abilities.get("update"))
-
-    async def doc_comments(self, message: dict[str, Any]) -> None:
-        """A comment was written, changed, resolved or deleted: the page reads them again."""
-        if self.room is not None:
-            await self.send(bytes_data=protocol.comments_changed())
-
-    async def doc_awareness(self, message: dict[str, Any]) -> None:
-        if self.room is None:
-            return
-        data = base64.b64decode(message["data"])
-        if message["sender"] != self.channel_name:
-            for entry in protocol.read_awareness(data):  # another process's sockets, too
-                if entry.state is None:
-                    self.room.awareness.pop(entry.client, None)
-                else:
-                    self.room.awareness[entry.client] = entry
-            await self.send(bytes_data=protocol.awareness(data))
-
-    async def doc_query(self, message: dict[str, Any]) -> None:
-        """A newcomer asks for the states of everyone: each socket sends its own."""
-        if self.room is None or message["sender"] == self.channel_name or not self.clients:
-            return
-        mine = [self.room.awareness[c] for c in self.clients if c in self.room.awareness]
-        if mine:
-            await self.channel_layer.send(
-                message["sender"],
-                {
-                    "type": "doc.awareness",
-                    "data": encode(protocol.write_awareness(mine)),
-                    "sender": self.channel_name,
-                },
-            )
 
 
 def valid_update(update: bytes) -> bool:

@@ -117,7 +117,14 @@ def test_a_document_open_on_two_processes_stays_one_document(
             # A newcomer on either process opens the same document.
             late, late_socket = await open_editor(one, document)
             assert str(late.text) == str(alice.text)
-            for socket in (alice_socket, bruno_socket, late_socket):
+            # The document opened anew on the second process (its room gone with Bruno): the
+            # first process tells it who is there.
+            await bruno_socket.close()
+            await asyncio.sleep(0.5)
+            carla, carla_socket = await open_editor(two, document)
+            await carla.until(lambda: 11 in carla.awareness)
+            assert str(carla.text) == str(alice.text)
+            for socket in (alice_socket, late_socket, carla_socket):
                 await socket.close()
 
         asyncio.run(scenario())
