@@ -28,6 +28,7 @@ from ensemble.docs.models import (
     Document,
     DocumentAccess,
     DocumentImage,
+    remember_roles,
 )
 
 # The largest picture one may put in a document.
@@ -238,8 +239,10 @@ class DocumentViewSet(
         view = request.query_params.get("view", "mine")
         if view not in views.VIEWS:
             raise ValidationError({"view": _("Unknown list.")})
-        documents = views.listed(acting_user(request), view, request.query_params.get("search", ""))
-        return Response(self.get_serializer(list(documents), many=True).data)
+        user = acting_user(request)
+        found = views.listed(user, view, request.query_params.get("search", ""))
+        documents = remember_roles(list(found), user)
+        return Response(self.get_serializer(documents, many=True).data)
 
     @extend_schema(request=DocumentCreateSerializer, responses={201: DocumentSerializer})
     def create(self, request: Request) -> Response:
@@ -297,7 +300,9 @@ class DocumentViewSet(
     def children(self, request: Request, pk: str | None = None) -> Response:
         document = self.get_object()
         below = document.children.filter(deleted_at__isnull=True)
-        return Response(self.get_serializer(list(below), many=True).data)
+        return Response(
+            self.get_serializer(remember_roles(list(below), acting_user(request)), many=True).data
+        )
 
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post", "delete"])

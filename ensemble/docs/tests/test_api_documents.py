@@ -311,3 +311,50 @@ def test_costly_actions_have_their_own_rate_limits(settings: Any) -> None:
         for _ in range(3)
     ]
     assert answers == [202, 202, 429]
+
+
+def queries_of(client: Client, url: str, **params: Any) -> tuple[int, list[dict[str, Any]]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as done:
+        answer = client.get(url, params)
+    return len(done.captured_queries), answer.json()
+
+
+def test_a_list_works_out_each_role_as_the_document_itself_does() -> None:
+    """A list's abilities come from roles worked out together (not two queries a document),
+    and each is the one the document alone gives: its own access, a team's, an ancestor's,
+    a link's, the strongest of them."""
+    reader = UserFactory()
+    team = TeamFactory(organisation=reader.organisation)
+    TeamMembership.objects.create(team=team, user=reader)
+    root = document(title="Racine")
+    share(root, Role.COMMENTER, user=reader)
+    below = [document(parent=root, title=f"Sous-page {n}") for n in range(4)]
+    share(below[0], Role.EDITOR, user=reader)
+    share(below[1], Role.ADMINISTRATOR, team=team)
+    Document.objects.filter(pk=below[2].pk).update(
+        link_reach=LinkReach.AUTHENTICATED, link_role=Role.EDITOR
+    )
+    mine = [document(owner=reader, title=f"À moi {n}") for n in range(6)]
+    client = signed_in(reader)
+    queries_of(client, API)  # the session's first use writes it
+    few = [queries_of(client, f"{API}{root.pk}/children/")[0], queries_of(client, API)[0]]
+    for n in range(10):  # ten more of each: not one query more
+        document(parent=root, title=f"Encore {n}")
+        document(owner=reader, title=f"Encore à moi {n}")
+    count, children = queries_of(client, f"{API}{root.pk}/children/")
+    assert count == few[0] and len(children) == 14
+    count, listed = queries_of(client, API, view="mine")
+    assert count == few[1] and len(listed) == 16
+    for row in [*children, *listed]:
+        alone = Document.objects.get(pk=row["id"])
+        assert row["abilities"] == alone.get_abilities(reader), row["title"]
+    abilities = {row["title"]: row["abilities"] for row in children}
+    assert abilities["Sous-page 0"]["update"] and not abilities["Sous-page 0"]["manage_accesses"]
+    assert abilities["Sous-page 1"]["manage_accesses"]
+    assert abilities["Sous-page 2"]["update"] and not abilities["Sous-page 3"]["update"]
+    assert abilities["Sous-page 3"]["comment"]
+    assert all(row["abilities"]["destroy"] for row in listed) and len(mine) == 6
+    assert abilities["Encore 0"] == abilities["Sous-page 3"]  # the root's role, inherited
