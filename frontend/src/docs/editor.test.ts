@@ -128,7 +128,7 @@ describe("the status line", () => {
   const holder = document.createElement("div");
   holder.innerHTML = `<div data-doc-strings data-saved="Enregistré" data-syncing="Synchronisation…"
     data-offline="Hors ligne — vos modifications sont gardées sur cet appareil" data-read-only="Lecture seule"
-    data-offline-reading="Hors ligne — reconnexion…"></div>`;
+    data-offline-reading="Hors ligne — reconnexion…" data-too-large="Modification trop grande"></div>`;
   const strings = readStrings(holder);
 
   it("says what the provider's status means, in the page's language", () => {
@@ -139,6 +139,7 @@ describe("the status line", () => {
     expect(statusText("saved", false, strings)).toBe("Lecture seule");
     // A reader is not promised that changes they cannot make are kept.
     expect(statusText("offline", false, strings)).toBe("Hors ligne — reconnexion…");
+    expect(statusText("too-large", true, strings)).toBe("Modification trop grande");
   });
 });
 

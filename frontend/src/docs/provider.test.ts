@@ -92,11 +92,11 @@ class FakeServer {
   }
 }
 
-const denied = (): Uint8Array => {
+const denied = (reason = "read-only"): Uint8Array => {
   const frame = encoding.createEncoder();
   encoding.writeVarUint(frame, MESSAGE_AUTH);
   encoding.writeVarUint(frame, 0);
-  encoding.writeVarString(frame, "read-only");
+  encoding.writeVarString(frame, reason);
   return encoding.toUint8Array(frame);
 };
 
@@ -310,6 +310,34 @@ describe("the document socket's client", () => {
     made.doc.getText("t").insert(0, "more");
     server.read(socket);
     expect(made.sent).toBe(2); // nothing more is sent
+  });
+
+  it("says a change too large was refused, and saves again once it is undone", async () => {
+    const server = new FakeServer();
+    const made = provider();
+    const socket = await connected(server, made);
+    made.doc.getText("t").insert(0, "an enormous paste");
+    server.read(socket); // the server refuses it: it does not keep it
+    server.doc = new Y.Doc();
+    socket.deliver(denied("too-large"));
+    expect(made.status).toBe("too-large");
+    vi.advanceTimersByTime(5000);
+    expect(FakeSocket.instances).toHaveLength(1); // nothing to try again until it changes
+    made.doc.getText("t").delete(0, "an enormous paste".length); // the person undoes it
+    made.doc.getText("t").insert(0, "short");
+    vi.advanceTimersByTime(1000);
+    expect(socket.readyState).toBe(3); // a new handshake sends the difference again
+    vi.advanceTimersByTime(1000);
+    const again = latest();
+    expect(again).not.toBe(socket);
+    again.accept();
+    again.deliver(server.step1());
+    again.deliver(server.step2());
+    expect(server.read(again)).toEqual(["step1", "step2"]);
+    expect(text(server.doc)).toBe("short");
+    again.deliver(server.saved(1));
+    expect(made.status).toBe("saved");
+    expect(made.readOnly).toBe(false);
   });
 
   it("stops retrying when the socket is closed because the person may not read", async () => {

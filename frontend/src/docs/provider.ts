@@ -24,7 +24,7 @@ const OPEN = 1; // WebSocket.OPEN, read from no global so that tests may pass th
 
 
 /** What the page tells the person: "saved" only when the server acknowledged every change. */
-export type Status = "saved" | "syncing" | "offline" | "read-only" | "refused";
+export type Status = "saved" | "syncing" | "offline" | "read-only" | "refused" | "too-large";
 
 /** Where the document is kept in the browser (y-indexeddb, or a stand-in in tests). */
 export interface LocalStore {
@@ -68,6 +68,8 @@ export class DocProvider {
   acknowledged = 0;
   readOnly = false;
   refused = false;
+  /** The server refused a change as too large: nothing more is saved until it is undone. */
+  tooLarge = false;
 
   private socket: WebSocket | null = null;
   private open = false;
@@ -78,6 +80,7 @@ export class DocProvider {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private beat: ReturnType<typeof setInterval> | undefined;
   private deadline: ReturnType<typeof setTimeout> | undefined;
+  private retrying: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private store: LocalStore | null = null;
   private listeners: ((status: Status) => void)[] = [];
@@ -121,6 +124,7 @@ export class DocProvider {
     if (this.refused) return "refused";
     if (this.readOnly) return "read-only";
     if (!this.open) return "offline";
+    if (this.tooLarge) return "too-large";
     if (!this.answered || !this.received || this.acknowledged < this.sent) return "syncing";
     return "saved";
   }
@@ -139,6 +143,7 @@ export class DocProvider {
   destroy(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.retrying);
     this.stopBeating();
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], "destroy");
     this.doc.off("update", this.onDocUpdate);
@@ -219,6 +224,15 @@ export class DocProvider {
     if (!this.stopped && !this.refused) this.retryLater();
   }
 
+  /** Start again with a new connection (its handshake sends what the server lacks). */
+  private resync(): void {
+    const socket = this.socket;
+    this.tooLarge = false;
+    if (!socket || this.stopped) return;
+    this.closed(socket, 1000);
+    socket.close();
+  }
+
   private retryLater(): void {
     const delay = Math.min(this.options.maxDelay, this.options.minDelay * 2 ** this.attempts);
     this.attempts += 1;
@@ -257,7 +271,11 @@ export class DocProvider {
     } else if (kind === MESSAGE_AWARENESS) {
       awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), this);
     } else if (kind === MESSAGE_AUTH) {
-      if (decoding.readVarUint(decoder) === 0) this.readOnly = true;
+      if (decoding.readVarUint(decoder) === 0) {
+        const reason = decoding.hasContent(decoder) ? decoding.readVarString(decoder) : "";
+        if (reason === "too-large") this.tooLarge = true;
+        else this.readOnly = true;
+      }
     } else if (kind === MESSAGE_QUERY_AWARENESS) {
       this.send(this.awarenessFrame([...this.awareness.getStates().keys()]));
     } else if (kind === MESSAGE_SAVED) {
@@ -270,6 +288,12 @@ export class DocProvider {
 
   private onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this) return; // it came from the server
+    if (this.tooLarge) {
+      // Once the person undid it, the change refused is a deleted (small) one: a new handshake
+      // sends the document's difference again, and the server takes it.
+      clearTimeout(this.retrying);
+      this.retrying = setTimeout(() => this.resync(), 1000);
+    }
     // Offline, the update waits in the document (and IndexedDB): the next handshake sends it.
     if (!this.open || this.readOnly) {
       this.emit();

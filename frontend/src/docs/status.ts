@@ -5,6 +5,7 @@ import type { DocStrings } from "./strings";
 /** What the line says for a provider status; a reader sees "Read only" whenever connected. */
 export function statusText(status: Status, canEdit: boolean, strings: DocStrings): string {
   if (status === "refused") return strings.refused;
+  if (status === "too-large") return strings.tooLarge;
   if (status === "offline") return canEdit ? strings.offline : strings.offlineReading;
   if (status === "read-only" || !canEdit) return strings.readOnly;
   return status === "saved" ? strings.saved : strings.syncing;

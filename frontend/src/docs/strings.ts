@@ -8,6 +8,7 @@ export interface DocStrings {
   offlineReading: string;
   readOnly: string;
   refused: string;
+  tooLarge: string;
   editor: string;
   placeholder: string;
   uploadFailed: string;
