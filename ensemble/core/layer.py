@@ -287,9 +287,36 @@ class Hub(Connections):
         self.pubsub = self.redis.pubsub()
         self.reader: asyncio.Task[None] | None = None
         self.keeper: AsyncGenerator[None, None] | None = None
+        self.outgoing: list[tuple[str, bytes, asyncio.Future[None]]] = []
+        self.publisher: asyncio.Task[None] | None = None
 
     async def publish(self, key: str, message: dict[str, Any], origin: bytes) -> None:
-        await self.redis.publish(key, origin + json.dumps(message).encode())
+        """Publish, in order, through one connection: what is sent while a write is under way
+        goes in the next one, together (one round trip for many; a publish per connection
+        would open one connection per socket of a busy process, past the pool's limit)."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self.outgoing.append((key, origin + json.dumps(message).encode(), done))
+        if self.publisher is None or self.publisher.done():
+            self.publisher = loop.create_task(self.publish_pending())
+        await done
+
+    async def publish_pending(self) -> None:
+        while self.outgoing:
+            batch, self.outgoing = self.outgoing, []
+            try:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    for key, data, _ in batch:
+                        pipe.publish(key, data)
+                    await pipe.execute()
+            except Exception as error:  # each sender hears of it (Redis unavailable)
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+                continue
+            for *_, done in batch:
+                if not done.done():
+                    done.set_result(None)
 
     async def subscribe(self, key: str) -> None:
         await self.pubsub.subscribe(key)
@@ -320,6 +347,10 @@ class Hub(Connections):
             self.deliver(self.groups.get(name, ()) if kind == "group" else (name,), message)
 
     async def close(self) -> None:
+        if self.publisher is not None:
+            self.publisher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.publisher
         if self.reader is not None:
             self.reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):

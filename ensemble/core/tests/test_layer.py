@@ -76,6 +76,37 @@ async def test_a_group_message_reaches_members_here_once_and_in_the_other_proces
     assert await nothing_more(there, theirs)
 
 
+async def test_many_sending_at_once_share_one_connection_and_keep_their_order() -> None:
+    """Hundreds of sockets of one process publishing at the same moment (a busy document
+    socket): every message crosses, each sender's in order, and Redis sees a handful of
+    connections from the process, not one per sender."""
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    here, there = (
+        RedisPubSubLayer([settings.REDIS_URL], prefix=prefix, capacity=10_000) for _ in range(2)
+    )
+    theirs = await there.new_channel()
+    await there.group_add("busy", theirs)
+    await here.group_send_elsewhere("busy", {"type": "warm"})  # the hub exists
+    assert (await received(there, theirs))["type"] == "warm"
+    senders, each = 300, 5
+
+    async def sender(n: int) -> None:
+        for k in range(each):
+            await here.group_send_elsewhere("busy", {"type": "x", "n": n, "k": k})
+
+    await asyncio.gather(*(sender(n) for n in range(senders)))
+    got = [await received(there, theirs) for _ in range(senders * each)]
+    by_sender: dict[int, list[int]] = {}
+    for message in got:
+        by_sender.setdefault(message["n"], []).append(message["k"])
+    assert by_sender == {n: list(range(each)) for n in range(senders)}
+    clients = redis.Redis.from_url(settings.REDIS_URL).client_list()
+    mine = [c for c in clients if c.get("name") == f"{prefix}.layer"]
+    assert len(mine) <= 6  # publishing, subscribed: for each of the two hubs
+    await here.flush()
+    await there.flush()
+
+
 async def test_who_left_a_group_gets_nothing_more_and_others_still_do(
     processes: tuple[RedisPubSubLayer, RedisPubSubLayer],
 ) -> None:
