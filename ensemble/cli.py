@@ -64,6 +64,10 @@ def web_server_command(host: str, port: int) -> list[str]:
         "--forwarded-allow-ips",
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         "--no-server-header",
+        # Socket frames are small (a keystroke, a chat event): compressing each one cost a
+        # tenth of the web process's time under load (docs/perf.md), for a few bytes saved.
+        "--ws-per-message-deflate",
+        "false",
     ]
 
 
