@@ -69,6 +69,10 @@ class Server:
 
     def document_ids(self, count: int) -> list[str]: ...
 
+    @property
+    def log(self) -> Path:
+        raise NotImplementedError
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -117,8 +121,12 @@ class Ensemble(Server):
             check=True,
         )
 
+    @property
+    def log(self) -> Path:
+        return self.work / "ensemble.out"
+
     def start(self) -> None:
-        log = self.work / "ensemble.out"
+        log = self.log
         with log.open("a") as out:
             self.process = subprocess.Popen(
                 [str(PYTHON), "-m", "ensemble.cli", "serve", "--port", str(self.port)],
@@ -153,8 +161,12 @@ class Hocuspocus(Server):
         self.base = self.origin = f"ws://127.0.0.1:{self.port}"
         self.count = 0
 
+    @property
+    def log(self) -> Path:
+        return self.work / "hocuspocus.out"
+
     def start(self) -> None:
-        log = self.work / "hocuspocus.out"
+        log = self.log
         with log.open("a") as out:
             self.process = subprocess.Popen(
                 ["node", "hocuspocus.mjs", str(self.port), str(self.work / "hocuspocus.sqlite")],
@@ -199,7 +211,11 @@ def clients(
             last = line
     given.unlink()
     if child.wait() != 0:
-        raise RuntimeError(f"the clients failed in mode {mode} against {server.name}")
+        lines = server.log.read_text().splitlines() if server.log.exists() else []
+        log = "\n".join(
+            line for line in lines if "rq.worker" not in line and "django_tasks" not in line
+        )[-6000:]
+        raise RuntimeError(f"the clients failed in mode {mode} against {server.name}\n{log}")
     return json.loads(last), window
 
 
