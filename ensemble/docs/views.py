@@ -23,7 +23,15 @@ from ensemble.core import fulltext
 from ensemble.core.files import file_response
 from ensemble.core.refusals import ActionRefused
 from ensemble.docs import actions
-from ensemble.docs.models import Document, DocumentImage, Favourite, Visit
+from ensemble.docs.models import (
+    ConversionJob,
+    Document,
+    DocumentImage,
+    Favourite,
+    JobState,
+    Visit,
+    remember_roles,
+)
 from ensemble.docs.realtime import colour_of
 
 VIEWS = {
@@ -96,6 +104,36 @@ def home_view(request: HttpRequest) -> HttpResponse:
         "templates": listed(request.user, "templates")[:20],
     }
     return render(request, "docs/home.html", context)
+
+
+@login_required
+def jobs_view(request: HttpRequest) -> HttpResponse:
+    """The person's imports and exports (the last 50; kept 7 days): their state, the document
+    made or exported (if they may still read it), the file to download."""
+    user: Any = request.user
+    jobs = list(
+        ConversionJob.objects.filter(requested_by=user)
+        .select_related("document")
+        .order_by("-created_at")[:50]
+    )
+    readable = {
+        doc.pk
+        for doc in remember_roles([job.document for job in jobs if job.document], user)
+        if doc.deleted_at is None and doc.get_abilities(user)["retrieve"]
+    }
+    rows = [
+        {
+            "job": job,
+            "document": job.document if job.document_id in readable else None,
+            "download": job.kind == "export"
+            and job.state == JobState.DONE
+            and bool(job.file)
+            and job.document_id in readable,
+        }
+        for job in jobs
+    ]
+    context = {"views": VIEWS.items(), "view": "jobs", "rows": rows}
+    return render(request, "docs/jobs.html", context)
 
 
 @login_required

@@ -86,6 +86,8 @@ class JobViewSet(
         job = self.get_object()
         if job.kind != "export" or job.state != JobState.DONE or not job.file:
             raise Http404(_("This export is not ready."))
+        if views.find(acting_user(request), job.document_id) is None:  # access lost since
+            raise Http404(_("No such document, or you may not read it."))
         return file_response(
             job.file.open("rb"), job.name, conversions.CONTENT_TYPES[job.format], job.file.size
         )

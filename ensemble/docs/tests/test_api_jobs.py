@@ -13,7 +13,7 @@ from PIL import Image
 
 from ensemble.core.abilities import Role
 from ensemble.docs import changes, content
-from ensemble.docs.models import ConversionJob, Document, DocumentImage
+from ensemble.docs.models import ConversionJob, Document, DocumentAccess, DocumentImage
 from ensemble.docs.tests.factories import document, share, signed_in
 
 # Jobs are queued when the request commits: transactions are real here.
@@ -97,6 +97,9 @@ def test_export_to_docx_keeps_the_table_and_the_image_and_only_its_asker_gets_it
     assert "<w:tbl>" in body and "Montant" in body and "Bilan" in body
     assert len(media) == 1
     assert signed_in(doc.creator).get(f"{API}jobs/{job['id']}/").status_code == 404
+    # Once the reader lost access, the export made for them is theirs no more either.
+    DocumentAccess.objects.filter(document=doc, user=reader).delete()
+    assert signed_in(reader).get(f"{API}jobs/{job['id']}/download/").status_code == 404
 
 
 def test_export_to_pdf_through_libreoffice() -> None:
@@ -165,3 +168,34 @@ def test_old_jobs_go_with_their_files_and_purged_pictures_with_their_document() 
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         tasks.purge_trash.call()
     assert not image.file.storage.exists(picture_name)
+
+
+def test_the_imports_and_exports_page_lists_mine_only_with_what_i_may_still_open() -> None:
+    from django.test import Client
+
+    doc = document(title="Rapport d'activité")
+    reader = share(doc, Role.READER)
+    asked = signed_in(reader).post(
+        f"{API}documents/{doc.pk}/exports/", {"format": "md"}, content_type="application/json"
+    )
+    job = ConversionJob.objects.get(pk=asked.json()["id"])
+    assert job.state == "done"
+    failed = ConversionJob.objects.create(
+        kind="import", format="docx", state="failed", requested_by=reader, name="cassé.docx",
+        error="Ce fichier n'est pas un document Word lisible.",
+    )  # fmt: skip
+    page = signed_in(reader).get("/docs/jobs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'data-job="{job.pk}" data-state="done"' in html
+    assert f'href="/docs/{doc.pk}/"' in html
+    assert f"/api/v1/docs/jobs/{job.pk}/download/" in html
+    assert f'data-job="{failed.pk}" data-state="failed"' in html and "pas un document Word" in html
+    assert str(job.pk) not in signed_in(doc.creator).get("/docs/jobs/").content.decode()
+    assert Client().get("/docs/jobs/").status_code == 302  # to the sign-in page
+    DocumentAccess.objects.filter(document=doc, user=reader).delete()
+    html = signed_in(reader).get("/docs/jobs/").content.decode()
+    assert f'data-job="{job.pk}"' in html  # still listed, but nothing to open or download
+    row = html.split(f'data-job="{job.pk}"')[1].split("</tr>")[0]
+    assert f'href="/docs/{doc.pk}/"' not in html and "Rapport_dactivité.md" in row  # its file
+    assert f"/api/v1/docs/jobs/{job.pk}/download/" not in html
