@@ -42,6 +42,12 @@ export function mount(root: HTMLElement): void {
   if (line) provider.onStatus((status) => showStatus(line, status, canEdit, strings));
 
   const mentionList = $<HTMLElement>("[data-mention-list]");
+  const showError = (text: string): void => {
+    const box = $<HTMLElement>("[data-doc-error]");
+    if (!box) return;
+    box.querySelector("p")!.textContent = text;
+    box.hidden = false;
+  };
   const editor = createEditor({
     element: $<HTMLElement>("[data-doc-editor]") ?? root,
     doc,
@@ -52,11 +58,21 @@ export function mount(root: HTMLElement): void {
     placeholder: canEdit ? strings.placeholder : "",
     mention: mentionList ? mentionSuggestion(mentionList, strings) : undefined,
     extensions: [CommentHighlights],
+    onPasteTooLarge: () => showError(strings.pasteTooLarge),
   });
   // The server may refuse our changes after all (rights taken away): stop editing then.
   provider.onStatus((status) => {
     if (status === "read-only" || status === "refused") editor.setEditable(false);
   });
+  // A change refused as too large stays in this browser: the person may drop what is unsaved.
+  const discard = $<HTMLButtonElement>("[data-discard-unsaved]");
+  if (discard) {
+    provider.onStatus((status) => (discard.hidden = status !== "too-large"));
+    discard.addEventListener("click", () => {
+      if (!window.confirm(strings.confirmDiscard)) return;
+      void provider.discardUnsaved().then(() => window.location.reload());
+    });
+  }
 
   const toolbar = $<HTMLElement>("[data-toolbar]");
   if (toolbar && canEdit) {
@@ -80,9 +96,7 @@ export function mount(root: HTMLElement): void {
         insertImage(editor, data.images ?? "", file)
           .then(() => error && (error.hidden = true))
           .catch((failure: unknown) => {
-            if (!error) return;
-            error.querySelector("p")!.textContent = fill(strings.uploadFailed, { name: file.name, reason: reasonOf(failure, strings.error) });
-            error.hidden = false;
+            showError(fill(strings.uploadFailed, { name: file.name, reason: reasonOf(failure, strings.error) }));
           })
           .finally(() => (input.value = ""));
       });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { caret, hexColour } from "./colour";
-import { createEditor } from "./editor";
+import { createEditor, PASTE_LIMIT, pasteTooLarge } from "./editor";
 import { insertImage } from "./images";
 import { mentionSuggestion, type Person } from "./mentions";
 import { statusText } from "./status";
@@ -167,5 +167,18 @@ describe("the mention list", () => {
     expect(command).toHaveBeenCalledWith({ id: "u2", label: "Alan Turing" });
     renderer.onExit!(props);
     expect(list.hidden).toBe(true);
+  });
+});
+
+describe("a paste", () => {
+  const clipboard = (html: string, text: string): DataTransfer =>
+    ({ getData: (type: string) => (type === "text/html" ? html : type === "text/plain" ? text : "") }) as DataTransfer;
+
+  it("is refused past a million characters, as HTML or as text", () => {
+    expect(pasteTooLarge(clipboard("<p>court</p>", "court"))).toBe(false);
+    expect(pasteTooLarge(clipboard("", "x".repeat(PASTE_LIMIT)))).toBe(false);
+    expect(pasteTooLarge(clipboard("", "x".repeat(PASTE_LIMIT + 1)))).toBe(true);
+    expect(pasteTooLarge(clipboard(`<p>${"x".repeat(PASTE_LIMIT)}</p>`, "short"))).toBe(true);
+    expect(pasteTooLarge(null)).toBe(false);
   });
 });

@@ -21,6 +21,18 @@ export interface EditorOptions {
   mention?: MentionOptions["suggestion"];
   /** More of the page's own extensions (the comments' highlights). */
   extensions?: AnyExtension[];
+  /** A paste larger than PASTE_LIMIT was refused (the server would refuse to store it). */
+  onPasteTooLarge?: () => void;
+}
+
+/** The most characters one paste may bring: its Yjs update must stay under the 4 MiB the
+ * server stores (formatting adds to the text's size). A longer text is imported as a file. */
+export const PASTE_LIMIT = 1_000_000;
+
+/** Whether a paste brings more than PASTE_LIMIT characters (as HTML or as plain text). */
+export function pasteTooLarge(data: DataTransfer | null): boolean {
+  if (!data) return false;
+  return Math.max(data.getData("text/html").length, data.getData("text/plain").length) > PASTE_LIMIT;
 }
 
 export function createEditor(options: EditorOptions): Editor {
@@ -41,6 +53,11 @@ export function createEditor(options: EditorOptions): Editor {
       ...(options.extensions ?? []),
     ],
     editorProps: {
+      handlePaste: (_view, event) => {
+        if (!pasteTooLarge(event.clipboardData)) return false;
+        options.onPasteTooLarge?.();
+        return true; // nothing pasted
+      },
       attributes: {
         class: "ens-doc__content",
         role: "textbox",

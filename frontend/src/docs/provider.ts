@@ -30,6 +30,8 @@ export type Status = "saved" | "syncing" | "offline" | "read-only" | "refused" |
 export interface LocalStore {
   whenSynced: Promise<unknown>;
   destroy(): Promise<void> | void;
+  /** Forget what this browser kept of the document. */
+  clearData?(): Promise<void>;
 }
 
 export interface ProviderOptions {
@@ -68,7 +70,8 @@ export class DocProvider {
   acknowledged = 0;
   readOnly = false;
   refused = false;
-  /** The server refused a change as too large: nothing more is saved until it is undone. */
+  /** The server refused a change as too large. Every later change depends on it (and undo
+   * keeps it, for redo): nothing more is saved until the person discards what is unsaved. */
   tooLarge = false;
 
   private socket: WebSocket | null = null;
@@ -80,7 +83,6 @@ export class DocProvider {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private beat: ReturnType<typeof setInterval> | undefined;
   private deadline: ReturnType<typeof setTimeout> | undefined;
-  private retrying: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private store: LocalStore | null = null;
   private listeners: ((status: Status) => void)[] = [];
@@ -143,7 +145,6 @@ export class DocProvider {
   destroy(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    clearTimeout(this.retrying);
     this.stopBeating();
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], "destroy");
     this.doc.off("update", this.onDocUpdate);
@@ -224,13 +225,12 @@ export class DocProvider {
     if (!this.stopped && !this.refused) this.retryLater();
   }
 
-  /** Start again with a new connection (its handshake sends what the server lacks). */
-  private resync(): void {
-    const socket = this.socket;
-    this.tooLarge = false;
-    if (!socket || this.stopped) return;
-    this.closed(socket, 1000);
-    socket.close();
+  /** Forget the changes the server does not have: stop, and clear what this browser kept (the
+   * page then reloads the document from the server). */
+  async discardUnsaved(): Promise<void> {
+    const store = this.store;
+    this.destroy();
+    await store?.clearData?.();
   }
 
   private retryLater(): void {
@@ -288,12 +288,6 @@ export class DocProvider {
 
   private onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this) return; // it came from the server
-    if (this.tooLarge) {
-      // Once the person undid it, the change refused is a deleted (small) one: a new handshake
-      // sends the document's difference again, and the server takes it.
-      clearTimeout(this.retrying);
-      this.retrying = setTimeout(() => this.resync(), 1000);
-    }
     // Offline, the update waits in the document (and IndexedDB): the next handshake sends it.
     if (!this.open || this.readOnly) {
       this.emit();

@@ -9,6 +9,8 @@ export interface DocStrings {
   readOnly: string;
   refused: string;
   tooLarge: string;
+  confirmDiscard: string;
+  pasteTooLarge: string;
   editor: string;
   placeholder: string;
   uploadFailed: string;
