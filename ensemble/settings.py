@@ -410,6 +410,7 @@ STATE_BRANDING = env_bool("STATE_BRANDING", False)
 PORTAL_TAGLINE = env_str("PORTAL_TAGLINE")
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "fr")
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+FORMAT_MODULE_PATH = ["ensemble.formats"]  # English dates day first (ensemble/formats/en)
 LOCALE_PATHS = [BASE_DIR / "ensemble" / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
