@@ -309,10 +309,13 @@ class Hub(Connections):
                     for key, data, _ in batch:
                         pipe.publish(key, data)
                     await pipe.execute()
-            except Exception as error:  # each sender hears of it (Redis unavailable)
+            except (Exception, asyncio.CancelledError) as error:  # each sender hears of it
+                failure = error if isinstance(error, Exception) else ConnectionError("closed")
                 for *_, done in batch:
                     if not done.done():
-                        done.set_exception(error)
+                        done.set_exception(failure)
+                if isinstance(error, asyncio.CancelledError):
+                    raise
                 continue
             for *_, done in batch:
                 if not done.done():
@@ -351,6 +354,10 @@ class Hub(Connections):
             self.publisher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.publisher
+        for *_, done in self.outgoing:  # nobody waits for ever on what was never published
+            if not done.done():
+                done.set_exception(ConnectionError("the real-time layer is closed"))
+        self.outgoing = []
         if self.reader is not None:
             self.reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -50,6 +50,8 @@ MAX_AWARENESS = 16 * 1024  # an awareness frame: names and cursors
 AWARENESS_FIELDS = ("cursor", "user")  # what the carets use; anything else is dropped
 MAX_PENDING = 500  # updates received and not yet stored: past it the client is too fast
 MAX_OUTBOX = 2000  # frames not yet sent to a client: past it, it reads too slowly
+MAX_OUTBOX_BYTES = 32 * 1024 * 1024  # and their bytes (a frame may hold a whole document)
+MAX_PENDING_BYTES = 64 * 1024 * 1024  # the bytes of the updates received and not yet stored
 CLOSE_SERVER_ERROR = 1011
 
 
@@ -80,6 +82,7 @@ class Room:
     seq: int = 0
     sockets: list[DocumentConsumer] = field(default_factory=list)
     awareness: dict[int, AwarenessEntry] = field(default_factory=dict)
+    owners: dict[int, DocumentConsumer] = field(default_factory=dict)  # awareness client: socket
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     edited: bool = False
     mentioned: set[str] | None = None  # the people mentioned, once a mention was seen
@@ -131,7 +134,8 @@ class Room:
 
     async def opened(self) -> None:
         """Wait until the room follows the document's group (its first socket starts it)."""
-        if self.joining is None:
+        failed = self.joining is not None and self.joining.done() and self.joining.exception()
+        if self.joining is None or failed:  # the first socket, or after a failure (Redis down)
             self.joining = asyncio.get_running_loop().create_task(self.join())
         await asyncio.shield(self.joining)
 
@@ -189,14 +193,15 @@ class Room:
             if mine:
                 answer = {"type": "doc.awareness", "data": encode(protocol.write_awareness(mine))}
                 await layer.send(message["reply_to"], answer)
-        elif kind == "doc.rights":
-            for socket in list(self.sockets):
-                await socket.check_rights()
+        elif kind == "doc.rights":  # each on its own: one failing or slow holds back no other
+            await asyncio.gather(
+                *(socket.check_rights() for socket in list(self.sockets)), return_exceptions=True
+            )
         elif kind == "doc.comments":
             self.hand(None, protocol.comments_changed())
         elif kind == OVERFLOW:  # what other processes sent may be lost: the pages resync
             for socket in list(self.sockets):
-                await socket.close(code=CLOSE_TOO_FAST)
+                socket.close_soon(CLOSE_TOO_FAST)
 
     # Handing out: to this process's sockets directly, to other processes through the layer.
 
@@ -222,7 +227,11 @@ class Room:
         """The update stored as ``seq``: each socket whose client lacks it sends it."""
         frame = protocol.sync_update(update)
         for socket in list(self.sockets):
-            await socket.deliver(seq, frame, relay_id, own=socket is sender)
+            try:
+                await socket.deliver(seq, frame, relay_id, own=socket is sender)
+            except Exception:  # that socket resyncs; the others still get the update
+                logger.exception("document socket: could not hand an update on")
+                socket.close_soon(CLOSE_SERVER_ERROR)
 
     async def tell_others(self, message: dict[str, Any]) -> None:
         """Send ``message`` to the document's rooms in other processes (none in the embedded
@@ -341,8 +350,12 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         self.to_store: deque[tuple[int, bytes]] = deque()  # (its count, the update)
         self.storer: asyncio.Task[None] | None = None
         self.outbox: deque[bytes] = deque()  # frames to send, in order
+        self.outbox_bytes = 0
+        self.pending_bytes = 0  # of to_store
         self.writer: asyncio.Task[None] | None = None
-        self.gone = False
+        self.closing: asyncio.Task[None] | None = None
+        self.gone = False  # closing or closed: nothing more is sent or taken
+        self.left = False  # out of its room
         user: Any = self.scope["user"]  # AuthMiddlewareStack's (anonymous: AnonymousUser)
         signed_in = user.is_authenticated
         if signed_in and (not user.is_active or not await self.join_session()):
@@ -364,15 +377,22 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         try:
             await room.opened()
             await room.catch_up()
-        finally:
+        except Exception:  # Redis or the database failing: the page reconnects later
+            logger.exception("document socket: could not open the document")
             room.entering -= 1
+            self.close_soon(CLOSE_SERVER_ERROR)
+            await self.leave_room()
+            return
+        room.entering -= 1
         # From here on the room hands this socket every update after ``room.seq`` (no await
         # in between): those before, the client gets in the answer to its sync step 1.
         self.delivered.upto = room.seq
         room.sockets.append(self)
         self.push(protocol.sync_step1(room.doc.get_state()))
         self.push_awareness_states(room)
-        if user.is_authenticated:
+        # Rights changed between the check above and joining the room reached nobody here.
+        await self.check_rights()
+        if user.is_authenticated and not self.gone:
             await database_sync_to_async(remember_visit)(document.pk, user)
 
     @database_sync_to_async
@@ -390,63 +410,99 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         if self.writer is not None:
             self.writer.cancel()
         await self.leave_session()
+        await self.leave_room()
+
+    async def leave_room(self) -> None:
+        """Out of the room, once: its carets are announced gone, and the room closes with
+        its last socket (a failure on the way leaves no socket behind in the room)."""
         room = self.room
-        if room is None:
+        if room is None or self.left:
             return
+        self.left = True
         if self in room.sockets:
             room.sockets.remove(self)
-        if self.clients:
-            gone = [
-                AwarenessEntry(client, clock + 1, None) for client, clock in self.clients.items()
-            ]
-            for entry in gone:
-                room.awareness.pop(entry.client, None)
-            data = protocol.write_awareness(gone)
-            room.hand(self, protocol.awareness(data))
-            await room.tell_others({"type": "doc.awareness", "data": encode(data)})
-        if not room.sockets and not room.entering and ROOMS.get(room.document_id) is room:
-            del ROOMS[room.document_id]
-            await room.shut()
-            if room.edited:
-                from ensemble.docs.tasks import last_editor_left
+        try:
+            if self.clients:
+                gone = [
+                    AwarenessEntry(client, clock + 1, None)
+                    for client, clock in self.clients.items()
+                ]
+                for entry in gone:
+                    room.awareness.pop(entry.client, None)
+                    if room.owners.get(entry.client) is self:
+                        del room.owners[entry.client]
+                data = protocol.write_awareness(gone)
+                room.hand(self, protocol.awareness(data))
+                await room.tell_others({"type": "doc.awareness", "data": encode(data)})
+        finally:
+            if not room.sockets and not room.entering and ROOMS.get(room.document_id) is room:
+                del ROOMS[room.document_id]
+                await room.shut()
+                if room.edited:
+                    from ensemble.docs.tasks import last_editor_left
 
-                await database_sync_to_async(last_editor_left.enqueue)(str(room.document_id))
+                    await database_sync_to_async(last_editor_left.enqueue)(str(room.document_id))
+
+    def close_soon(self, code: int) -> None:
+        """Close without waiting (a client that does not read could hold the close): nothing
+        more is sent to it or taken from it meanwhile."""
+        self.gone = True
+        self.can_edit = False
+        self.outbox.clear()
+        self.outbox_bytes = 0
+        if self.closing is None:
+            self.closing = asyncio.get_running_loop().create_task(self.close_quietly(code))
+
+    async def close_quietly(self, code: int) -> None:
+        with contextlib.suppress(Exception):  # the client may be gone already
+            await self.close(code=code)
 
     def push(self, frame: bytes) -> None:
         """Send ``frame`` after those before it, without waiting: a client that reads slowly
-        holds back only itself (past MAX_OUTBOX unsent frames it is closed and resyncs)."""
+        holds back only itself (past MAX_OUTBOX unsent frames or MAX_OUTBOX_BYTES it is
+        closed, and resyncs when it comes back)."""
         if self.gone:
             return
-        if len(self.outbox) >= MAX_OUTBOX:
-            self.gone = True
-            self.outbox.clear()
-            asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_FAST))
+        if len(self.outbox) >= MAX_OUTBOX or self.outbox_bytes + len(frame) > MAX_OUTBOX_BYTES:
+            self.close_soon(CLOSE_TOO_FAST)
             return
         self.outbox.append(frame)
+        self.outbox_bytes += len(frame)
         if self.writer is None or self.writer.done():
             self.writer = asyncio.get_running_loop().create_task(self.write())
 
     async def write(self) -> None:
         try:
             while self.outbox and not self.gone:
-                await self.send(bytes_data=self.outbox.popleft())
+                frame = self.outbox.popleft()
+                self.outbox_bytes -= len(frame)
+                await self.send(bytes_data=frame)
         except Exception:  # the connection is closing: what was not sent is sent on reconnect
             self.outbox.clear()
+            self.outbox_bytes = 0
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.room is None:
-            return
-        if not self.budget.spend():
-            await self.close(code=CLOSE_TOO_FAST)  # the editor reconnects and resends
-            return
-        if bytes_data is None or len(bytes_data) > MAX_FRAME:
-            await self.close(code=CLOSE_BAD_FRAME)
+        if self.room is None or self.gone:
             return
         try:
-            await self.handle(self.room, protocol.Reader(bytes_data))
+            await self.take_frame(self.room, bytes_data)
+        except Exception:  # Redis or the database failing: the page reconnects and resends
+            logger.exception("document socket: could not handle a frame")
+            self.close_soon(CLOSE_SERVER_ERROR)
+            await self.leave_room()
+
+    async def take_frame(self, room: Room, bytes_data: bytes | None) -> None:
+        if not self.budget.spend():
+            self.close_soon(CLOSE_TOO_FAST)  # the editor reconnects and resends
+            return
+        if bytes_data is None or len(bytes_data) > MAX_FRAME:
+            self.close_soon(CLOSE_BAD_FRAME)
+            return
+        try:
+            await self.handle(room, protocol.Reader(bytes_data))
         except BadFrame as error:
             logger.info("document socket: bad frame (%s)", error)
-            await self.close(code=CLOSE_BAD_FRAME)
+            self.close_soon(CLOSE_BAD_FRAME)
 
     async def handle(self, room: Room, reader: protocol.Reader) -> None:
         kind = reader.uint()
@@ -482,7 +538,7 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
                 return
             if self.user.is_authenticated:
                 if sessions.is_over(self.scope["session"], time.time()):
-                    await self.close(code=CLOSE_SIGN_IN)  # its page signs it out
+                    self.close_soon(CLOSE_SIGN_IN)  # its page signs it out
                     return
                 await self.used()
             if len(update) > MAX_UPDATE:
@@ -500,10 +556,11 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         # Stored (and acknowledged, in order) by this socket's storer, while this handler
         # goes on to the next frame and the other editors' updates: waiting for the database
         # here would hold them back.
-        if len(self.to_store) >= MAX_PENDING:
-            await self.close(code=CLOSE_TOO_FAST)  # it reconnects and sends what was not stored
+        if len(self.to_store) >= MAX_PENDING or self.pending_bytes > MAX_PENDING_BYTES:
+            self.close_soon(CLOSE_TOO_FAST)  # it reconnects and sends what was not stored
             return
         self.to_store.append((self.received, update))
+        self.pending_bytes += len(update)
         if self.storer is None or self.storer.done():
             self.storer = asyncio.get_running_loop().create_task(self.store_received(room))
 
@@ -513,20 +570,23 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
         try:
             while self.to_store:
                 count, update = self.to_store.popleft()
+                self.pending_bytes -= len(update)
                 if update != store.EMPTY_UPDATE:
                     await self.store_one(room, count, update, author)
                 self.push(protocol.saved(count))
         except Exception:
             logger.exception("document socket: could not store an update")
             self.to_store.clear()
+            self.pending_bytes = 0
             if not self.gone:  # the editor reconnects and sends again what is not stored
-                await self.close(code=CLOSE_SERVER_ERROR)
+                self.close_soon(CLOSE_SERVER_ERROR)
 
     async def store_one(self, room: Room, count: int, update: bytes, author: Any) -> None:
         seq = await appender().append(self.document_id, update, getattr(author, "pk", None))
         if not seq:  # the document was deleted for good meanwhile
             self.to_store.clear()
-            await self.close(code=CLOSE_GONE)
+            self.pending_bytes = 0
+            self.close_soon(CLOSE_GONE)
             return
         before = self.mentions_before(room, update)
         await room.apply(seq, update)
@@ -557,7 +617,11 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
             return  # a caret and a name are far smaller: not relayed, not kept
         entries = protocol.read_awareness(update)
         for entry in entries:
+            if room.owners.setdefault(entry.client, self) is not self:
+                continue  # another socket's caret: nobody moves or removes it but its own
             if entry.client not in self.clients and len(self.clients) >= 4:
+                if room.owners.get(entry.client) is self:
+                    del room.owners[entry.client]
                 continue  # a page has one client; a few for reloads, not an unbounded map
             self.clients[entry.client] = entry.clock
             if isinstance(entry.state, dict):  # the person's own name, whatever was sent
@@ -598,10 +662,12 @@ class DocumentConsumer(LiveSocket, AsyncWebsocketConsumer):
     async def check_rights(self) -> None:
         """Who may do what here changed: check again (disconnected if no longer a reader;
         told the document is read-only if no longer an editor)."""
+        if self.gone:
+            return
         document = await self.find(str(self.document_id))
         abilities = document.get_abilities(self.user) if document else {}
         if not abilities.get("retrieve"):
-            await self.close(code=CLOSE_FORBIDDEN)
+            self.close_soon(CLOSE_FORBIDDEN)
             return
         if self.can_edit and not abilities.get("update"):
             self.push(protocol.denied("read-only"))

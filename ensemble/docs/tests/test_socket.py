@@ -182,6 +182,11 @@ async def test_cursors_carry_the_person_s_own_name_and_go_when_they_leave() -> N
     # A newcomer gets the states already there.
     carla, carla_socket = await editor(await db(share)(doc, Role.READER), doc)
     await carla.until(lambda: 4242 in carla.awareness)
+    # Carla cannot move or remove Bruno's caret by announcing his client as hers.
+    await carla.announce(4242, {"cursor": {"anchor": 99}}, clock=5)
+    await carla.announce(4243, {"cursor": {"anchor": 2}})
+    await alice.until(lambda: 4243 in alice.awareness)
+    assert alice.awareness[4242]["cursor"] == {"anchor": 1}
     await bruno_socket.disconnect()
     await alice.until(lambda: alice.awareness.get(4242, "") is None)
     await alice_socket.disconnect()
@@ -458,3 +463,38 @@ async def test_leaving_the_team_that_gave_access_disconnects() -> None:
     _reading, socket = await editor(member, doc)
     await db(TeamMembership.objects.filter(team=team, user=member).delete)()
     assert await closed_with(socket) == 4403
+
+
+async def test_a_failure_while_handling_a_frame_closes_that_socket_and_leaves_the_room_clean(
+    monkeypatch: Any,
+) -> None:
+    """Redis or the database failing under one socket: it is closed (1011, its page
+    reconnects and resends) and out of the room; the others go on, and it can come back."""
+    from ensemble.docs import realtime
+
+    doc = await db(document)()
+    other = await db(share)(doc, Role.EDITOR)
+    alice, alice_socket = await editor(doc.creator, doc)
+    bruno, bruno_socket = await editor(other, doc)
+    real = realtime.Room.tell_others
+
+    async def failing(room: Any, message: dict[str, Any]) -> None:
+        if message["type"] == "doc.relay":
+            raise ConnectionError("Redis went away")
+        await real(room, message)
+
+    monkeypatch.setattr(realtime.Room, "tell_others", failing)
+    await bruno.type("perdu ")
+    while (output := await bruno_socket.receive_output(timeout=5))["type"] != "websocket.close":
+        pass
+    assert output["code"] == 1011
+    room = realtime.ROOMS[doc.pk]
+    assert len(room.sockets) == 1  # Alice only: no socket left behind
+    monkeypatch.setattr(realtime.Room, "tell_others", real)
+    await alice.type("gardé ")
+    await alice.until_saved()
+    back, back_socket = await editor(other, doc)  # the page reconnects with what it has
+    await back.until(lambda: "gardé" in str(back.text))
+    await alice_socket.disconnect()
+    await back_socket.disconnect()
+    assert doc.pk not in realtime.ROOMS  # the room went with its last socket
