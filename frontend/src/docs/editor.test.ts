@@ -174,11 +174,14 @@ describe("a paste", () => {
   const clipboard = (html: string, text: string): DataTransfer =>
     ({ getData: (type: string) => (type === "text/html" ? html : type === "text/plain" ? text : "") }) as DataTransfer;
 
-  it("is refused past a million characters, as HTML or as text", () => {
+  it("is refused past 1.5 MB of text, the plain text counted when there is one", () => {
     expect(pasteTooLarge(clipboard("<p>court</p>", "court"))).toBe(false);
     expect(pasteTooLarge(clipboard("", "x".repeat(PASTE_LIMIT)))).toBe(false);
     expect(pasteTooLarge(clipboard("", "x".repeat(PASTE_LIMIT + 1)))).toBe(true);
-    expect(pasteTooLarge(clipboard(`<p>${"x".repeat(PASTE_LIMIT)}</p>`, "short"))).toBe(true);
+    expect(pasteTooLarge(clipboard("", "é".repeat(PASTE_LIMIT / 2 + 1)))).toBe(true); // 2 bytes each
+    // A word processor's copy: much styling around a short text.
+    expect(pasteTooLarge(clipboard(`<p style="x">${"y".repeat(PASTE_LIMIT)}</p>`, "short"))).toBe(false);
+    expect(pasteTooLarge(clipboard(`<p>${"y".repeat(PASTE_LIMIT)}</p>`, ""))).toBe(true);
     expect(pasteTooLarge(null)).toBe(false);
   });
 });

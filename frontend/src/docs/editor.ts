@@ -21,18 +21,22 @@ export interface EditorOptions {
   mention?: MentionOptions["suggestion"];
   /** More of the page's own extensions (the comments' highlights). */
   extensions?: AnyExtension[];
-  /** A paste larger than PASTE_LIMIT was refused (the server would refuse to store it). */
+  /** A paste or drop larger than PASTE_LIMIT was refused (the server would not store it). */
   onPasteTooLarge?: () => void;
 }
 
-/** The most characters one paste may bring: its Yjs update must stay under the 4 MiB the
- * server stores (formatting adds to the text's size). A longer text is imported as a file. */
-export const PASTE_LIMIT = 1_000_000;
+/** The most one paste or drop may bring (UTF-8 bytes of its text): its Yjs update must stay
+ * under the 4 MiB the server stores (formatting adds to the text's size). A longer text is
+ * imported as a file. */
+export const PASTE_LIMIT = 1_500_000;
 
-/** Whether a paste brings more than PASTE_LIMIT characters (as HTML or as plain text). */
+/** Whether what is pasted or dropped is too large: its plain text when it has one (the HTML
+ * of a copy from a word processor is mostly styling), else its HTML. */
 export function pasteTooLarge(data: DataTransfer | null): boolean {
   if (!data) return false;
-  return Math.max(data.getData("text/html").length, data.getData("text/plain").length) > PASTE_LIMIT;
+  const text = data.getData("text/plain") || data.getData("text/html");
+  if (text.length <= PASTE_LIMIT / 3) return false; // at most 3 bytes a character: surely fits
+  return new TextEncoder().encode(text).length > PASTE_LIMIT;
 }
 
 export function createEditor(options: EditorOptions): Editor {
@@ -57,6 +61,11 @@ export function createEditor(options: EditorOptions): Editor {
         if (!pasteTooLarge(event.clipboardData)) return false;
         options.onPasteTooLarge?.();
         return true; // nothing pasted
+      },
+      handleDrop: (_view, event) => {
+        if (!pasteTooLarge(event.dataTransfer)) return false;
+        options.onPasteTooLarge?.();
+        return true;
       },
       attributes: {
         class: "ens-doc__content",

@@ -327,7 +327,9 @@ describe("the document socket's client", () => {
     socket.deliver(denied("too-large"));
     expect(made.status).toBe("too-large");
     expect(made.readOnly).toBe(false); // the page stays editable: what is typed is kept here
+    const sent = made.sent;
     made.doc.getText("t").insert(0, "more ");
+    expect(made.sent).toBe(sent); // kept here: it depends on the change the server refused
     socket.deliver(server.saved(3));
     expect(made.status).toBe("too-large");
     await made.discardUnsaved();

@@ -230,7 +230,11 @@ export class DocProvider {
   async discardUnsaved(): Promise<void> {
     const store = this.store;
     this.destroy();
-    await store?.clearData?.();
+    try {
+      await store?.clearData?.();
+    } catch (error) {
+      console.warn("What this browser kept could not be cleared:", error);
+    }
   }
 
   private retryLater(): void {
@@ -289,7 +293,8 @@ export class DocProvider {
   private onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this) return; // it came from the server
     // Offline, the update waits in the document (and IndexedDB): the next handshake sends it.
-    if (!this.open || this.readOnly) {
+    // After a refusal as too large, later changes depend on the refused one: they stay here.
+    if (!this.open || this.readOnly || this.tooLarge) {
       this.emit();
       return;
     }
