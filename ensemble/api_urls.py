@@ -12,6 +12,7 @@ from ensemble.accounts.api.views import (
     SessionViewSet,
     TeamViewSet,
 )
+from ensemble.assist.api.views import AssistStatusView, RewriteView, SummaryView
 from ensemble.chat.api.files import AttachmentViewSet
 from ensemble.chat.api.views import MessageViewSet, RoomViewSet
 from ensemble.core.api_audit import AuditEntryViewSet
@@ -50,4 +51,7 @@ urlpatterns = [
     *router.urls,
     path("me/", MeView.as_view(), name="me"),
     path("directory/", DirectoryView.as_view(), name="directory"),
+    path("assist/", AssistStatusView.as_view(), name="assist-status"),
+    path("assist/rewrite/", RewriteView.as_view(), name="assist-rewrite"),
+    path("assist/summaries/", SummaryView.as_view(), name="assist-summaries"),
 ]

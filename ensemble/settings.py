@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "ensemble.chat",
     "ensemble.meet",
     "ensemble.docs",
+    "ensemble.assist",
 ]
 
 MIDDLEWARE = [
@@ -320,6 +321,13 @@ MEET_STUN_URLS = env_list("MEET_STUN_URLS")
 MEET_TURN_URLS = env_list("MEET_TURN_URLS")
 MEET_TURN_SECRET = env_str("MEET_TURN_SECRET")
 MEET_TURN_TTL = env_int("MEET_TURN_TTL", 6 * 3600)
+
+# Assist (docs/subsystems/assist.md, ADR 0009): a language model on an OpenAI-compatible
+# endpoint, only when one is set; nothing leaves the premises otherwise.
+ASSIST_LLM_URL = env_str("ASSIST_LLM_URL")
+ASSIST_LLM_MODEL = env_str("ASSIST_LLM_MODEL")
+ASSIST_LLM_KEY = env_str("ASSIST_LLM_KEY")
+ASSIST_LLM_TIMEOUT = env_int("ASSIST_LLM_TIMEOUT", 60)
 
 # Security headers (ensemble/core/headers.py says where each comes from).
 # HSTS: browsers that reached the suite over https never try plain http again. Sent only on

@@ -26,6 +26,7 @@ DEFAULT_RATES = {
     "docs.convert": "30/hour",  # imports and exports one account asks for (LibreOffice, pandoc)
     "docs.writes": "120/minute",  # content written, versions kept, pictures put, by one account
     "docs.requests": "30/hour",  # access requests and invitations one account sends
+    "assist.requests": "120/hour",  # writing help and summaries one account asks for
 }
 
 

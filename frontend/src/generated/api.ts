@@ -5,6 +5,64 @@
  */
 
 export interface paths {
+    "/api/v1/assist/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What Assist offers you: a language model or not, and your organisation's switches. */
+        get: operations["api_v1_assist_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assist/rewrite/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description The model's proposal for a passage (correct, rephrase, shorten, expand, translate,
+         *     summarise), streamed as plain text while it is written. 503 without a model.
+         */
+        post: operations["api_v1_assist_rewrite_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assist/summaries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description A summary of a document you may read, or of a chat room's messages you have not read
+         *     (its last ones if you read everything): by the language model if one is configured, else
+         *     an extract naming the sentences it kept.
+         */
+        post: operations["api_v1_assist_summaries_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/": {
         parameters: {
             query?: never;
@@ -2064,6 +2122,17 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /**
+         * @description * `correct` - Correct
+         *     * `rephrase` - Rephrase
+         *     * `shorten` - Shorten
+         *     * `expand` - Expand
+         *     * `to_french` - Translate into French
+         *     * `to_english` - Translate into English
+         *     * `summarise` - Summarise
+         * @enum {string}
+         */
+        ActionEnum: "correct" | "rephrase" | "shorten" | "expand" | "to_french" | "to_english" | "summarise";
         AnswerRequest: {
             /** Format: uuid */
             request: string;
@@ -2371,6 +2440,13 @@ export interface components {
         JoinRequest: {
             /** @default  */
             name: string;
+        };
+        Kept: {
+            /** @description the sentence's place among the source's */
+            index: number;
+            /** @description the paragraph or message it comes from */
+            part: number;
+            text: string;
         };
         /**
          * @description * `fr` - French
@@ -3107,6 +3183,10 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        RewriteRequest: {
+            action: components["schemas"]["ActionEnum"];
+            text: string;
+        };
         /**
          * @description * `host` - Host
          *     * `moderator` - Moderator
@@ -3276,6 +3356,28 @@ export interface components {
          * @enum {string}
          */
         StateAb9Enum: "waiting" | "admitted" | "denied" | "left" | "removed";
+        Status: {
+            /** @description A language model is configured. */
+            model: boolean;
+            summaries: boolean;
+            writing: boolean;
+            transcription: boolean;
+        };
+        Summary: {
+            text: string;
+            /** @description written by the model, else extracted */
+            by_model: boolean;
+            /** @description extracted: the sentences kept */
+            kept: components["schemas"]["Kept"][];
+            /** @description paragraphs or messages summarised */
+            parts: number;
+        };
+        SummaryRequestRequest: {
+            /** Format: uuid */
+            document?: string;
+            /** Format: uuid */
+            room?: string;
+        };
         Team: {
             /** Format: uuid */
             readonly id: string;
@@ -3344,6 +3446,74 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    api_v1_assist_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    api_v1_assist_rewrite_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RewriteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RewriteRequest"];
+                "multipart/form-data": components["schemas"]["RewriteRequest"];
+            };
+        };
+        responses: {
+            /** @description the proposal, streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    api_v1_assist_summaries_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SummaryRequestRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SummaryRequestRequest"];
+                "multipart/form-data": components["schemas"]["SummaryRequestRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+        };
+    };
     api_v1_audit_list: {
         parameters: {
             query?: {

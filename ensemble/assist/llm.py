@@ -1,0 +1,109 @@
+"""The language model: an OpenAI-compatible endpoint (the State's Albert API, vLLM, Ollama, a
+llama.cpp server), when one is configured (ADR 0009). Nothing is sent anywhere otherwise.
+
+``stream`` asks for a chat completion and yields its text as the endpoint writes it. The first
+piece is awaited before anything is handed on, so that an endpoint that cannot be reached or
+refuses is a clear error (502) rather than an empty answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from ensemble.core.refusals import ActionRefused
+
+# The longest text sent at once (characters): a long document is cut, and the page says so.
+MAX_INPUT = 60_000
+
+
+class NotConfigured(ActionRefused):
+    """No endpoint is configured: the feature says what to configure instead of pretending."""
+
+    status_code = 503
+
+
+class EndpointFailed(ActionRefused):
+    """The endpoint could not be reached or refused the request."""
+
+    status_code = 502
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    url: str
+    model: str
+    key: str
+    timeout: float
+
+
+def endpoint() -> Endpoint | None:
+    url, model = settings.ASSIST_LLM_URL, settings.ASSIST_LLM_MODEL
+    if not url or not model:
+        return None
+    return Endpoint(url, model, settings.ASSIST_LLM_KEY, settings.ASSIST_LLM_TIMEOUT)
+
+
+def require() -> Endpoint:
+    found = endpoint()
+    if found is None:
+        raise NotConfigured(
+            _(
+                "No language model is configured. An administrator sets ASSIST_LLM_URL and "
+                "ASSIST_LLM_MODEL (an OpenAI-compatible endpoint such as Albert, vLLM or "
+                "Ollama) to turn this on."
+            )
+        )
+    return found
+
+
+def stream(system: str, text: str, max_tokens: int = 2000) -> Iterator[str]:
+    """The model's answer to ``text`` under the instructions ``system``, piece by piece."""
+    import openai
+
+    place = require()
+    client = openai.OpenAI(
+        base_url=place.url, api_key=place.key or "none", timeout=place.timeout, max_retries=1
+    )
+    try:
+        chunks = client.chat.completions.create(
+            model=place.model,
+            messages=[
+                {"role": "system", "content": system},
+                {"role": "user", "content": text[:MAX_INPUT]},
+            ],
+            max_tokens=max_tokens,
+            temperature=0.2,
+            stream=True,
+        )
+        pieces = (
+            chunk.choices[0].delta.content or ""
+            for chunk in chunks
+            if chunk.choices and chunk.choices[0].delta
+        )
+        first = next((piece for piece in pieces if piece), "")
+    except openai.APIStatusError as error:
+        raise EndpointFailed(
+            _("The language model refused the request (HTTP %(status)s).")
+            % {"status": error.status_code}
+        ) from error
+    except openai.APIError as error:
+        raise EndpointFailed(_("The language model could not be reached.")) from error
+    return _rest(first, pieces)
+
+
+def _rest(first: str, pieces: Iterator[str]) -> Iterator[str]:
+    if first:
+        yield first
+    try:
+        yield from (piece for piece in pieces if piece)
+    except Exception:  # cut off midway: what came is kept, the page says it stopped
+        yield "\n[…]"
+
+
+def complete(system: str, text: str, max_tokens: int = 2000) -> str:
+    """The whole answer at once (a background job's summary)."""
+    return "".join(stream(system, text, max_tokens))
