@@ -123,7 +123,7 @@ def topics(similarity: np.ndarray, threshold: float = TOPIC) -> list[list[int]]:
 
 def summarise(parts: list[str], wanted: int | None = None) -> list[Kept]:
     """The sentences that summarise ``parts`` (messages, paragraphs or transcript lines), in
-    their order; ``wanted`` sentences at most (by default about one in five, 1 to 7)."""
+    their order; ``wanted`` sentences at most (by default about one in five, 2 to 7)."""
     cut = [
         Kept(index, part, text)
         for index, (part, text) in enumerate(sentences_of(parts))
@@ -142,7 +142,8 @@ def summarise(parts: list[str], wanted: int | None = None) -> list[Kept]:
             unique.append(row)
     if not unique:
         return []
-    count = wanted or max(1, min(7, math.ceil(len(unique) / 5)))
+    # By default about one sentence in five, 2 to 7 (1 for a text of one or two sentences).
+    count = wanted or (1 if len(unique) <= 2 else max(2, min(7, math.ceil(len(unique) / 5))))
     count = min(count, len(unique))
     within = similarity[np.ix_(unique, unique)]
     overall = within.sum(axis=1)  # how much a sentence shares with the whole text

@@ -114,5 +114,12 @@ def panel_strings() -> dict[str, str]:
         "confirmArchive": _("Archive this room? It will be read-only for everyone."),
         "noResults": _("No message found."),
         "noPins": _("No pinned message yet."),
+        "summaryWorking": _("Summarising…"),
+        "summaryByModel": _("Summary written by the language model:"),
+        "summaryExtract": _(
+            "Extract: the messages that best stand for the others ({parts} messages)."
+        ),
+        "summaryWhere": _("(message {part})"),
+        "summaryNothing": _("Nothing to summarise here yet."),
         "everyone": _("Everyone in the room"),
     }

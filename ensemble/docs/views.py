@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ensemble.assist.writing import Action
 from ensemble.core import fulltext
 from ensemble.core.files import file_response
 from ensemble.core.refusals import ActionRefused
@@ -191,6 +192,7 @@ def document_view(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
         "children": document.children.filter(deleted_at__isnull=True),
         "favourite": user.is_authenticated
         and Favourite.objects.filter(user=user, document=document).exists(),
+        "assist_actions": Action.choices,
     }
     return render(request, "docs/editor.html", context)
 

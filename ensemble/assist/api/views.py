@@ -16,7 +16,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ensemble.accounts.models import TokenScope
 from ensemble.assist import llm, sources, writing
 from ensemble.assist.models import Feature, enabled
 from ensemble.core.api import acting_user, refusing
@@ -63,7 +62,6 @@ class RewriteView(APIView):
 
     permission_classes = [IsAuthenticated]
     rate_limits = {"post": "assist.requests"}
-    required_token_scope = TokenScope.READ  # nothing is changed: the page applies it or not
 
     @extend_schema(
         request=RewriteSerializer,
@@ -117,7 +115,6 @@ class SummaryView(APIView):
 
     permission_classes = [IsAuthenticated]
     rate_limits = {"post": "assist.requests"}
-    required_token_scope = TokenScope.READ  # a summary changes nothing
 
     @extend_schema(request=SummaryRequestSerializer, responses=SummarySerializer)
     def post(self, request: Request) -> Response:

@@ -15,6 +15,7 @@ import { mentionListOpen, wireMentions } from "./mentions";
 import { wirePanels } from "./panels";
 import { loadMembers, onMembers } from "./people";
 import { wirePins } from "./pins";
+import { wireSummary } from "./summary";
 import { wirePreviews } from "./previews";
 import { wireReceipts } from "./receipts";
 import { loadPresence } from "./presence";
@@ -68,6 +69,7 @@ async function start(): Promise<void> {
   wireMembers();
   wireSettings(changed);
   wirePins();
+  wireSummary();
   wireThreads();
   wireReceipts();
   wirePreviews($("[data-thread-messages]"));

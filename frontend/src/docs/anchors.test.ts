@@ -1,32 +1,11 @@
 // A comment's passage is kept as two Yjs relative positions: its highlight follows one's own
 // edits and the others' (arriving as Yjs updates), and goes when its text is deleted.
-import { afterEach, describe, expect, it } from "vitest";
-import { Awareness } from "y-protocols/awareness";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { anchorOfSelection, CommentHighlights, highlighted, resolveAnchor, setHighlights } from "./anchors";
-import { createEditor } from "./editor";
+import { testEditor } from "./test-editor";
 
-const editors: { destroy(): void }[] = [];
-afterEach(() => {
-  for (const made of editors.splice(0)) made.destroy();
-});
-
-function editor(doc = new Y.Doc()) {
-  const element = document.createElement("div");
-  document.body.append(element);
-  const made = createEditor({
-    element,
-    doc,
-    awareness: new Awareness(doc),
-    user: { name: "Ada", color: "#000091" },
-    editable: true,
-    label: "Document text",
-    placeholder: "",
-    extensions: [CommentHighlights],
-  });
-  editors.push(made);
-  return made;
-}
+const editor = (doc = new Y.Doc()) => testEditor({ doc, extensions: [CommentHighlights] }).editor;
 
 /** Two editors on two Y.Docs kept in sync as the server would relay updates. */
 function pair() {

@@ -6,6 +6,7 @@
 import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { CommentHighlights } from "./anchors";
+import { bindAssist } from "./assist";
 import { DocsApi, reasonOf } from "./api";
 import { bindComments } from "./comments";
 import { createEditor } from "./editor";
@@ -153,6 +154,24 @@ function around(
   if (versionsPanel) {
     const versions = bindVersions({ api, panel: versionsPanel, strings, canEdit: data.canEdit === "true" });
     onPanel("versions", () => void versions.refresh());
+  }
+  const assistPanel = $<HTMLElement>("[data-panel=assist]");
+  if (assistPanel) {
+    const at = <T extends HTMLElement>(selector: string): T => assistPanel.querySelector<T>(selector)!;
+    const refresh = bindAssist(
+      editor,
+      {
+        panel: assistPanel,
+        status: at("[data-assist-status]"),
+        actions: at("[data-assist-actions]"),
+        proposal: at("[data-assist-proposal]"),
+        summary: at("[data-assist-summary]"),
+        error: at("[data-assist-error]"),
+      },
+      strings,
+      data.canEdit === "true",
+    );
+    onPanel("assist", refresh);
   }
   const commentsPanel = $<HTMLElement>("[data-panel=comments]");
   if (commentsPanel) {

@@ -1,32 +1,18 @@
 // The page's own parts around TipTap: what the toolbar's commands write into the Yjs document
 // (element names and attributes the server reads), the status line's words, the mention list.
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { Awareness } from "y-protocols/awareness";
+import { describe, expect, it, vi } from "vitest";
 import * as Y from "yjs";
 import { caret, hexColour } from "./colour";
-import { createEditor, PASTE_LIMIT, pasteTooLarge } from "./editor";
+import { PASTE_LIMIT, pasteTooLarge } from "./editor";
+import { testEditor } from "./test-editor";
 import { insertImage } from "./images";
 import { mentionSuggestion, type Person } from "./mentions";
 import { statusText } from "./status";
 import { readStrings } from "./strings";
 import { COMMANDS, currentBlock, setBlock, setCallout } from "./toolbar";
 
-const editors: { destroy(): void }[] = [];
-
 function editor(editable = true) {
-  const doc = new Y.Doc();
-  const element = document.createElement("div");
-  document.body.append(element);
-  const made = createEditor({
-    element,
-    doc,
-    awareness: new Awareness(doc),
-    user: { name: "Ada", color: "#000091" },
-    editable,
-    label: "Document text",
-    placeholder: "Write here",
-  });
-  editors.push(made);
+  const { editor: made, doc } = testEditor({ editable, placeholder: "Write here" });
   return { made, doc, fragment: doc.getXmlFragment("default") };
 }
 
@@ -35,9 +21,6 @@ function names(node: Y.XmlFragment | Y.XmlElement): string[] {
   return node.toArray().flatMap((child) => (child instanceof Y.XmlElement ? [child.nodeName, ...names(child)] : []));
 }
 
-afterEach(() => {
-  for (const made of editors.splice(0)) made.destroy();
-});
 
 describe("the editor's commands, as the server will read them", () => {
   it("writes headings, callouts, page breaks and tables as named elements with their attributes", () => {

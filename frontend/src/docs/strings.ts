@@ -11,6 +11,16 @@ export interface DocStrings {
   tooLarge: string;
   confirmDiscard: string;
   pasteTooLarge: string;
+  // Assist
+  assistOff: string;
+  assistSelect: string;
+  assistNoModel: string;
+  assistPassageChanged: string;
+  assistWorking: string;
+  assistByModel: string;
+  assistExtract: string;
+  assistWhere: string;
+  assistNothing: string;
   editor: string;
   placeholder: string;
   uploadFailed: string;
