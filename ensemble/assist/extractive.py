@@ -20,8 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 # Past this many sentences, the last ones are summarised (a chat's unread messages, a long
-# transcript's end): clustering costs the cube of the count.
-MAX_SENTENCES = 1500
+# transcript's end): clustering costs the cube of the count (600: a fraction of a second).
+MAX_SENTENCES = 600
+MAX_CHARACTERS = 200_000  # of the text, its end; and of one sentence, its start:
+MAX_SENTENCE = 1_000
+MAX_WORDS = 5_000  # columns of the TF-IDF matrix
 DUPLICATE = 0.9  # cosine similarity past which a sentence repeats an earlier one
 TOPIC = 0.08  # average similarity under which two groups of sentences are different topics
 MIN_WORDS = 3  # shorter sentences ("OK.", "Merci à tous.") say nothing on their own
@@ -85,17 +88,23 @@ def words_of(text: str) -> list[str]:
 
 
 def tfidf(documents: list[list[str]]) -> np.ndarray:
-    """Rows of L2-normalised TF-IDF weights, one per sentence."""
-    vocabulary: dict[str, int] = {}
+    """Rows of L2-normalised TF-IDF weights, one per sentence. In a long text only the words
+    of two sentences or more count (a word of one sentence makes no two sentences alike), and
+    the MAX_WORDS most widespread of them: the matrix stays small whatever is written."""
+    frequency: Counter[str] = Counter()
     for words in documents:
-        for word in words:
-            vocabulary.setdefault(word, len(vocabulary))
-    matrix = np.zeros((len(documents), max(len(vocabulary), 1)))
+        frequency.update(set(words))
+    shared = len(documents) > 50
+    kept = [word for word, count in frequency.most_common() if count > 1 or not shared]
+    vocabulary = {word: column for column, word in enumerate(kept[:MAX_WORDS])}
+    matrix = np.zeros((len(documents), max(len(vocabulary), 1)), dtype=np.float32)
     for row, words in enumerate(documents):
         for word, count in Counter(words).items():
-            matrix[row, vocabulary[word]] = count / len(words)
-    frequency = (matrix > 0).sum(axis=0)
-    matrix *= np.log((1 + len(documents)) / (1 + frequency)) + 1
+            column = vocabulary.get(word)
+            if column is not None:
+                matrix[row, column] = count / len(words)
+    spread = (matrix > 0).sum(axis=0)
+    matrix *= (np.log((1 + len(documents)) / (1 + spread)) + 1).astype(np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.where(norms == 0, 1, norms)
 
@@ -121,12 +130,25 @@ def topics(similarity: np.ndarray, threshold: float = TOPIC) -> list[list[int]]:
     return list(members.values())
 
 
+def last_characters(parts: list[str]) -> list[str]:
+    """The parts as they are, or their end when they hold more than MAX_CHARACTERS (the
+    parts before it empty: each keeps its place)."""
+    total, kept = 0, [""] * len(parts)
+    for number in range(len(parts) - 1, -1, -1):
+        room = MAX_CHARACTERS - total
+        if room <= 0:
+            break
+        kept[number] = parts[number][-room:]
+        total += len(kept[number])
+    return kept
+
+
 def summarise(parts: list[str], wanted: int | None = None) -> list[Kept]:
     """The sentences that summarise ``parts`` (messages, paragraphs or transcript lines), in
     their order; ``wanted`` sentences at most (by default about one in five, 2 to 7)."""
     cut = [
-        Kept(index, part, text)
-        for index, (part, text) in enumerate(sentences_of(parts))
+        Kept(index, part, text[:MAX_SENTENCE])
+        for index, (part, text) in enumerate(sentences_of(last_characters(parts)))
         if len(text.split()) >= MIN_WORDS
     ][-MAX_SENTENCES:]
     if not cut:
@@ -135,11 +157,9 @@ def summarise(parts: list[str], wanted: int | None = None) -> list[Kept]:
     similarity = vectors @ vectors.T
     # Repeats go: a sentence too close to one kept before it adds nothing.
     unique: list[int] = []
-    for row in range(len(cut)):
-        if not vectors[row].any():
-            continue  # stop words only
-        if all(similarity[row, earlier] < DUPLICATE for earlier in unique):
-            unique.append(row)
+    for row in np.flatnonzero(vectors.any(axis=1)):  # not stop words only
+        if not unique or similarity[row, unique].max() < DUPLICATE:
+            unique.append(int(row))
     if not unique:
         return []
     # By default about one sentence in five, 2 to 7 (1 for a text of one or two sentences).

@@ -8,8 +8,10 @@ refuses is a clear error (502) rather than an empty answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -60,30 +62,29 @@ def require() -> Endpoint:
     return found
 
 
-def stream(system: str, text: str, max_tokens: int = 2000) -> Iterator[str]:
-    """The model's answer to ``text`` under the instructions ``system``, piece by piece."""
+CUT = "\n[…]"  # ends an answer cut off (the endpoint failed, or the answer was too long)
+
+
+def stream(system: str, text: str, max_tokens: int | None = None) -> Iterator[str]:
+    """The model's answer to ``text`` under the instructions ``system``, piece by piece; it
+    ends with CUT when it did not finish (the page then offers nothing to apply). By default
+    the answer may be as long as the text, and a little more."""
     import openai
 
     place = require()
+    text = text[:MAX_INPUT]
     client = openai.OpenAI(
         base_url=place.url, api_key=place.key or "none", timeout=place.timeout, max_retries=1
     )
     try:
         chunks = client.chat.completions.create(
             model=place.model,
-            messages=[
-                {"role": "system", "content": system},
-                {"role": "user", "content": text[:MAX_INPUT]},
-            ],
-            max_tokens=max_tokens,
+            messages=[{"role": "system", "content": system}, {"role": "user", "content": text}],
+            max_tokens=max_tokens or min(16_000, 500 + len(text) // 2),
             temperature=0.2,
             stream=True,
         )
-        pieces = (
-            chunk.choices[0].delta.content or ""
-            for chunk in chunks
-            if chunk.choices and chunk.choices[0].delta
-        )
+        pieces = _pieces(chunks)
         first = next((piece for piece in pieces if piece), "")
     except openai.APIStatusError as error:
         raise EndpointFailed(
@@ -92,18 +93,38 @@ def stream(system: str, text: str, max_tokens: int = 2000) -> Iterator[str]:
         ) from error
     except openai.APIError as error:
         raise EndpointFailed(_("The language model could not be reached.")) from error
-    return _rest(first, pieces)
+    return _rest(first, pieces, time.monotonic() + place.timeout * 5)
 
 
-def _rest(first: str, pieces: Iterator[str]) -> Iterator[str]:
+def _pieces(chunks: Iterable[Any]) -> Iterator[str]:
+    """The text of each chunk; CUT at the end if the model stopped for its length, or if the
+    stream ended without saying it finished (the connection dropped)."""
+    finished = False
+    for chunk in chunks:
+        if not chunk.choices:
+            continue
+        choice = chunk.choices[0]
+        if choice.delta and choice.delta.content:
+            yield choice.delta.content
+        if choice.finish_reason:
+            finished = choice.finish_reason != "length"
+    if not finished:
+        yield CUT
+
+
+def _rest(first: str, pieces: Iterator[str], deadline: float) -> Iterator[str]:
     if first:
         yield first
     try:
-        yield from (piece for piece in pieces if piece)
-    except Exception:  # cut off midway: what came is kept, the page says it stopped
-        yield "\n[…]"
+        for piece in pieces:
+            yield piece
+            if time.monotonic() > deadline:  # a whole answer has a deadline too
+                yield CUT
+                return
+    except Exception:  # cut off midway: what came is kept, and marked
+        yield CUT
 
 
-def complete(system: str, text: str, max_tokens: int = 2000) -> str:
+def complete(system: str, text: str, max_tokens: int | None = None) -> str:
     """The whole answer at once (a background job's summary)."""
     return "".join(stream(system, text, max_tokens))

@@ -38,7 +38,12 @@ class AssistSettings(BaseModel):
 def enabled(user: Any, feature: Feature) -> bool:
     """Whether ``user``'s organisation lets them use ``feature`` (people of no organisation,
     guests included, get what the defaults give)."""
-    organisation_id = getattr(user, "organisation_id", None)
+    return allowed_by(getattr(user, "organisation_id", None), feature)
+
+
+def allowed_by(organisation_id: Any, feature: Feature) -> bool:
+    """Whether the organisation lets ``feature`` be used (on its people's requests, and on
+    its content: a document or a room it holds)."""
     if organisation_id is None:
         return True
     found = AssistSettings.objects.filter(organisation_id=organisation_id).first()

@@ -3,9 +3,10 @@ summaries of a document or of a chat room's unread messages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ensemble.assist import llm, sources, writing
-from ensemble.assist.models import Feature, enabled
+from ensemble.assist.models import Feature, allowed_by, enabled
 from ensemble.core.api import acting_user, refusing
 
 MAX_PASSAGE = 20_000  # characters of a selection sent for writing help
@@ -80,7 +81,15 @@ class RewriteView(APIView):
 
 
 def streamed(pieces: Iterator[str]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(pieces, content_type="text/plain; charset=utf-8")
+    """Each piece sent as it comes. Under ASGI, Django would read a plain iterator whole
+    before sending anything: an asynchronous one, each piece read in a thread, goes at once."""
+
+    async def each() -> AsyncIterator[str]:
+        step = sync_to_async(lambda: next(pieces, None), thread_sensitive=False)
+        while (piece := await step()) is not None:
+            yield piece
+
+    response = StreamingHttpResponse(each(), content_type="text/plain; charset=utf-8")
     response["X-Accel-Buffering"] = "no"  # a proxy passes each piece on as it comes
     return response
 
@@ -130,12 +139,14 @@ class SummaryView(APIView):
             kind = writing.Kind.CHAT
         if found is None:
             raise NotFound(_("Nothing found that you may read there."))
-        summary = refusing(lambda: writing.summarise(kind, found))
+        if not allowed_by(found.organisation_id, Feature.SUMMARIES):  # its holder's say too
+            raise PermissionDenied(_("Its organisation has turned summaries off."))
+        summary = refusing(lambda: writing.summarise(kind, found.parts))
         return Response(
             {
                 "text": summary.text,
                 "by_model": summary.by_model,
                 "kept": [vars(sentence) for sentence in summary.kept],
-                "parts": len(found),
+                "parts": len(found.parts),
             }
         )

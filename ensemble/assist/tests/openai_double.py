@@ -23,6 +23,8 @@ class Double:
         self.answer: Answer = lambda system, user: f"Réponse à : {user}"
         self.status = 200
         self.delay = 0.0  # between pieces of a streamed answer
+        self.finish = "stop"  # the last chunk's finish_reason ("length": the answer was cut)
+        self.break_after: int | None = None  # pieces sent before the connection drops
         self.url = ""
 
 
@@ -52,7 +54,12 @@ def handler_for(double: Double) -> type[BaseHTTPRequestHandler]:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
-            for piece in pieces(text):
+            for number, piece in enumerate(pieces(text)):
+                if double.break_after is not None and number >= double.break_after:
+                    self.wfile.write(b"data: {not json")  # and the connection ends
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
                 chunk = {
                     "id": "chatcmpl-test",
                     "object": "chat.completion.chunk",
@@ -63,6 +70,14 @@ def handler_for(double: Double) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.flush()
                 time.sleep(double.delay)
+            last = {
+                "id": "chatcmpl-test",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": body["model"],
+                "choices": [{"index": 0, "delta": {}, "finish_reason": double.finish}],
+            }
+            self.wfile.write(f"data: {json.dumps(last)}\n\n".encode())
             self.wfile.write(b"data: [DONE]\n\n")
 
         def reply_whole(self, body: dict[str, Any], text: str) -> None:

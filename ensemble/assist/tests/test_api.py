@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.test import Client
 
 from ensemble.accounts.tests.factories import UserFactory
@@ -43,6 +44,10 @@ def offline(settings: Any) -> None:
     settings.ASSIST_LLM_URL = ""
 
 
+async def collected(response: Any) -> list[bytes]:
+    return [piece async for piece in response.streaming_content]
+
+
 def post(client: Client, path: str, body: dict[str, Any]) -> Any:
     return client.post(f"{API}{path}", body, content_type="application/json")
 
@@ -65,7 +70,8 @@ def test_writing_help_streams_the_proposal(double: Double) -> None:
     answer = post(signed_in(UserFactory()), "rewrite/", {"action": "correct", "text": "le budjet"})
     assert answer.status_code == 200
     assert answer["Content-Type"].startswith("text/plain")
-    pieces = [piece.decode() for piece in answer.streaming_content]
+    assert answer.is_async  # sent piece by piece under ASGI, not read whole first
+    pieces = [piece.decode() for piece in async_to_sync(collected)(answer)]
     assert len(pieces) > 1 and "".join(pieces) == "Le budget de la piscine sera revu en mars."
     assert double.requests[-1]["messages"][1]["content"] == "le budjet"
 
@@ -135,8 +141,9 @@ def test_a_chat_room_summary_covers_my_unread_messages_only() -> None:
         ]
     ):
         send_message(lea, room, f"m{n}", text)
+    send_message(paul, room, "p1", "Merci Léa, je regarde le budget de la piscine demain.")
     summary = post(signed_in(paul), "summaries/", {"room": str(room.pk)}).json()
-    assert summary["parts"] == 3  # the three Paul has not read, not the parking
+    assert summary["parts"] == 3  # Léa's three Paul has not read: not the parking, not his
     assert all("parking" not in sentence["text"] for sentence in summary["kept"])
     assert all(sentence["text"].startswith(str(lea)) for sentence in summary["kept"])
     for person in (stranger, banned):
@@ -148,8 +155,14 @@ def test_a_chat_room_summary_covers_my_unread_messages_only() -> None:
 
 
 @pytest.mark.usefixtures("offline")
-def test_summaries_switched_off_by_the_organisation() -> None:
+def test_summaries_switched_off_by_the_organisation_of_the_reader_or_of_the_content() -> None:
     doc = document()
     AssistSettings.objects.create(organisation=doc.creator.organisation, summaries=False)
     refused = post(signed_in(doc.creator), "summaries/", {"document": str(doc.pk)})
     assert refused.status_code == 403
+    # Someone of another organisation (or of none) it was shared with: its holder said no.
+    for outsider in (UserFactory(), UserFactory(organisation=None, is_external=True)):
+        share(doc, Role.READER, user=outsider)
+        refused = post(signed_in(outsider), "summaries/", {"document": str(doc.pk)})
+        assert refused.status_code == 403, refused.json()
+        assert "turned summaries off" in refused.json()["detail"]

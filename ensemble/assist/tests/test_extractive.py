@@ -84,3 +84,27 @@ def test_a_very_long_text_is_summarised_from_its_last_sentences() -> None:
     kept = summarise(parts, 3)
     assert len(kept) == 3
     assert all(sentence.index >= 2000 - MAX_SENTENCES for sentence in kept)
+
+
+def test_made_up_words_by_the_thousand_keep_the_work_small() -> None:
+    """A room full of messages of words never seen twice (a flood, or an attack) must not
+    make the matrix grow with them: only words shared by two sentences count."""
+    import random
+
+    from ensemble.assist import extractive
+
+    pick = random.Random(3)
+
+    def nonsense() -> str:
+        return "".join(pick.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(9))
+
+    parts = [
+        " ".join(nonsense() for _ in range(60)) + ". Le budget de la piscine est revu."
+        for _ in range(500)
+    ]
+    vectors = extractive.tfidf(
+        [extractive.words_of(text) for _, text in extractive.sentences_of(parts[:100])]
+    )
+    assert vectors.shape[1] <= 10  # the shared words only, not 6,000 made-up ones
+    kept = summarise(parts, 2)
+    assert 1 <= len(kept) <= 2

@@ -87,3 +87,17 @@ def test_a_summary_by_the_model_or_extracted_offline(double: Double, settings: A
     assert not extracted.by_model and len(double.requests) == count  # nothing sent anywhere
     assert {sentence.part for sentence in extracted.kept} <= {0, 1, 2, 3}
     assert extracted.text == " ".join(sentence.text for sentence in extracted.kept)
+
+
+def test_an_answer_cut_off_says_so_at_its_end(double: Double) -> None:
+    """Cut for its length, or the endpoint gone midway: what came is kept and marked, so the
+    page offers nothing to apply."""
+    double.answer = lambda system, user: "un deux trois quatre cinq six sept huit neuf dix"
+    whole = "".join(writing.rewrite(writing.Action.EXPAND, "texte"))
+    assert whole == "un deux trois quatre cinq six sept huit neuf dix"
+    double.finish = "length"
+    assert "".join(writing.rewrite(writing.Action.EXPAND, "texte")).endswith(llm.CUT)
+    double.finish, double.break_after = "stop", 2
+    broken = "".join(writing.rewrite(writing.Action.EXPAND, "texte"))
+    assert broken.startswith("un deux trois quatre") and broken.endswith(llm.CUT)
+    assert double.requests[-1]["max_tokens"] >= 500  # room for an answer as long as the text

@@ -53,6 +53,14 @@ describe("a proposal", () => {
     expect(updates).toBe(1); // one change for the co-editors
   });
 
+  it("is text, never read as HTML", () => {
+    const { made } = editor("Comparer a et b.");
+    made.commands.selectAll();
+    applyProposal(made, selectedPassage(made)!, 'Si a < b, voir <a href="/x">@Léa</a> &amp; <img src=x>');
+    expect(made.getText()).toBe('Si a < b, voir <a href="/x">@Léa</a> &amp; <img src=x>');
+    expect(JSON.stringify(made.getJSON())).not.toContain('"image"');
+  });
+
   it("of several paragraphs becomes several paragraphs", () => {
     const { made } = editor("Un long paragraphe à développer.");
     made.commands.selectAll();
@@ -74,7 +82,8 @@ function panel(): AssistElements {
     <div data-assist-summary hidden></div>
     <div data-assist-error hidden><p></p></div>
     <div data-doc-strings data-assist-no-model="Needs ASSIST_LLM_URL" data-assist-select="Select a passage first"
-      data-assist-extract="Extract of {parts}" data-assist-where="(paragraph {part})"></div>`;
+      data-assist-extract="Extract of {parts}" data-assist-where="(paragraph {part})"
+      data-assist-cut="The answer was cut off"></div>`;
   document.body.append(panel);
   const $ = (selector: string) => panel.querySelector<HTMLElement>(selector)!;
   return {
@@ -128,6 +137,24 @@ describe("the writing-help panel", () => {
     accept.click();
     expect(made.getText()).toBe("Le budget de la piscine est revu.");
     expect(elements.proposal.hidden).toBe(true);
+  });
+
+  it("offers nothing to apply when the answer was cut off", async () => {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string) =>
+        url.endsWith("rewrite/") ? streamOf("Le budget ", "\n[…]") : json({ model: true, summaries: true, writing: true, transcription: true }),
+      ),
+    );
+    const elements = panel();
+    const { made } = editor("Le budjet de la piscinne est revu.");
+    bindAssist(made, elements, readStrings(elements.panel), true)();
+    await vi.waitFor(() => expect(elements.actions.hidden).toBe(false));
+    made.commands.setTextSelection({ from: 1, to: 25 });
+    elements.panel.querySelector<HTMLButtonElement>("[data-assist-action]")!.click();
+    await vi.waitFor(() => expect(elements.error.hidden).toBe(false));
+    expect(elements.error.textContent).toContain("cut off");
+    expect(elements.panel.querySelector<HTMLButtonElement>("[data-assist-accept]")!.disabled).toBe(true);
   });
 });
 

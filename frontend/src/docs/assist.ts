@@ -12,6 +12,8 @@ type Schemas = components["schemas"];
 export type AssistStatus = Schemas["Status"];
 
 export const ASSIST = "/api/v1/assist/";
+/** How the server ends an answer that did not finish (assist/llm.py): nothing to apply. */
+export const CUT = "\n[…]";
 
 /** Read a streamed plain-text answer, handing each piece on as it comes; the whole text. */
 export async function readStream(response: Response, onPiece: (text: string) => void): Promise<string> {
@@ -57,9 +59,13 @@ export function applyProposal(editor: Editor, passage: Passage, proposal: string
   if (passage.to > size) return false;
   if (editor.state.doc.textBetween(passage.from, passage.to, "\n\n", " ") !== passage.text) return false;
   const paragraphs = proposal.trim().split(/\n{2,}/).map((text) => text.trim()).filter(Boolean);
+  // Always nodes, never a string: TipTap would read a string as HTML (a model's "a < b"
+  // mangled, or links and mentions it was talked into writing).
   const content =
     paragraphs.length <= 1
-      ? paragraphs[0] ?? ""
+      ? paragraphs.length
+        ? [{ type: "text", text: paragraphs[0] }]
+        : []
       : paragraphs.map((text) => ({ type: "paragraph", content: [{ type: "text", text }] }));
   return editor.chain().focus().insertContentAt({ from: passage.from, to: passage.to }, content).run();
 }
@@ -128,7 +134,9 @@ export function bindAssist(editor: Editor, elements: AssistElements, strings: Do
         .then((response) => readStream(response, (sofar) => (text.textContent = sofar)))
         .then((whole) => {
           proposal = whole;
-          accept.disabled = !whole.trim();
+          const cut = whole.endsWith(CUT);
+          accept.disabled = cut || !whole.trim();
+          if (cut) fail(new ApiError(502, strings.assistCut));
         })
         .catch((failure: unknown) => {
           elements.proposal.hidden = true;

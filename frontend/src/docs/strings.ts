@@ -16,6 +16,7 @@ export interface DocStrings {
   assistSelect: string;
   assistNoModel: string;
   assistPassageChanged: string;
+  assistCut: string;
   assistWorking: string;
   assistByModel: string;
   assistExtract: string;
