@@ -103,7 +103,13 @@ export function wireMentions(): void {
   const text = $<HTMLTextAreaElement>("[data-composer-text]");
   if (!text) return;
   text.addEventListener("input", () => update(text));
-  text.addEventListener("blur", () => window.setTimeout(close, 150));
+  // Closed once the focus has really gone elsewhere: back in the text within the delay (a
+  // click on a choice, a focus that bounced), the list the person is using stays.
+  text.addEventListener("blur", () =>
+    window.setTimeout(() => {
+      if (document.activeElement !== text) close();
+    }, 150),
+  );
   text.addEventListener("keydown", (event) => {
     if (!mentionListOpen()) return;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
