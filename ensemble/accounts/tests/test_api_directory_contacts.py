@@ -47,7 +47,7 @@ def test_the_people_of_a_meeting_are_not_contacts(client_of: Any) -> None:
     """A meeting's room keeps everyone ever admitted: its attendees of elsewhere are not found
     (nor their addresses) through it; a colleague in it is found as a colleague, not recent."""
     lyon = OrganisationFactory()
-    me = UserFactory(organisation=lyon)
+    me = UserFactory(organisation=lyon, full_name="Amel")  # not a random name with "martin"
     attendee = UserFactory(is_external=True, organisation=None, full_name="Martin Visiteur")
     colleague = UserFactory(organisation=lyon, full_name="Martin Collègue")
     meeting = RoomFactory(organisation=lyon, kind=RoomKind.MEETING)
