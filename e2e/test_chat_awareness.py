@@ -43,7 +43,9 @@ window.Notification = RecordedNotification;
 def open_room(page: Any, url: str, email: str, room: str) -> None:
     sign_in(page, url, email)
     page.goto(f"{url}/chat/{room}/")
-    expect(page.locator("[data-chat]")).to_have_attribute("data-live", "")
+    # This module runs first: the first sockets to a server just started, on a machine still
+    # busy with the rest of the run, may take a while (as test_chat_page.open_room allows).
+    expect(page.locator("[data-chat]")).to_have_attribute("data-live", "", timeout=30000)
 
 
 def write(page: Any, text: str) -> None:
