@@ -91,8 +91,3 @@ def summarise(kind: Kind, parts: list[str]) -> Summary:
         return Summary(" ".join(sentence.text for sentence in kept), kept, by_model=False)
     text = llm.complete(SUMMARY_INSTRUCTIONS[kind] + ONLY_TEXT, "\n".join(parts))
     return Summary(text.strip(), [], by_model=True)
-
-
-def summarise_streamed(kind: Kind, parts: list[str]) -> Iterator[str]:
-    """The model's summary piece by piece (NotConfigured without one)."""
-    return llm.stream(SUMMARY_INSTRUCTIONS[kind] + ONLY_TEXT, "\n".join(parts))
